@@ -1,0 +1,131 @@
+/* Helpers shared by the programs: the pid filter, counters, fd -> socket,
+ * and the connection table. */
+#ifndef HUGIN_BPF_COMMON_H
+#define HUGIN_BPF_COMMON_H
+
+#include "maps.bpf.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+
+#define HG_AF_INET 2
+#define HG_AF_INET6 10
+#define HG_S_IFMT 00170000
+#define HG_S_IFSOCK 0140000
+#define HG_SOCK_STREAM 1
+#define HG_IPPROTO_TCP 6
+#define HG_EINPROGRESS 115
+
+static __always_inline void count(__u32 which) {
+  __u64 *v = bpf_map_lookup_elem(&counters, &which);
+  if (v) *v += 1; /* per-CPU slot: no atomics needed */
+}
+
+/* True when the current process is one Hugin watches. */
+static __always_inline bool watched(__u32 tgid) {
+  if (tgid == cfg_self_tgid) return false;
+  if (cfg_trace_all) return true;
+  return bpf_map_lookup_elem(&watched_pids, &tgid) != NULL;
+}
+
+/* task->files->fdt->fd[fd] -> struct sock *, or NULL when the fd is not a
+ * TCP socket over IPv4/IPv6. */
+static __always_inline struct sock *tcp_sock_of_fd(int fd) {
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+  struct files_struct *files = BPF_CORE_READ(task, files);
+  struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+  unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
+  if (fd < 0 || (unsigned int)fd >= max_fds) return NULL;
+  struct file **fds = BPF_CORE_READ(fdt, fd);
+  struct file *file = NULL;
+  bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+  if (!file) return NULL;
+  umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+  if ((mode & HG_S_IFMT) != HG_S_IFSOCK) return NULL;
+  struct socket *sock = BPF_CORE_READ(file, private_data);
+  if (!sock) return NULL;
+  if (BPF_CORE_READ(sock, type) != HG_SOCK_STREAM) return NULL;
+  struct sock *sk = BPF_CORE_READ(sock, sk);
+  if (!sk) return NULL;
+  __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  if (family != HG_AF_INET && family != HG_AF_INET6) return NULL;
+  if (BPF_CORE_READ(sk, sk_protocol) != HG_IPPROTO_TCP) return NULL;
+  return sk;
+}
+
+static __always_inline void fill_addr(struct sock *sk, struct hg_addr *a) {
+  a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  a->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+  a->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+  if (a->family == HG_AF_INET) {
+    BPF_CORE_READ_INTO(a->laddr, sk, __sk_common.skc_rcv_saddr);
+    BPF_CORE_READ_INTO(a->raddr, sk, __sk_common.skc_daddr);
+  } else {
+    BPF_CORE_READ_INTO(a->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+    BPF_CORE_READ_INTO(a->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+  }
+}
+
+static __always_inline void fill_header(struct hg_header *h, __u8 type, __u32 tgid, int fd,
+                                        const struct conn_state *c) {
+  h->type = type;
+  h->role = c->role;
+  h->tid = (__u32)bpf_get_current_pid_tgid();
+  h->ts_ns = bpf_ktime_get_ns();
+  h->conn.tgid = tgid;
+  h->conn.fd = fd;
+  h->conn.generation = c->generation;
+}
+
+static __always_inline void emit_open(__u32 tgid, int fd, const struct conn_state *c,
+                                      struct sock *sk, __u8 syscall) {
+  struct hg_open_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    count(HG_CNT_DROP_RINGBUF);
+    return;
+  }
+  __builtin_memset(e, 0, sizeof(*e));
+  fill_header(&e->h, HG_EV_OPEN, tgid, fd, c);
+  e->h.syscall = syscall;
+  fill_addr(sk, &e->addr);
+  bpf_ringbuf_submit(e, 0);
+  count(HG_CNT_EVENTS);
+}
+
+/* Starts tracking (tgid, fd) as a new connection, replacing what was there
+ * (an fd number reused without a close we saw). Emits the open record. */
+static __always_inline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *sk,
+                                                    __u8 role, __u8 syscall) {
+  struct conn_key k = {.tgid = tgid, .fd = fd};
+  struct conn_state c = {};
+  c.generation = bpf_ktime_get_ns();
+  c.sk = (__u64)sk;
+  c.role = role;
+  bpf_map_delete_elem(&ignored_fds, &k);
+  if (bpf_map_update_elem(&conns, &k, &c, BPF_ANY) != 0) {
+    count(HG_CNT_DROP_CONN_MAP);
+    return NULL;
+  }
+  __u64 sk_key = (__u64)sk, zero = 0;
+  bpf_map_update_elem(&data_arrival, &sk_key, &zero, BPF_ANY);
+  emit_open(tgid, fd, &c, sk, syscall);
+  return bpf_map_lookup_elem(&conns, &k);
+}
+
+/* The tracked connection behind (tgid, fd); for a TCP socket Hugin has not
+ * seen opened (it predates the agent), starts tracking it with an unknown role. */
+static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 syscall) {
+  struct conn_key k = {.tgid = tgid, .fd = fd};
+  struct conn_state *c = bpf_map_lookup_elem(&conns, &k);
+  if (c) return c;
+  if (bpf_map_lookup_elem(&ignored_fds, &k)) return NULL;
+  struct sock *sk = tcp_sock_of_fd(fd);
+  if (!sk) {
+    __u8 one = 1;
+    bpf_map_update_elem(&ignored_fds, &k, &one, BPF_ANY);
+    return NULL;
+  }
+  return conn_open(tgid, fd, sk, HG_ROLE_UNKNOWN, syscall);
+}
+
+#endif /* HUGIN_BPF_COMMON_H */

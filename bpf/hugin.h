@@ -1,0 +1,96 @@
+/* Structures shared by the BPF programs and user space (core/events).
+ * Plain C, fixed-width types only: this header is compiled by clang -target bpf
+ * and by the C++ core. Every ring buffer record starts with struct hg_header. */
+#ifndef HUGIN_BPF_HUGIN_H
+#define HUGIN_BPF_HUGIN_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Upper bound of bytes captured per syscall; the runtime value is config. */
+#define HG_MAX_PAYLOAD 4096
+/* iovec entries walked per readv/writev/recvmsg/sendmsg call. */
+#define HG_MAX_IOV 8
+
+enum hg_event_type {
+  HG_EV_OPEN = 1,  /* a connection seen for the first time (accept, connect, or first data) */
+  HG_EV_DATA = 2,  /* bytes moved by one syscall */
+  HG_EV_CLOSE = 3, /* close() on a tracked connection */
+};
+
+enum hg_direction {
+  HG_INGRESS = 0, /* the traced process read these bytes */
+  HG_EGRESS = 1,  /* the traced process wrote these bytes */
+};
+
+enum hg_role {
+  HG_ROLE_UNKNOWN = 0, /* existed before Hugin attached: inferred in user space */
+  HG_ROLE_SERVER = 1,  /* accepted */
+  HG_ROLE_CLIENT = 2,  /* connected */
+};
+
+enum hg_syscall {
+  HG_SYS_READ = 1, HG_SYS_WRITE, HG_SYS_READV, HG_SYS_WRITEV, HG_SYS_RECVFROM,
+  HG_SYS_SENDTO, HG_SYS_RECVMSG, HG_SYS_SENDMSG, HG_SYS_ACCEPT, HG_SYS_CONNECT,
+  HG_SYS_CLOSE,
+};
+
+/* Per-CPU counters (array map "counters"); user space sums the CPUs. */
+enum hg_counter {
+  HG_CNT_EVENTS = 0,         /* records written to the ring buffer */
+  HG_CNT_DROP_RINGBUF,       /* record lost: ring buffer full */
+  HG_CNT_DROP_CONN_MAP,      /* connection not tracked: conns map full */
+  HG_CNT_DROP_READ,          /* payload could not be read from user memory */
+  HG_CNT_PAYLOAD_TRUNCATED,  /* syscall moved more bytes than were captured (not a loss) */
+  HG_CNT_DROP_ARGS_MAP,      /* syscall enter stash full: the call was not seen */
+  HG_CNT__MAX,
+};
+
+/* A connection's identity: the fd in a process, plus a generation that
+ * changes whenever the fd number is reused for another connection. */
+struct hg_conn_id {
+  __u32 tgid;
+  __s32 fd;
+  __u64 generation;
+};
+
+struct hg_header {
+  __u8 type;     /* enum hg_event_type */
+  __u8 role;     /* enum hg_role */
+  __u8 dir;      /* enum hg_direction (data events) */
+  __u8 syscall;  /* enum hg_syscall */
+  __u32 tid;
+  __u64 ts_ns;   /* bpf_ktime_get_ns() at syscall exit (CLOCK_MONOTONIC) */
+  struct hg_conn_id conn;
+};
+
+struct hg_addr {
+  __u16 family;  /* AF_INET or AF_INET6 */
+  __u16 lport;   /* host byte order */
+  __u16 rport;   /* host byte order */
+  __u16 _pad;
+  __u8 laddr[16]; /* IPv4 in the first 4 bytes */
+  __u8 raddr[16];
+};
+
+struct hg_open_event {
+  struct hg_header h;
+  struct hg_addr addr;
+};
+
+struct hg_close_event {
+  struct hg_header h;
+  __u64 bytes[2]; /* stream positions at close, per direction */
+};
+
+struct hg_data_event {
+  struct hg_header h;
+  __u64 pos;        /* stream offset (this direction) of the call's first byte */
+  __u64 arrival_ns; /* ingress: when the kernel queued the data (sk_data_ready), 0 = unknown */
+  __u32 len;        /* bytes the syscall moved */
+  __u32 captured;   /* payload bytes that follow (<= len, <= config payload size) */
+  __u8 payload[];
+};
+
+#endif /* HUGIN_BPF_HUGIN_H */

@@ -1,0 +1,88 @@
+#include "core/events/event.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace hugin::events {
+namespace {
+
+Common CommonOf(const hg_header& h) {
+  Common c;
+  c.conn = {h.conn.tgid, h.conn.fd, h.conn.generation};
+  c.tid = h.tid;
+  c.ts_ns = h.ts_ns;
+  c.role = h.role;
+  c.syscall = h.syscall;
+  return c;
+}
+
+}  // namespace
+
+std::variant<Event, std::string> Decode(const void* data, size_t size) {
+  if (size < sizeof(hg_header)) return std::string("record shorter than its header");
+  hg_header h;
+  std::memcpy(&h, data, sizeof(h));
+  switch (h.type) {
+    case HG_EV_OPEN: {
+      if (size < sizeof(hg_open_event)) return std::string("open record too short");
+      hg_open_event e;
+      std::memcpy(&e, data, sizeof(e));
+      OpenEvent out;
+      out.c = CommonOf(e.h);
+      out.addr.family = e.addr.family;
+      out.addr.local_port = e.addr.lport;
+      out.addr.remote_port = e.addr.rport;
+      std::memcpy(out.addr.local_ip, e.addr.laddr, 16);
+      std::memcpy(out.addr.remote_ip, e.addr.raddr, 16);
+      return Event{out};
+    }
+    case HG_EV_DATA: {
+      if (size < sizeof(hg_data_event)) return std::string("data record too short");
+      hg_data_event e;
+      std::memcpy(&e, data, sizeof(e));
+      if (e.captured > e.len || e.captured > HG_MAX_PAYLOAD ||
+          sizeof(hg_data_event) + e.captured > size)
+        return std::string("data record payload length out of bounds");
+      if (e.h.dir > HG_EGRESS) return std::string("data record with unknown direction");
+      DataEvent out;
+      out.c = CommonOf(e.h);
+      out.dir = e.h.dir;
+      out.pos = e.pos;
+      out.arrival_ns = e.arrival_ns;
+      out.len = e.len;
+      out.payload = std::string_view(
+          static_cast<const char*>(data) + sizeof(hg_data_event), e.captured);
+      return Event{out};
+    }
+    case HG_EV_CLOSE: {
+      if (size < sizeof(hg_close_event)) return std::string("close record too short");
+      hg_close_event e;
+      std::memcpy(&e, data, sizeof(e));
+      CloseEvent out;
+      out.c = CommonOf(e.h);
+      out.bytes[0] = e.bytes[0];
+      out.bytes[1] = e.bytes[1];
+      return Event{out};
+    }
+    default:
+      return std::string("unknown record type ") + std::to_string(h.type);
+  }
+}
+
+std::string IpToString(uint16_t family, const uint8_t ip[16]) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (family == AF_INET) {
+    inet_ntop(AF_INET, ip, buf, sizeof(buf));
+  } else if (family == AF_INET6) {
+    // IPv4-mapped IPv6 (::ffff:a.b.c.d) prints as the IPv4 address.
+    static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(ip, kMapped, 12) == 0) return IpToString(AF_INET, ip + 12);
+    inet_ntop(AF_INET6, ip, buf, sizeof(buf));
+  } else {
+    return "?";
+  }
+  return buf;
+}
+
+}  // namespace hugin::events

@@ -1,0 +1,66 @@
+// Typed views of the records the BPF programs write to the ring buffer
+// (layouts in bpf/hugin.h), and their validation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+extern "C" {
+#include "bpf/hugin.h"
+}
+
+namespace hugin::events {
+
+struct ConnId {
+  uint32_t tgid = 0;
+  int32_t fd = -1;
+  uint64_t generation = 0;
+};
+
+struct Common {
+  ConnId conn;
+  uint32_t tid = 0;
+  uint64_t ts_ns = 0;
+  uint8_t role = HG_ROLE_UNKNOWN;  // enum hg_role
+  uint8_t syscall = 0;             // enum hg_syscall
+};
+
+struct Address {
+  uint16_t family = 0;
+  uint16_t local_port = 0, remote_port = 0;
+  uint8_t local_ip[16] = {}, remote_ip[16] = {};
+};
+
+struct OpenEvent {
+  Common c;
+  Address addr;
+};
+
+struct DataEvent {
+  Common c;
+  uint8_t dir = HG_INGRESS;  // enum hg_direction
+  uint64_t pos = 0;
+  uint64_t arrival_ns = 0;
+  uint32_t len = 0;
+  std::string_view payload;  // points into the ring buffer: valid during the callback only
+};
+
+struct CloseEvent {
+  Common c;
+  uint64_t bytes[2] = {0, 0};
+};
+
+using Event = std::variant<OpenEvent, DataEvent, CloseEvent>;
+
+// Decodes one ring buffer record. A record that is too short, of an unknown
+// type, or whose payload length disagrees with its size yields an error
+// (the caller counts it as a decode drop); nothing is read out of bounds.
+std::variant<Event, std::string> Decode(const void* data, size_t size);
+
+// "127.0.0.1" / "::1" for an address of the given family.
+std::string IpToString(uint16_t family, const uint8_t ip[16]);
+
+}  // namespace hugin::events

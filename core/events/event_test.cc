@@ -1,0 +1,94 @@
+#include "core/events/event.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+namespace hugin::events {
+namespace {
+
+std::vector<uint8_t> DataRecord(std::string_view payload, uint32_t len, uint32_t captured) {
+  std::vector<uint8_t> buf(sizeof(hg_data_event) + payload.size());
+  hg_data_event e{};
+  e.h.type = HG_EV_DATA;
+  e.h.dir = HG_EGRESS;
+  e.h.role = HG_ROLE_SERVER;
+  e.h.conn.tgid = 42;
+  e.h.conn.fd = 7;
+  e.h.conn.generation = 99;
+  e.h.ts_ns = 1234;
+  e.pos = 100;
+  e.len = len;
+  e.captured = captured;
+  std::memcpy(buf.data(), &e, sizeof(e));
+  std::memcpy(buf.data() + sizeof(e), payload.data(), payload.size());
+  return buf;
+}
+
+TEST(Decode, DataRecordRoundTrip) {
+  auto rec = DataRecord("HTTP/1.1 200 OK\r\n", 500, 17);
+  auto r = Decode(rec.data(), rec.size());
+  ASSERT_TRUE(std::holds_alternative<Event>(r)) << std::get<std::string>(r);
+  auto& d = std::get<DataEvent>(std::get<Event>(r));
+  EXPECT_EQ(d.c.conn.tgid, 42u);
+  EXPECT_EQ(d.c.conn.fd, 7);
+  EXPECT_EQ(d.c.conn.generation, 99u);
+  EXPECT_EQ(d.c.role, HG_ROLE_SERVER);
+  EXPECT_EQ(d.dir, HG_EGRESS);
+  EXPECT_EQ(d.pos, 100u);
+  EXPECT_EQ(d.len, 500u);
+  EXPECT_EQ(d.payload, "HTTP/1.1 200 OK\r\n");
+}
+
+TEST(Decode, RejectsPayloadLongerThanRecord) {
+  auto rec = DataRecord("abc", 100, 50);  // claims 50 bytes, carries 3
+  auto r = Decode(rec.data(), rec.size());
+  ASSERT_TRUE(std::holds_alternative<std::string>(r));
+}
+
+TEST(Decode, RejectsCapturedBeyondLen) {
+  auto rec = DataRecord("abcdef", 3, 6);
+  EXPECT_TRUE(std::holds_alternative<std::string>(Decode(rec.data(), rec.size())));
+}
+
+TEST(Decode, RejectsShortAndUnknownRecords) {
+  uint8_t small[4] = {HG_EV_DATA, 0, 0, 0};
+  EXPECT_TRUE(std::holds_alternative<std::string>(Decode(small, sizeof(small))));
+  hg_header h{};
+  h.type = 77;
+  EXPECT_TRUE(std::holds_alternative<std::string>(Decode(&h, sizeof(h))));
+  h.type = HG_EV_OPEN;  // an open record needs its address too
+  EXPECT_TRUE(std::holds_alternative<std::string>(Decode(&h, sizeof(h))));
+}
+
+TEST(Decode, OpenRecordCarriesAddresses) {
+  hg_open_event e{};
+  e.h.type = HG_EV_OPEN;
+  e.h.role = HG_ROLE_CLIENT;
+  e.addr.family = AF_INET;
+  e.addr.lport = 50000;
+  e.addr.rport = 8080;
+  uint8_t lo[4] = {127, 0, 0, 1};
+  std::memcpy(e.addr.laddr, lo, 4);
+  std::memcpy(e.addr.raddr, lo, 4);
+  auto r = Decode(&e, sizeof(e));
+  ASSERT_TRUE(std::holds_alternative<Event>(r));
+  auto& o = std::get<OpenEvent>(std::get<Event>(r));
+  EXPECT_EQ(o.c.role, HG_ROLE_CLIENT);
+  EXPECT_EQ(o.addr.remote_port, 8080);
+  EXPECT_EQ(IpToString(o.addr.family, o.addr.local_ip), "127.0.0.1");
+}
+
+TEST(IpToString, V6AndMappedV4) {
+  uint8_t loop6[16] = {};
+  loop6[15] = 1;
+  EXPECT_EQ(IpToString(AF_INET6, loop6), "::1");
+  uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3};
+  EXPECT_EQ(IpToString(AF_INET6, mapped), "10.1.2.3");
+  EXPECT_EQ(IpToString(0, mapped), "?");
+}
+
+}  // namespace
+}  // namespace hugin::events

@@ -1,0 +1,142 @@
+#include "core/loader/loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "bpf/hugin.skel.h"
+
+namespace hugin {
+namespace {
+
+constexpr unsigned long kTracefsMagic = 0x74726163;  // TRACEFS_MAGIC
+
+std::string g_libbpf_log;  // the last libbpf messages, shown when loading fails
+
+int CollectLibbpfLog(enum libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  g_libbpf_log += buf;
+  if (g_libbpf_log.size() > 16384) g_libbpf_log.erase(0, g_libbpf_log.size() - 16384);
+  if (getenv("HUGIN_DEBUG")) fputs(buf, stderr);
+  return n;
+}
+
+std::string LastLibbpfLines() {
+  // The last non-empty line is usually the one that says why.
+  std::string s = g_libbpf_log;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  auto nl = s.rfind('\n');
+  return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+bool IsPowerOfTwo(uint32_t v) { return v && !(v & (v - 1)); }
+
+}  // namespace
+
+std::string EnsureTracefs() {
+  struct statfs st;
+  if (statfs("/sys/kernel/tracing", &st) == 0 && static_cast<unsigned long>(st.f_type) == kTracefsMagic)
+    return "";
+  mkdir("/sys/kernel/tracing", 0700);
+  if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
+    return std::string("cannot mount tracefs at /sys/kernel/tracing (") + strerror(errno) +
+           "); tracepoints cannot be attached without it";
+  return "";
+}
+
+std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
+    const LoaderOptions& opts) {
+  if (geteuid() != 0)
+    return Error{"hugin must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON"};
+  if (opts.payload_bytes == 0 || opts.payload_bytes > HG_MAX_PAYLOAD)
+    return Error{"payload size must be 1.." + std::to_string(HG_MAX_PAYLOAD)};
+  if (!IsPowerOfTwo(opts.ringbuf_bytes) || opts.ringbuf_bytes < 4096)
+    return Error{"ring buffer size must be a power of two >= 4096"};
+  if (std::string err = EnsureTracefs(); !err.empty()) return Error{err};
+
+  libbpf_set_print(CollectLibbpfLog);
+  std::unique_ptr<BpfLoader> self(new BpfLoader());
+  self->ncpus_ = libbpf_num_possible_cpus();
+  if (self->ncpus_ <= 0) self->ncpus_ = 1;
+
+  self->skel_ = hugin_bpf__open();
+  if (!self->skel_)
+    return Error{std::string("BPF is not usable here: cannot open the BPF object (") +
+                 strerror(errno) + ")"};
+  self->skel_->rodata->cfg_payload_bytes = opts.payload_bytes;
+  self->skel_->rodata->cfg_trace_all = opts.trace_all ? 1 : 0;
+  self->skel_->rodata->cfg_self_tgid = static_cast<uint32_t>(getpid());
+  bpf_map__set_max_entries(self->skel_->maps.events, opts.ringbuf_bytes);
+
+  if (int err = hugin_bpf__load(self->skel_); err != 0)
+    return Error{std::string("BPF is not usable here: loading the programs failed (") +
+                 strerror(-err) + "): " + LastLibbpfLines()};
+  if (int err = hugin_bpf__attach(self->skel_); err != 0)
+    return Error{std::string("BPF is not usable here: attaching the tracepoints failed (") +
+                 strerror(-err) + "): " + LastLibbpfLines()};
+  self->ringbuf_ = ring_buffer__new(bpf_map__fd(self->skel_->maps.events), &BpfLoader::OnRecord,
+                                    self.get(), nullptr);
+  if (!self->ringbuf_)
+    return Error{std::string("cannot open the BPF ring buffer (") + strerror(errno) + ")"};
+  return self;
+}
+
+BpfLoader::~BpfLoader() {
+  if (ringbuf_) ring_buffer__free(ringbuf_);
+  if (skel_) hugin_bpf__destroy(skel_);  // detaches every program and frees the maps
+}
+
+int BpfLoader::OnRecord(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<BpfLoader*>(ctx);
+  (*self->handler_)(data, size);
+  return 0;
+}
+
+int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
+  handler_ = &handler;
+  int n = ring_buffer__poll(ringbuf_, timeout_ms);
+  handler_ = nullptr;
+  return n;
+}
+
+bool BpfLoader::WatchPid(uint32_t pid) {
+  uint8_t one = 1;
+  return bpf_map__update_elem(skel_->maps.watched_pids, &pid, sizeof(pid), &one, sizeof(one),
+                              BPF_ANY) == 0;
+}
+
+bool BpfLoader::UnwatchPid(uint32_t pid) {
+  return bpf_map__delete_elem(skel_->maps.watched_pids, &pid, sizeof(pid), 0) == 0;
+}
+
+KernelCounters BpfLoader::Counters() const {
+  KernelCounters out{};
+  std::vector<uint64_t> per_cpu(ncpus_);
+  for (uint32_t i = 0; i < HG_CNT__MAX; i++) {
+    if (bpf_map__lookup_elem(skel_->maps.counters, &i, sizeof(i), per_cpu.data(),
+                             per_cpu.size() * sizeof(uint64_t), 0) != 0)
+      continue;
+    for (uint64_t v : per_cpu) out[i] += v;
+  }
+  return out;
+}
+
+int BpfLoader::ProgramCount() const {
+  int n = 0;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) n++;
+  return n;
+}
+
+}  // namespace hugin

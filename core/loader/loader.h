@@ -1,0 +1,65 @@
+// The libbpf skeleton lifecycle: open, set load-time config, load, attach,
+// poll the ring buffer, destroy. Owns Hugin's BPF programs and maps.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+extern "C" {
+#include "bpf/hugin.h"
+}
+
+struct hugin_bpf;    // generated skeleton
+struct ring_buffer;  // libbpf
+
+namespace hugin {
+
+struct LoaderOptions {
+  uint32_t payload_bytes = 512;
+  uint32_t ringbuf_bytes = 16u << 20;
+  bool trace_all = false;  // no pid filter
+};
+
+using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;
+
+class BpfLoader {
+ public:
+  // Why BPF cannot be used, in one line for the user (exit status 1).
+  struct Error {
+    std::string message;
+  };
+  static std::variant<std::unique_ptr<BpfLoader>, Error> Start(const LoaderOptions& opts);
+  ~BpfLoader();
+  BpfLoader(const BpfLoader&) = delete;
+  BpfLoader& operator=(const BpfLoader&) = delete;
+
+  using RecordHandler = std::function<void(const void* data, size_t size)>;
+  // Waits up to timeout_ms for records and hands each to `handler`.
+  // Returns records consumed, or a negative errno.
+  int Poll(int timeout_ms, const RecordHandler& handler);
+
+  bool WatchPid(uint32_t pid);
+  bool UnwatchPid(uint32_t pid);
+  // Sums of the per-CPU counters, indexed by enum hg_counter. Thread-safe.
+  KernelCounters Counters() const;
+  int ProgramCount() const;
+
+ private:
+  BpfLoader() = default;
+  static int OnRecord(void* ctx, void* data, size_t size);
+
+  hugin_bpf* skel_ = nullptr;
+  ring_buffer* ringbuf_ = nullptr;
+  const RecordHandler* handler_ = nullptr;
+  int ncpus_ = 1;
+};
+
+// Mounts tracefs at /sys/kernel/tracing when nothing is mounted there
+// (libbpf attaches tracepoints through it). Empty string on success.
+std::string EnsureTracefs();
+
+}  // namespace hugin
