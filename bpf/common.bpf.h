@@ -57,12 +57,13 @@ static __always_inline void fill_addr(struct sock *sk, struct hg_addr *a) {
   a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
   a->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
   a->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+  /* Explicit sizes: BPF_CORE_READ_INTO on an array would copy one element. */
   if (a->family == HG_AF_INET) {
-    BPF_CORE_READ_INTO(a->laddr, sk, __sk_common.skc_rcv_saddr);
-    BPF_CORE_READ_INTO(a->raddr, sk, __sk_common.skc_daddr);
+    bpf_core_read(a->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+    bpf_core_read(a->raddr, 4, &sk->__sk_common.skc_daddr);
   } else {
-    BPF_CORE_READ_INTO(a->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-    BPF_CORE_READ_INTO(a->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+    bpf_core_read(a->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+    bpf_core_read(a->raddr, 16, &sk->__sk_common.skc_v6_daddr);
   }
 }
 
