@@ -1,0 +1,266 @@
+#include "core/config/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <initializer_list>
+
+#include "core/config/glob.h"
+#include "core/config/port_list.h"
+#include "core/config/value_parsing.h"
+
+namespace hugin {
+namespace {
+
+using config_internal::Trim;
+
+// A value together with where it came from ("--open-port", "OPEN_PORT"), so
+// errors can name the source the user has to fix.
+struct Sourced {
+  std::string source;
+  std::string value;
+};
+
+// Renders a value for an error message on one line.
+std::string Quote(std::string_view value) {
+  std::string out = "\"";
+  for (unsigned char c : value) {
+    if (c == '\n') out += "\\n";
+    else if (c < 0x20 || c == 0x7f) out += '?';
+    else out += static_cast<char>(c);
+  }
+  return out + "\"";
+}
+
+ConfigError BadInput(const Sourced& s, const std::string& why) {
+  return ConfigError{2, "hugin: " + s.source + "=" + Quote(s.value) + ": " + why};
+}
+
+// Raw flag values; a flag that was not given stays std::nullopt.
+struct Flags {
+  std::optional<std::string> open_port, executable_name, trace_printer, prometheus_port,
+      payload_bytes, ringbuf_bytes, service_name, discovery_interval_ms;
+  bool trace_all = false;
+};
+
+const char kEnvHelp[] =
+    "Environment (a flag wins over its variable; earlier names win over later ones):\n"
+    "  HUGIN_OPEN_PORT, BEYLA_OPEN_PORT, OPEN_PORT          ports to select, e.g. 80,443,8000-8999\n"
+    "  HUGIN_EXECUTABLE_NAME, BEYLA_EXECUTABLE_NAME          regex searched in the executable path\n"
+    "  BEYLA_AUTO_TARGET_EXE                                glob on the executable path, e.g. */server\n"
+    "  EXECUTABLE_NAME                                      regex, as HUGIN_EXECUTABLE_NAME\n"
+    "  HUGIN_TRACE_PRINTER, BEYLA_TRACE_PRINTER             text | json | disabled\n"
+    "  BEYLA_PRINT_TRACES, PRINT_TRACES                     true = text printer\n"
+    "  HUGIN_PROMETHEUS_PORT, BEYLA_PROMETHEUS_PORT         port of the /metrics endpoint\n"
+    "  HUGIN_PAYLOAD_BYTES, HUGIN_RINGBUF_BYTES, HUGIN_DISCOVERY_INTERVAL_MS\n"
+    "  HUGIN_SERVICE_NAME, BEYLA_SERVICE_NAME, OTEL_SERVICE_NAME\n";
+
+// Parses argv with CLI11. Returns a ConfigError for --help (exit 0) or a bad
+// command line (exit 2).
+std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
+  CLI::App app{"Hugin: eBPF auto-instrumentation agent (traces and RED metrics, no code change)",
+               "hugin"};
+  app.footer(kEnvHelp);
+  Flags flags;
+  std::string open_port, executable_name, trace_printer, prometheus_port, payload_bytes,
+      ringbuf_bytes, service_name, discovery_interval_ms;
+  auto* o_port = app.add_option("--open-port", open_port,
+                                "Select processes listening on these ports (80,443,8000-8999)");
+  auto* o_exe = app.add_option("--executable-name", executable_name,
+                               "Select processes whose executable path matches this regex");
+  auto* o_printer = app.add_option("--trace-printer", trace_printer,
+                                   "Print one line per request: text | json | disabled");
+  auto* o_prom = app.add_option("--prometheus-port", prometheus_port,
+                                "Serve Prometheus metrics at :PORT/metrics (0 = off)");
+  auto* o_payload = app.add_option("--payload-bytes", payload_bytes,
+                                   "Bytes captured per syscall, 64..4096 (default 512)");
+  auto* o_ringbuf = app.add_option("--ringbuf-bytes", ringbuf_bytes,
+                                   "Ring buffer size, power of two, 64K..1G (default 16M)");
+  auto* o_service = app.add_option("--service-name", service_name,
+                                   "service_name label (default: executable base name)");
+  auto* o_interval = app.add_option("--discovery-interval-ms", discovery_interval_ms,
+                                    "How often to re-check which processes to watch (default 1000)");
+  for (auto [option, type] : {std::pair{o_port, "PORTS"}, {o_exe, "REGEX"}, {o_printer, "MODE"},
+                               {o_prom, "PORT"}, {o_payload, "BYTES"}, {o_ringbuf, "BYTES"},
+                               {o_service, "NAME"}, {o_interval, "MS"}}) {
+    option->type_name(type);
+  }
+  app.add_flag("--trace-all", flags.trace_all, "Testing: trace every process")->group("");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return ConfigError{0, app.help()};
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    for (char& c : what) if (c == '\n') c = ' ';
+    return ConfigError{2, "hugin: " + what + " (see --help)"};
+  }
+  auto take = [](CLI::Option* option, const std::string& value) -> std::optional<std::string> {
+    if (option->count() == 0) return std::nullopt;
+    return value;
+  };
+  flags.open_port = take(o_port, open_port);
+  flags.executable_name = take(o_exe, executable_name);
+  flags.trace_printer = take(o_printer, trace_printer);
+  flags.prometheus_port = take(o_prom, prometheus_port);
+  flags.payload_bytes = take(o_payload, payload_bytes);
+  flags.ringbuf_bytes = take(o_ringbuf, ringbuf_bytes);
+  flags.service_name = take(o_service, service_name);
+  flags.discovery_interval_ms = take(o_interval, discovery_interval_ms);
+  return flags;
+}
+
+// The first non-blank value: the flag, then each environment variable in order.
+std::optional<Sourced> Pick(const std::optional<std::string>& flag, const char* flag_name,
+                            std::initializer_list<const char*> env_names, const EnvLookup& env) {
+  if (flag && !Trim(*flag).empty()) return Sourced{flag_name, *flag};
+  for (const char* name : env_names) {
+    std::optional<std::string> value = env(name);
+    if (value && !Trim(*value).empty()) return Sourced{name, *value};
+  }
+  return std::nullopt;
+}
+
+std::optional<ConfigError> ApplyPorts(const Flags& f, const EnvLookup& env, Config& c) {
+  auto s = Pick(f.open_port, "--open-port", {"HUGIN_OPEN_PORT", "BEYLA_OPEN_PORT", "OPEN_PORT"}, env);
+  if (!s) return std::nullopt;
+  auto parsed = config_internal::ParsePortList(s->value);
+  if (auto* err = std::get_if<config_internal::PortListError>(&parsed)) {
+    if (err->token.empty()) return BadInput(*s, err->reason);
+    return BadInput(*s, "bad port " + Quote(err->token) + ": " + err->reason);
+  }
+  c.open_ports = std::get<std::vector<PortRange>>(parsed);
+  return std::nullopt;
+}
+
+std::optional<ConfigError> ApplyExecutable(const Flags& f, const EnvLookup& env, Config& c) {
+  auto s = Pick(f.executable_name, "--executable-name",
+                {"HUGIN_EXECUTABLE_NAME", "BEYLA_EXECUTABLE_NAME", "BEYLA_AUTO_TARGET_EXE",
+                 "EXECUTABLE_NAME"},
+                env);
+  if (!s) return std::nullopt;
+  std::string regex = std::string(Trim(s->value));
+  if (s->source == "BEYLA_AUTO_TARGET_EXE") {
+    auto converted = config_internal::GlobToRegex(regex);
+    if (!converted) return BadInput(*s, "not a valid glob (unclosed [ or {, or trailing \\)");
+    regex = *converted;
+  }
+  try {
+    std::regex compiled(regex, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    return BadInput(*s, std::string("not a valid regular expression: ") + e.what());
+  }
+  c.executable_regex = regex;
+  return std::nullopt;
+}
+
+std::optional<ConfigError> ApplyTracePrinter(const Flags& f, const EnvLookup& env, Config& c) {
+  auto s = Pick(f.trace_printer, "--trace-printer",
+                {"HUGIN_TRACE_PRINTER", "BEYLA_TRACE_PRINTER", "BEYLA_PRINT_TRACES", "PRINT_TRACES"},
+                env);
+  if (!s) return std::nullopt;
+  if (s->source == "BEYLA_PRINT_TRACES" || s->source == "PRINT_TRACES") {
+    auto on = config_internal::ParseBool(s->value);
+    if (!on) return BadInput(*s, "expected true or false");
+    c.trace_printer = *on ? TracePrinter::kText : TracePrinter::kDisabled;
+    return std::nullopt;
+  }
+  auto printer = config_internal::ParseTracePrinter(s->value);
+  if (!printer) return BadInput(*s, "unknown trace printer: use text, json or disabled");
+  c.trace_printer = *printer;
+  return std::nullopt;
+}
+
+std::optional<ConfigError> ApplyNumbers(const Flags& f, const EnvLookup& env, Config& c) {
+  if (auto s = Pick(f.prometheus_port, "--prometheus-port",
+                    {"HUGIN_PROMETHEUS_PORT", "BEYLA_PROMETHEUS_PORT"}, env)) {
+    auto port = config_internal::ParseUnsigned(s->value, 0, 65535);
+    if (!port) return BadInput(*s, "not a port number in 1..65535 (0 = no endpoint)");
+    c.prometheus_port = static_cast<uint16_t>(*port);
+  }
+  if (auto s = Pick(f.payload_bytes, "--payload-bytes", {"HUGIN_PAYLOAD_BYTES"}, env)) {
+    auto bytes = config_internal::ParseUnsigned(s->value, 64, 4096);
+    if (!bytes) return BadInput(*s, "payload bytes must be a number in 64..4096");
+    c.payload_bytes = static_cast<uint32_t>(*bytes);
+  }
+  if (auto s = Pick(f.ringbuf_bytes, "--ringbuf-bytes", {"HUGIN_RINGBUF_BYTES"}, env)) {
+    auto bytes = config_internal::ParseByteSize(s->value);
+    bool power_of_two = bytes && (*bytes & (*bytes - 1)) == 0;
+    if (!bytes || !power_of_two || *bytes < (64u << 10) || *bytes > (1u << 30)) {
+      return BadInput(*s, "ring buffer size must be a power of two in 64K..1G (e.g. 16M)");
+    }
+    c.ringbuf_bytes = static_cast<uint32_t>(*bytes);
+  }
+  if (auto s = Pick(f.discovery_interval_ms, "--discovery-interval-ms",
+                    {"HUGIN_DISCOVERY_INTERVAL_MS"}, env)) {
+    auto ms = config_internal::ParseUnsigned(s->value, 10, 3600000);
+    if (!ms) return BadInput(*s, "discovery interval must be milliseconds in 10..3600000");
+    c.discovery_interval_ms = static_cast<uint32_t>(*ms);
+  }
+  return std::nullopt;
+}
+
+std::optional<ConfigError> ApplyTraceAll(const Flags& f, const EnvLookup& env, Config& c) {
+  c.trace_all = f.trace_all;
+  if (c.trace_all) return std::nullopt;
+  if (auto s = Pick(std::nullopt, "", {"HUGIN_TRACE_ALL"}, env)) {
+    auto on = config_internal::ParseBool(s->value);
+    if (!on) return BadInput(*s, "expected true or false");
+    c.trace_all = *on;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<Config, ConfigError> ParseConfig(int argc, const char* const* argv,
+                                              const EnvLookup& env) {
+  auto parsed = ParseFlags(argc, argv);
+  if (auto* err = std::get_if<ConfigError>(&parsed)) return *err;
+  const Flags& flags = std::get<Flags>(parsed);
+
+  Config config;
+  for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyTraceAll}) {
+    if (auto err = apply(flags, env, config)) return *err;
+  }
+  if (auto s = Pick(flags.service_name, "--service-name",
+                    {"HUGIN_SERVICE_NAME", "BEYLA_SERVICE_NAME", "OTEL_SERVICE_NAME"}, env)) {
+    config.service_name = std::string(Trim(s->value));
+  }
+  if (config.open_ports.empty() && config.executable_regex.empty() && !config.trace_all) {
+    return ConfigError{2,
+                       "hugin: no service selected: set HUGIN_OPEN_PORT or HUGIN_EXECUTABLE_NAME "
+                       "(or Beyla's OPEN_PORT / EXECUTABLE_NAME)"};
+  }
+  return config;
+}
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+bool PortSelected(const Config& config, uint16_t port) {
+  for (const PortRange& range : config.open_ports) {
+    if (port >= range.first && port <= range.last) return true;
+  }
+  return false;
+}
+
+ExecutableMatcher::ExecutableMatcher(const std::string& executable_regex) {
+  if (executable_regex.empty()) return;
+  try {
+    regex_.emplace(executable_regex, std::regex::ECMAScript);
+  } catch (const std::regex_error&) {
+    regex_.reset();  // ParseConfig rejects bad regexes; an unchecked one matches nothing
+  }
+}
+
+bool ExecutableMatcher::Matches(const std::string& exe_path) const {
+  return regex_ && std::regex_search(exe_path, *regex_);
+}
+
+}  // namespace hugin

@@ -1,0 +1,63 @@
+#include "core/config/glob.h"
+
+namespace hugin::config_internal {
+namespace {
+
+bool IsRegexSpecial(char c) {
+  return std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos;
+}
+
+void AppendLiteral(std::string& out, char c) {
+  if (IsRegexSpecial(c)) out.push_back('\\');
+  out.push_back(c);
+}
+
+}  // namespace
+
+std::optional<std::string> GlobToRegex(std::string_view glob) {
+  std::string out = "^";
+  int brace_depth = 0;
+  for (size_t i = 0; i < glob.size(); ++i) {
+    char c = glob[i];
+    switch (c) {
+      case '*': out += ".*"; break;
+      case '?': out += "."; break;
+      case '\\':
+        if (++i == glob.size()) return std::nullopt;
+        AppendLiteral(out, glob[i]);
+        break;
+      case '[': {
+        size_t j = i + 1;
+        std::string cls = "[";
+        if (j < glob.size() && (glob[j] == '!' || glob[j] == '^')) { cls += '^'; ++j; }
+        // A ']' right after the opening is a literal member.
+        if (j < glob.size() && glob[j] == ']') { cls += "\\]"; ++j; }
+        while (j < glob.size() && glob[j] != ']') {
+          char m = glob[j];
+          if (m == '\\' || m == '[' || m == '^') cls += '\\';
+          cls += m;
+          ++j;
+        }
+        if (j == glob.size()) return std::nullopt;
+        out += cls + "]";
+        i = j;
+        break;
+      }
+      case '{': ++brace_depth; out += "(?:"; break;
+      case '}':
+        if (brace_depth == 0) { AppendLiteral(out, c); break; }
+        --brace_depth;
+        out += ")";
+        break;
+      case ',':
+        if (brace_depth > 0) out += "|"; else out += ",";
+        break;
+      default: AppendLiteral(out, c);
+    }
+  }
+  if (brace_depth != 0) return std::nullopt;
+  out += "$";
+  return out;
+}
+
+}  // namespace hugin::config_internal

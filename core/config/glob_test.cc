@@ -1,0 +1,57 @@
+#include "core/config/glob.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace hugin::config_internal {
+namespace {
+
+bool GlobMatches(const std::string& glob, const std::string& path) {
+  auto regex = GlobToRegex(glob);
+  EXPECT_TRUE(regex.has_value()) << glob;
+  if (!regex) return false;
+  return std::regex_search(path, std::regex(*regex, std::regex::ECMAScript));
+}
+
+TEST(GlobToRegex, IsAnchored) {
+  EXPECT_EQ(GlobToRegex("*/server"), "^.*/server$");
+  EXPECT_TRUE(GlobMatches("*/server", "/usr/local/bin/server"));
+  EXPECT_FALSE(GlobMatches("*/server", "/usr/local/bin/server2"));
+  EXPECT_FALSE(GlobMatches("*/server", "/usr/bin/myserver"));
+}
+
+TEST(GlobToRegex, StarSpansDirectories) {
+  EXPECT_TRUE(GlobMatches("*node*", "/usr/bin/node"));
+  EXPECT_TRUE(GlobMatches("*node*", "/opt/nodejs/bin/x"));
+  EXPECT_FALSE(GlobMatches("*node*", "/usr/bin/python3"));
+}
+
+TEST(GlobToRegex, RegexCharactersAreLiteral) {
+  EXPECT_TRUE(GlobMatches("/opt/app.v1+(x)", "/opt/app.v1+(x)"));
+  EXPECT_FALSE(GlobMatches("/opt/app.v1", "/opt/appXv1"));
+  EXPECT_TRUE(GlobMatches("/a$b^c|d", "/a$b^c|d"));
+}
+
+TEST(GlobToRegex, QuestionMarkClassesAndAlternatives) {
+  EXPECT_TRUE(GlobMatches("/bin/py?", "/bin/py3"));
+  EXPECT_FALSE(GlobMatches("/bin/py?", "/bin/py"));
+  EXPECT_TRUE(GlobMatches("/bin/python[23]", "/bin/python3"));
+  EXPECT_FALSE(GlobMatches("/bin/python[23]", "/bin/python4"));
+  EXPECT_TRUE(GlobMatches("/bin/x[!a-c]", "/bin/xd"));
+  EXPECT_FALSE(GlobMatches("/bin/x[!a-c]", "/bin/xb"));
+  EXPECT_TRUE(GlobMatches("*/{node,deno}", "/usr/bin/deno"));
+  EXPECT_FALSE(GlobMatches("*/{node,deno}", "/usr/bin/bun"));
+  EXPECT_TRUE(GlobMatches("a,b", "a,b"));
+  EXPECT_TRUE(GlobMatches("\\*", "*"));
+  EXPECT_FALSE(GlobMatches("\\*", "x"));
+}
+
+TEST(GlobToRegex, RejectsUnterminated) {
+  EXPECT_FALSE(GlobToRegex("/bin/[ab").has_value());
+  EXPECT_FALSE(GlobToRegex("*/{node,deno").has_value());
+  EXPECT_FALSE(GlobToRegex("abc\\").has_value());
+}
+
+}  // namespace
+}  // namespace hugin::config_internal
