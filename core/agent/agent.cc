@@ -1,0 +1,170 @@
+#include "core/agent/agent.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/conn/conn_tracker.h"
+#include "core/discovery/discovery.h"
+#include "core/export/agent_counters.h"
+#include "core/export/metrics.h"
+#include "core/export/prometheus_server.h"
+#include "core/export/trace_printer.h"
+#include "core/loader/loader.h"
+
+namespace hugin {
+namespace {
+
+int64_t MonoToWallOffsetNs() {
+  timespec mono, wall;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &wall);
+  auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
+  return ns(wall) - ns(mono);
+}
+
+std::string ExeBaseName(uint32_t pid) {
+  char buf[4096];
+  ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof(buf) - 1);
+  if (n <= 0) return "unknown";
+  std::string p(buf, n);
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+Selector SelectorOf(const Config& cfg) {
+  Selector sel;
+  if (!cfg.open_ports.empty()) sel.port_selected = [cfg](uint16_t p) { return PortSelected(cfg, p); };
+  if (!cfg.executable_regex.empty()) sel.exe_regex = std::regex(cfg.executable_regex);
+  return sel;
+}
+
+// Hugin's own counters, read by the Prometheus thread.
+class CounterBoard {
+ public:
+  void Publish(const TrackerStats& t, uint64_t watched) {
+    std::lock_guard<std::mutex> l(mu_);
+    tracker_ = t;
+    watched_ = watched;
+  }
+  AgentCounters Snapshot(const BpfLoader& loader) const {
+    KernelCounters k = loader.Counters();
+    std::lock_guard<std::mutex> l(mu_);
+    AgentCounters c;
+    c.events_received = tracker_.records;
+    c.spans = tracker_.spans;
+    c.parse_errors = tracker_.parse_errors + tracker_.decode_errors;
+    c.stream_gaps = tracker_.stream_gaps;
+    c.payload_truncated = k[HG_CNT_PAYLOAD_TRUNCATED];
+    c.kernel_drops["ringbuf_full"] = k[HG_CNT_DROP_RINGBUF];
+    c.kernel_drops["conn_map_full"] = k[HG_CNT_DROP_CONN_MAP];
+    c.kernel_drops["read_failed"] = k[HG_CNT_DROP_READ];
+    c.kernel_drops["args_map_full"] = k[HG_CNT_DROP_ARGS_MAP];
+    c.watched_pids = watched_;
+    return c;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  TrackerStats tracker_;
+  uint64_t watched_ = 0;
+};
+
+}  // namespace
+
+int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
+  auto started = BpfLoader::Start(
+      LoaderOptions{cfg.payload_bytes, cfg.ringbuf_bytes, cfg.trace_all});
+  if (auto* err = std::get_if<BpfLoader::Error>(&started)) {
+    std::fprintf(stderr, "hugin: %s\n", err->message.c_str());
+    return 1;
+  }
+  auto loader = std::move(std::get<std::unique_ptr<BpfLoader>>(started));
+
+  Discovery discovery(SelectorOf(cfg), "/proc", static_cast<uint32_t>(getpid()));
+  std::map<uint32_t, std::string> names;  // pid -> service name
+  auto service_name = [&](uint32_t pid) -> std::string {
+    if (!cfg.service_name.empty()) return cfg.service_name;
+    auto it = names.find(pid);
+    if (it != names.end()) return it->second;
+    return names[pid] = ExeBaseName(pid);
+  };
+
+  Metrics metrics;
+  ConnTracker tracker(
+      [&](Span&& s) {
+        metrics.Observe(s);
+        if (cfg.trace_printer == TracePrinter::kText)
+          std::fprintf(out, "%s\n", FormatSpanText(s).c_str());
+        else if (cfg.trace_printer == TracePrinter::kJson)
+          std::fprintf(out, "%s\n", FormatSpanJson(s).c_str());
+      },
+      service_name, MonoToWallOffsetNs());
+
+  CounterBoard board;
+  PrometheusServer prom;
+  if (cfg.prometheus_port) {
+    auto err = prom.Start(cfg.prometheus_port, [&] {
+      return metrics.Expose(board.Snapshot(*loader));
+    });
+    if (err) {
+      std::fprintf(stderr, "hugin: %s\n", err->c_str());
+      return 1;
+    }
+  }
+
+  auto apply_discovery = [&] {
+    auto ch = discovery.Rescan();
+    for (auto& p : ch.added) {
+      if (!loader->WatchPid(p.pid)) {
+        std::fprintf(stderr, "hugin: cannot watch pid %u: the pid map is full\n", p.pid);
+        continue;
+      }
+      names[p.pid] = cfg.service_name.empty() ? p.service_name : cfg.service_name;
+      std::fprintf(stderr, "hugin: watching pid %u (%s)\n", p.pid, p.exe.c_str());
+    }
+    for (uint32_t pid : ch.removed) {
+      loader->UnwatchPid(pid);
+      tracker.ForgetProcess(pid);
+      names.erase(pid);
+      std::fprintf(stderr, "hugin: pid %u is gone\n", pid);
+    }
+  };
+  if (!cfg.trace_all) apply_discovery();
+  board.Publish(tracker.stats(), discovery.current().size());
+  std::fprintf(stderr, "hugin: ready: %d BPF programs attached on syscall tracepoints%s\n",
+               loader->ProgramCount(),
+               cfg.prometheus_port
+                   ? (", metrics on :" + std::to_string(cfg.prometheus_port) + "/metrics").c_str()
+                   : "");
+
+  BpfLoader::RecordHandler on_record = [&](const void* d, size_t n) { tracker.OnRecord(d, n); };
+  auto next_scan = std::chrono::steady_clock::now();
+  while (!stop->load()) {
+    int n = loader->Poll(100, on_record);
+    if (n < 0 && n != -EINTR) {
+      std::fprintf(stderr, "hugin: ring buffer poll failed (%d)\n", n);
+      break;
+    }
+    std::fflush(out);
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_scan) {
+      if (!cfg.trace_all) apply_discovery();
+      next_scan = now + std::chrono::milliseconds(cfg.discovery_interval_ms);
+    }
+    board.Publish(tracker.stats(), discovery.current().size());
+  }
+  // Drain what the kernel already wrote, then detach (the loader's destructor).
+  while (loader->Poll(0, on_record) > 0) {
+  }
+  std::fflush(out);
+  prom.Stop();
+  std::fprintf(stderr, "hugin: detached\n");
+  return 0;
+}
+
+}  // namespace hugin

@@ -1,0 +1,16 @@
+// The agent: wires discovery -> BPF loader -> ring buffer -> conn tracker ->
+// exporters (trace printer, Prometheus) and runs the poll loop until a signal.
+#pragma once
+
+#include <atomic>
+#include <cstdio>
+
+#include "core/config/config.h"
+
+namespace hugin {
+
+// Runs until *stop becomes true. Returns the process exit status:
+// 0 after a clean detach, 1 when BPF cannot be used or the endpoint cannot be served.
+int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out);
+
+}  // namespace hugin

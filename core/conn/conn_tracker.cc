@@ -1,0 +1,169 @@
+#include "core/conn/conn_tracker.h"
+
+namespace hugin {
+
+struct ConnTracker::Conn {
+  events::ConnId id;
+  uint8_t role = HG_ROLE_UNKNOWN;
+  bool have_addr = false;
+  events::Address addr;
+  std::unique_ptr<http1::Stitcher> http;  // created once the role is known
+};
+
+namespace {
+
+uint64_t Key(uint32_t tgid, int32_t fd) {
+  return (static_cast<uint64_t>(tgid) << 32) | static_cast<uint32_t>(fd);
+}
+
+}  // namespace
+
+ConnTracker::ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns)
+    : sink_(std::move(sink)),
+      service_name_(std::move(service_name)),
+      mono_to_wall_ns_(mono_to_wall_ns) {}
+
+ConnTracker::~ConnTracker() = default;
+
+void ConnTracker::OnRecord(const void* data, size_t size) {
+  totals_.records++;
+  auto r = events::Decode(data, size);
+  if (auto* err = std::get_if<std::string>(&r)) {
+    totals_.decode_errors++;
+    return;
+  }
+  std::visit(
+      [this](const auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, events::OpenEvent>) OnOpen(ev);
+        if constexpr (std::is_same_v<T, events::DataEvent>) OnData(ev);
+        if constexpr (std::is_same_v<T, events::CloseEvent>) OnClose(ev);
+      },
+      std::get<events::Event>(r));
+}
+
+ConnTracker::Conn& ConnTracker::Reset(const events::Common& c, uint8_t role) {
+  auto& slot = conns_[Key(c.conn.tgid, c.conn.fd)];
+  if (slot) Finish(*slot, c.ts_ns);  // the fd was reused: the old connection is over
+  slot = std::make_unique<Conn>();
+  slot->id = c.conn;
+  slot->role = role;
+  if (role != HG_ROLE_UNKNOWN) slot->http = std::make_unique<http1::Stitcher>();
+  return *slot;
+}
+
+void ConnTracker::OnOpen(const events::OpenEvent& e) {
+  Conn& conn = Reset(e.c, e.c.role);
+  conn.have_addr = true;
+  conn.addr = e.addr;
+}
+
+void ConnTracker::OnData(const events::DataEvent& e) {
+  auto it = conns_.find(Key(e.c.conn.tgid, e.c.conn.fd));
+  Conn* conn;
+  if (it == conns_.end() || it->second->id.generation != e.c.conn.generation) {
+    conn = &Reset(e.c, e.c.role);  // its OPEN record was lost
+  } else {
+    conn = it->second.get();
+  }
+  if (conn->role == HG_ROLE_UNKNOWN) {
+    // Who sends requests decides the role: a request read in means we serve.
+    bool req = http1::Stitcher::LooksLikeRequest(e.payload);
+    bool resp = !req && http1::Stitcher::LooksLikeResponse(e.payload);
+    if (!req && !resp) {
+      totals_.unclassified_chunks++;
+      return;
+    }
+    bool ingress = e.dir == HG_INGRESS;
+    conn->role = (req == ingress) ? HG_ROLE_SERVER : HG_ROLE_CLIENT;
+    conn->http = std::make_unique<http1::Stitcher>();
+  }
+  http1::DataChunk chunk{e.pos, e.len, e.payload, e.c.ts_ns, e.arrival_ns};
+  bool requests_in = conn->role == HG_ROLE_SERVER;
+  if ((e.dir == HG_INGRESS) == requests_in)
+    conn->http->AddRequestData(chunk);
+  else
+    conn->http->AddResponseData(chunk);
+  Emit(*conn);
+}
+
+void ConnTracker::OnClose(const events::CloseEvent& e) {
+  auto it = conns_.find(Key(e.c.conn.tgid, e.c.conn.fd));
+  if (it == conns_.end()) return;
+  Finish(*it->second, e.c.ts_ns);
+  conns_.erase(it);
+}
+
+void ConnTracker::ForgetProcess(uint32_t tgid) {
+  for (auto it = conns_.begin(); it != conns_.end();) {
+    if (it->second->id.tgid == tgid) {
+      Finish(*it->second, 0);
+      it = conns_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void ConnTracker::Finish(Conn& conn, uint64_t ts_ns) {
+  if (!conn.http) return;
+  conn.http->Close(ts_ns);
+  Emit(conn);
+  Account(conn);
+}
+
+// A closed connection's counters move into the totals.
+void ConnTracker::Account(const Conn& conn) {
+  const auto& s = conn.http->stats();
+  totals_.parse_errors += s.parse_errors;
+  totals_.stream_gaps += s.gaps;
+}
+
+void ConnTracker::Emit(Conn& conn) {
+  for (auto& r : conn.http->TakeRecords()) {
+    if (r.status == 0) {
+      totals_.unmatched_requests++;
+      continue;
+    }
+    Span s;
+    s.kind = conn.role == HG_ROLE_SERVER ? SpanKind::kServer : SpanKind::kClient;
+    s.protocol = "http";
+    if (s.kind == SpanKind::kServer) {
+      // Total time starts when the request reached the socket (queue time
+      // included); processing starts when the service read it.
+      s.start_ns = r.req_arrival_ns ? r.req_arrival_ns : r.req_start_ns;
+      s.processing_start_ns = r.req_start_ns;
+    } else {
+      s.start_ns = s.processing_start_ns = r.req_start_ns;
+    }
+    if (s.start_ns > s.processing_start_ns) s.start_ns = s.processing_start_ns;
+    s.end_ns = r.resp_end_ns;
+    s.wall_start_ns = static_cast<int64_t>(s.start_ns) + mono_to_wall_ns_;
+    s.method = std::move(r.method);
+    s.path = std::move(r.path);
+    s.status = r.status;
+    s.request_body_bytes = r.req_body_bytes;
+    s.response_body_bytes = r.resp_body_bytes;
+    if (conn.have_addr) {
+      s.local = {events::IpToString(conn.addr.family, conn.addr.local_ip), conn.addr.local_port};
+      s.peer = {events::IpToString(conn.addr.family, conn.addr.remote_ip), conn.addr.remote_port};
+    }
+    s.pid = conn.id.tgid;
+    s.service_name = service_name_(conn.id.tgid);
+    totals_.spans++;
+    sink_(std::move(s));
+  }
+}
+
+TrackerStats ConnTracker::stats() const {
+  TrackerStats s = totals_;
+  for (const auto& [key, conn] : conns_) {
+    if (!conn->http) continue;
+    s.parse_errors += conn->http->stats().parse_errors;
+    s.stream_gaps += conn->http->stats().gaps;
+  }
+  s.open_conns = conns_.size();
+  return s;
+}
+
+}  // namespace hugin

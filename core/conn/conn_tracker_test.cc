@@ -1,0 +1,190 @@
+#include "core/conn/conn_tracker.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace hugin {
+namespace {
+
+class TrackerTest : public ::testing::Test {
+ protected:
+  TrackerTest()
+      : tracker_([this](Span&& s) { spans_.push_back(std::move(s)); },
+                 [](uint32_t pid) { return "svc" + std::to_string(pid); }, 1000) {}
+
+  events::Common C(int fd, uint64_t gen, uint8_t role, uint64_t ts) {
+    events::Common c;
+    c.conn = {7, fd, gen};
+    c.role = role;
+    c.ts_ns = ts;
+    return c;
+  }
+  void Open(int fd, uint64_t gen, uint8_t role, uint64_t ts = 1) {
+    events::OpenEvent o;
+    o.c = C(fd, gen, role, ts);
+    o.addr.family = AF_INET;
+    o.addr.local_port = 8080;
+    o.addr.remote_port = 40000;
+    uint8_t lo[4] = {127, 0, 0, 1};
+    memcpy(o.addr.local_ip, lo, 4);
+    memcpy(o.addr.remote_ip, lo, 4);
+    tracker_.OnOpen(o);
+  }
+  // Sends `bytes` as one syscall on (fd, gen), advancing that direction's position.
+  void Data(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
+            uint64_t ts, uint64_t arrival = 0, uint32_t len = 0) {
+    events::DataEvent d;
+    d.c = C(fd, gen, role, ts);
+    d.dir = dir;
+    uint64_t& pos = pos_[fd][dir];
+    d.pos = pos;
+    d.len = len ? len : bytes.size();
+    d.arrival_ns = arrival;
+    d.payload = bytes;
+    pos += d.len;
+    tracker_.OnData(d);
+  }
+  void Close(int fd, uint64_t gen, uint64_t ts) {
+    events::CloseEvent e;
+    e.c = C(fd, gen, HG_ROLE_UNKNOWN, ts);
+    tracker_.OnClose(e);
+    pos_.erase(fd);
+  }
+
+  std::vector<Span> spans_;
+  std::map<int, std::map<uint8_t, uint64_t>> pos_;
+  ConnTracker tracker_;
+};
+
+const std::string kGet = "GET /hello?x=1 HTTP/1.1\r\nHost: a\r\n\r\n";
+const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+TEST_F(TrackerTest, ServerExchangeBecomesOneSpanWithEveryField) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 100, /*arrival=*/90);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 250);
+  ASSERT_EQ(spans_.size(), 1u);
+  const Span& s = spans_[0];
+  EXPECT_EQ(s.kind, SpanKind::kServer);
+  EXPECT_EQ(s.method, "GET");
+  EXPECT_EQ(s.path, "/hello");
+  EXPECT_EQ(s.status, 200);
+  EXPECT_EQ(s.response_body_bytes, 5u);
+  EXPECT_EQ(s.request_body_bytes, 0u);
+  EXPECT_EQ(s.start_ns, 90u);
+  EXPECT_EQ(s.processing_start_ns, 100u);
+  EXPECT_EQ(s.end_ns, 250u);
+  EXPECT_EQ(s.wall_start_ns, 1090);
+  EXPECT_EQ(s.local.ip, "127.0.0.1");
+  EXPECT_EQ(s.local.port, 8080);
+  EXPECT_EQ(s.peer.port, 40000);
+  EXPECT_EQ(s.pid, 7u);
+  EXPECT_EQ(s.service_name, "svc7");
+}
+
+TEST_F(TrackerTest, ClientRoleSwapsDirections) {
+  Open(6, 1, HG_ROLE_CLIENT);
+  Data(6, 1, HG_ROLE_CLIENT, HG_EGRESS, "POST /up HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", 10);
+  Data(6, 1, HG_ROLE_CLIENT, HG_INGRESS, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 30);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].kind, SpanKind::kClient);
+  EXPECT_EQ(spans_[0].status, 201);
+  EXPECT_EQ(spans_[0].request_body_bytes, 3u);
+  EXPECT_EQ(spans_[0].start_ns, 10u);
+  EXPECT_EQ(spans_[0].end_ns, 30u);
+}
+
+TEST_F(TrackerTest, KeepAliveAndPipelining) {
+  Open(5, 1, HG_ROLE_SERVER);
+  for (int i = 0; i < 100; i++) {
+    Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet + kGet, 10 * i);  // two pipelined
+    Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk + kOk, 10 * i + 5);
+  }
+  EXPECT_EQ(spans_.size(), 200u);
+  EXPECT_EQ(tracker_.stats().spans, 200u);
+}
+
+TEST_F(TrackerTest, FdReuseStartsANewConnection) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);  // request never answered
+  pos_.erase(5);
+  Open(5, 2, HG_ROLE_SERVER);  // same fd, new connection, no close seen
+  Data(5, 2, HG_ROLE_SERVER, HG_INGRESS, kGet, 20);
+  Data(5, 2, HG_ROLE_SERVER, HG_EGRESS, kOk, 30);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].processing_start_ns, 20u);
+  EXPECT_EQ(tracker_.stats().unmatched_requests, 1u);
+  EXPECT_EQ(tracker_.stats().open_conns, 1u);
+}
+
+TEST_F(TrackerTest, LostOpenRecordStillYieldsSpans) {
+  Data(9, 4, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);
+  Data(9, 4, HG_ROLE_SERVER, HG_EGRESS, kOk, 20);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].peer.port, 0);  // address unknown, not invented
+}
+
+TEST_F(TrackerTest, LostDataEventIsAGapNotAWrongSpan) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);
+  pos_[5][HG_EGRESS] += 1000;  // a response record lost in the ring buffer
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 30);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 40);
+  for (auto& s : spans_) EXPECT_NE(s.processing_start_ns, 10u) << "paired with a lost response";
+  EXPECT_GE(tracker_.stats().stream_gaps, 1u);
+}
+
+TEST_F(TrackerTest, UnknownRoleIsInferredFromFirstRecognisedBytes) {
+  // A connection that predates the agent: mid-body bytes first, then requests.
+  Data(3, 8, HG_ROLE_UNKNOWN, HG_INGRESS, "tail of an old body", 5);
+  EXPECT_EQ(tracker_.stats().unclassified_chunks, 1u);
+  Data(3, 8, HG_ROLE_UNKNOWN, HG_INGRESS, kGet, 10);
+  Data(3, 8, HG_ROLE_UNKNOWN, HG_EGRESS, kOk, 20);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].kind, SpanKind::kServer);
+  // And an outbound one: the process writes a request.
+  Data(4, 9, HG_ROLE_UNKNOWN, HG_EGRESS, kGet, 30);
+  Data(4, 9, HG_ROLE_UNKNOWN, HG_INGRESS, kOk, 40);
+  ASSERT_EQ(spans_.size(), 2u);
+  EXPECT_EQ(spans_[1].kind, SpanKind::kClient);
+}
+
+TEST_F(TrackerTest, CloseCompletesCloseDelimitedResponse) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, "HTTP/1.0 200 OK\r\n\r\nstreamed until close", 20);
+  EXPECT_TRUE(spans_.empty());
+  Close(5, 1, 50);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].response_body_bytes, 20u);
+  EXPECT_EQ(tracker_.stats().open_conns, 0u);
+}
+
+TEST_F(TrackerTest, GarbageIsCountedNeverCrashes) {
+  Open(5, 1, HG_ROLE_SERVER);
+  std::string junk(300, '\0');
+  for (size_t i = 0; i < junk.size(); i++) junk[i] = static_cast<char>(i * 37);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, junk, 10);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 20);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 30);
+  EXPECT_GE(tracker_.stats().parse_errors, 1u);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].path, "/hello");
+  uint8_t bad[3] = {1, 2, 3};
+  tracker_.OnRecord(bad, sizeof(bad));
+  EXPECT_EQ(tracker_.stats().decode_errors, 1u);
+}
+
+TEST_F(TrackerTest, ForgetProcessDropsItsConnections) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Open(6, 1, HG_ROLE_SERVER);
+  EXPECT_EQ(tracker_.stats().open_conns, 2u);
+  tracker_.ForgetProcess(7);
+  EXPECT_EQ(tracker_.stats().open_conns, 0u);
+}
+
+}  // namespace
+}  // namespace hugin

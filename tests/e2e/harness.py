@@ -1,0 +1,133 @@
+"""Processes for the end-to-end tests: a fixture service and the hugin agent."""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Proc:
+    """A child process whose stdout/stderr lines are collected by threads."""
+
+    def __init__(self, argv, env=None, name="proc"):
+        self.name = name
+        self.out, self.err = [], []
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=env, text=True, start_new_session=True)
+        self._threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out), daemon=True),
+                         threading.Thread(target=self._pump, args=(self.p.stderr, self.err), daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    @staticmethod
+    def _pump(stream, sink):
+        for line in stream:
+            sink.append(line.rstrip("\n"))
+
+    def wait_line(self, pattern, where="out", timeout=15.0):
+        lines = self.out if where == "out" else self.err
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for l in list(lines):
+                if rx.search(l):
+                    return l
+            if self.p.poll() is not None:
+                time.sleep(0.2)  # let the pumps finish
+                for l in list(lines):
+                    if rx.search(l):
+                        return l
+                raise AssertionError(f"{self.name} exited ({self.p.returncode}) before /{pattern}/;"
+                                     f" stderr: {self.err[-10:]}")
+            time.sleep(0.02)
+        raise AssertionError(f"{self.name}: no /{pattern}/ within {timeout}s; stderr: {self.err[-10:]}")
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            raise AssertionError(f"{self.name} did not exit within {timeout}s of {sig}")
+        finally:
+            for t in self._threads:
+                t.join(2)
+
+
+def start_fixture(server, port, access_log=None):
+    argv = [server, "--http-port", str(port)]
+    if access_log:
+        argv += ["--access-log", str(access_log)]
+    f = Proc(argv, name="fixture")
+    f.wait_line(r"^ready$")
+    return f
+
+
+def start_agent(hugin, env_extra=None, args=()):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("HUGIN_", "BEYLA_", "OPEN_PORT", "EXECUTABLE_NAME", "PRINT_TRACES"))}
+    env.update(env_extra or {})
+    a = Proc([hugin, *args], env=env, name="hugin")
+    a.wait_line(r"hugin: ready", where="err")
+    return a
+
+
+def wait_spans(agent, n, timeout=10.0, kind=None):
+    """Waits for at least n JSON spans (of `kind`, if given) on the agent's stdout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        spans = [json.loads(l) for l in list(agent.out) if l.startswith("{")]
+        if kind:
+            spans = [s for s in spans if s["kind"] == kind]
+        if len(spans) >= n or time.monotonic() > deadline:
+            return spans
+        time.sleep(0.05)
+
+
+def scrape(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        return r.read().decode()
+
+
+def metric_value(text, name, **labels):
+    """Sum of the samples of `name` whose labels include `labels`."""
+    total, found = 0.0, False
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        m = re.match(r'^([a-zA-Z_:][\w:]*)(\{(.*)\})?\s+(\S+)$', line)
+        if not m or m.group(1) != name:
+            continue
+        got = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(3) or ""))
+        if all(got.get(k) == str(v) for k, v in labels.items()):
+            total += float(m.group(4))
+            found = True
+    return total if found else None
+
+
+def get(url, data=None, method=None):
+    req = urllib.request.Request(url, data=data, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def hugin_programs():
+    """Names of loaded BPF programs that are Hugin's (prefix hg_)."""
+    out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
+                         check=True).stdout
+    return [p.get("name", "") for p in json.loads(out or "[]") if p.get("name", "").startswith("hg_")]

@@ -1,0 +1,226 @@
+"""The Beyla quick-start, with hugin: a service, the agent pointed at it, curl,
+trace lines and RED metrics. Everything is real: BPF, processes, sockets."""
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from harness import (Proc, free_port, get, hugin_programs, metric_value, scrape, start_agent,
+                     start_fixture, wait_spans)
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+
+
+@pytest.fixture
+def svc(server, tmp_path):
+    port = free_port()
+    f = start_fixture(server, port, tmp_path / "access.jsonl")
+    yield port, f, tmp_path / "access.jsonl"
+    f.stop()
+
+
+def curl(*args):
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", *args],
+                       capture_output=True, text=True, timeout=30)
+    return int(r.stdout or 0)
+
+
+def test_post_curls_by_open_port_with_beyla_variables(hugin, svc):
+    port, fixture, _ = svc
+    prom = free_port()
+    agent = start_agent(hugin, {"OPEN_PORT": str(port), "BEYLA_PROMETHEUS_PORT": str(prom),
+                                "BEYLA_TRACE_PRINTER": "json"})
+    try:
+        agent.wait_line(rf"watching pid {fixture.p.pid}\b", where="err")
+        base = f"http://localhost:{port}"
+        assert curl(f"{base}/hello") == 200
+        assert curl(f"{base}/bye") == 200
+        assert curl("-d", "abcdef", f"{base}/post?delay=200ms") == 200
+        assert curl(f"{base}/nf?status=404") == 404
+        assert curl(f"{base}/err?status=500") == 500
+        spans = wait_spans(agent, 5)
+        assert len(spans) == 5, spans
+        want = [("GET", "/hello", 200, 0), ("GET", "/bye", 200, 0), ("POST", "/post", 200, 6),
+                ("GET", "/nf", 404, 0), ("GET", "/err", 500, 0)]
+        for s, (method, path, status, req_bytes) in zip(spans, want):
+            assert (s["kind"], s["method"], s["path"], s["status"], s["request_body_bytes"]) == \
+                ("server", method, path, status, req_bytes), s
+            assert s["response_body_bytes"] == 0
+            assert s["local"]["port"] == port
+            assert s["peer"]["ip"] in ("127.0.0.1", "::1")
+            assert s["pid"] == fixture.p.pid
+            assert s["service_name"] == "server_bin" or s["service_name"].startswith("server")
+            assert 0 < s["duration_ns"] < 5e9
+            assert s["processing_ns"] <= s["duration_ns"]
+        post = spans[2]
+        assert post["duration_ns"] >= 200e6, "delay=200ms must show in the duration"
+        assert post["duration_ns"] < 1e9
+
+        text = scrape(prom)
+        def count(method, status):
+            return metric_value(text, "http_server_request_duration_seconds_count",
+                                http_request_method=method, http_response_status_code=status,
+                                server_port=port)
+        assert count("GET", 200) == 2
+        assert count("POST", 200) == 1
+        assert count("GET", 404) == 1
+        assert count("GET", 500) == 1
+        slow = metric_value(text, "http_server_request_duration_seconds_bucket",
+                            http_request_method="POST", le="0.1")
+        assert slow == 0, "the 200ms POST must not land in the 0.1s bucket"
+        assert metric_value(text, "http_server_request_body_size_bytes_sum",
+                            http_request_method="POST") == 6
+        assert metric_value(text, "hugin_spans_total") == 5
+        assert metric_value(text, "hugin_watched_pids") == 1
+        assert metric_value(text, "hugin_kernel_drops_total", reason="ringbuf_full") == 0
+    finally:
+        assert agent.stop() == 0
+
+
+def test_text_trace_printer_line_format(hugin, svc):
+    port, fixture, _ = svc
+    agent = start_agent(hugin, {"OPEN_PORT": str(port), "PRINT_TRACES": "true"})
+    try:
+        agent.wait_line(r"watching pid", where="err")
+        assert curl(f"http://127.0.0.1:{port}/hello") == 200
+        line = agent.wait_line(r"GET /hello")
+        # 2023-04-19 13:49:04 (15.22ms[689.9µs]) 200 GET /hello [::1]->[localhost:8080] size:0B
+        rx = (r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \([\d.]+(ns|µs|ms|s)\[[\d.]+(ns|µs|ms|s)\]\) "
+              rf"200 GET /hello \[127\.0\.0\.1\]:?\d*->\[127\.0\.0\.1:{port}\] size:0B$")
+        assert re.match(rx, line), line
+    finally:
+        agent.stop()
+
+
+def test_thousand_keepalive_requests_give_exactly_thousand_spans(hugin, svc):
+    port, fixture, log = svc
+    agent = start_agent(hugin, {"HUGIN_OPEN_PORT": str(port), "HUGIN_TRACE_PRINTER": "json"})
+    try:
+        agent.wait_line(r"watching pid", where="err")
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for i in range(1000):
+            conn.request("GET", f"/ka/{i}?size={i % 7}")
+            r = conn.getresponse()
+            r.read()
+            assert r.status == 200
+        conn.close()
+        spans = wait_spans(agent, 1000, timeout=20)
+        time.sleep(0.5)
+        spans = wait_spans(agent, 1000)
+        assert len(spans) == 1000
+        assert [s["path"] for s in spans] == [f"/ka/{i}" for i in range(1000)]
+        assert [s["response_body_bytes"] for s in spans] == [i % 7 for i in range(1000)]
+        assert len({s["peer"]["port"] for s in spans}) == 1, "one keep-alive connection"
+    finally:
+        agent.stop()
+
+
+def test_by_executable_name_and_outbound_client_spans(hugin, svc):
+    port, fixture, _ = svc
+    exe = os.path.realpath(f"/proc/{fixture.p.pid}/exe")
+    agent = start_agent(hugin, {"EXECUTABLE_NAME": re.escape(exe) + "$", "BEYLA_PRINT_TRACES": "false",
+                                "HUGIN_TRACE_PRINTER": "json"})
+    try:
+        agent.wait_line(rf"watching pid {fixture.p.pid}\b", where="err")
+        down = f"http://127.0.0.1:{port}/downstream?status=201"
+        assert curl(f"http://127.0.0.1:{port}/up?call={down}") == 201
+        spans = wait_spans(agent, 3)
+        kinds = sorted((s["kind"], s["path"], s["status"]) for s in spans)
+        assert kinds == [("client", "/downstream", 201), ("server", "/downstream", 201),
+                         ("server", "/up", 201)], spans
+        client = next(s for s in spans if s["kind"] == "client")
+        assert client["peer"]["port"] == port
+        assert client["pid"] == fixture.p.pid
+        up = next(s for s in spans if s["path"] == "/up")
+        assert up["start_ns"] <= client["start_ns"] and client["end_ns"] <= up["end_ns"]
+    finally:
+        agent.stop()
+
+
+def test_curl_as_selected_executable_gives_client_spans(hugin, svc):
+    port, fixture, _ = svc
+    agent = start_agent(hugin, {"HUGIN_EXECUTABLE_NAME": "/curl$", "HUGIN_TRACE_PRINTER": "json"},
+                        args=["--discovery-interval-ms", "20"])
+    try:
+        # The first request may be over before discovery sees curl; with --rate the later
+        # ones on the same keep-alive connection are seen whole.
+        url = f"http://127.0.0.1:{port}/c"
+        r = subprocess.run(["curl", "-s", "--rate", "4/s", "-o", "/dev/null", "-o", "/dev/null",
+                            "-o", "/dev/null", url + "1", url + "2", url + "3"], timeout=30)
+        assert r.returncode == 0
+        spans = wait_spans(agent, 2, kind="client")
+        paths = [s["path"] for s in spans if s["kind"] == "client"]
+        assert "/c2" in paths and "/c3" in paths, spans
+        for s in spans:
+            assert s["status"] == 200 and s["peer"]["port"] == port
+    finally:
+        agent.stop()
+
+
+def test_preforked_python_server(hugin, tmp_path):
+    port = free_port()
+    srv = Proc([sys.executable, os.path.join(HERE, "prefork_server.py"), str(port), "3"], name="prefork")
+    srv.wait_line("^ready$")
+    agent = start_agent(hugin, {"OPEN_PORT": str(port), "HUGIN_TRACE_PRINTER": "json"})
+    try:
+        for _ in range(4):  # the parent and 3 workers hold the listening socket
+            agent.wait_line(r"watching pid", where="err")
+        deadline = time.monotonic() + 10
+        while len([l for l in agent.err if "watching pid" in l]) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for i in range(30):
+            c = http.client.HTTPConnection("127.0.0.1", port)
+            c.request("GET", f"/w/{i}", headers={"Connection": "close"})
+            assert c.getresponse().status == 200
+            c.close()
+        spans = wait_spans(agent, 30)
+        assert len(spans) == 30
+        assert sorted(s["path"] for s in spans) == sorted(f"/w/{i}" for i in range(30))
+        assert all(s["service_name"].startswith("python") for s in spans)
+        assert len({s["pid"] for s in spans}) >= 1
+    finally:
+        agent.stop()
+        srv.stop()
+
+
+def test_sigterm_detaches_every_program(hugin, svc):
+    port, _, _ = svc
+    agent = start_agent(hugin, {"OPEN_PORT": str(port)})
+    out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True).stdout
+    mine = [p["id"] for p in json.loads(out)
+            if any(x.get("pid") == agent.p.pid for x in p.get("pids", []))]
+    assert len(mine) >= 20, "the agent's programs are visible while it runs"
+    assert agent.stop(sig=15) == 0
+    assert any("detached" in l for l in agent.err)
+    out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True).stdout
+    left = {p["id"] for p in json.loads(out)} & set(mine)
+    assert not left, f"programs left behind after SIGTERM: {left}"
+
+
+@pytest.mark.parametrize("env,args", [
+    ({}, []),
+    ({"OPEN_PORT": "99999"}, []),
+    ({"OPEN_PORT": "80-70"}, []),
+    ({"EXECUTABLE_NAME": "(unclosed"}, []),
+    ({"OPEN_PORT": "8080", "BEYLA_TRACE_PRINTER": "fancy"}, []),
+    ({"OPEN_PORT": "8080"}, ["--no-such-flag"]),
+])
+def test_bad_configuration_is_one_clear_line_and_exit_2(hugin, env, args):
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("HUGIN_", "BEYLA_"))}, **env}
+    r = subprocess.run([hugin, *args], env=env, capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2, r
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hugin: "), r.stderr
+
+
+def test_not_root_is_one_clear_line_and_exit_1(hugin):
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", hugin,
+                        "--open-port", "8080"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1, r
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "root" in lines[0], r.stderr
