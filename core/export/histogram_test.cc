@@ -1,0 +1,50 @@
+#include "core/export/histogram.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "core/export/prometheus_text.h"
+
+namespace hugin {
+namespace {
+
+constexpr std::array<double, 3> kBounds = {0, 1, 10};
+
+TEST(Histogram, BucketsAreInclusiveAndCumulative) {
+  Histogram h(kBounds);
+  for (double v : {0.0, 0.5, 1.0, 1.0001, 10.0, 11.0, 1000.0}) h.Observe(v);
+  EXPECT_EQ(h.CumulativeCount(0), 1u);  // le=0: 0
+  EXPECT_EQ(h.CumulativeCount(1), 3u);  // le=1: 0, 0.5, 1
+  EXPECT_EQ(h.CumulativeCount(2), 5u);  // le=10: + 1.0001, 10
+  EXPECT_EQ(h.CumulativeCount(3), 7u);  // +Inf
+  EXPECT_EQ(h.count(), 7u);
+  EXPECT_DOUBLE_EQ(h.sum(), 0.5 + 1 + 1.0001 + 10 + 11 + 1000);
+}
+
+TEST(PrometheusText, NumberFormatting) {
+  EXPECT_EQ(FormatPromNumber(0), "0");
+  EXPECT_EQ(FormatPromNumber(0.005), "0.005");
+  EXPECT_EQ(FormatPromNumber(7.5), "7.5");
+  EXPECT_EQ(FormatPromNumber(10), "10");
+  EXPECT_EQ(FormatPromNumber(8192), "8192");
+  EXPECT_EQ(FormatPromNumber(1.0 / 0.0), "+Inf");
+}
+
+TEST(PrometheusText, HistogramSamples) {
+  Histogram h(kBounds);
+  h.Observe(0.5);
+  h.Observe(20);
+  std::string out;
+  AppendHistogramSamples(out, "x_seconds", {{"a", "b\"c"}}, h);
+  EXPECT_EQ(out,
+            "x_seconds_bucket{a=\"b\\\"c\",le=\"0\"} 0\n"
+            "x_seconds_bucket{a=\"b\\\"c\",le=\"1\"} 1\n"
+            "x_seconds_bucket{a=\"b\\\"c\",le=\"10\"} 1\n"
+            "x_seconds_bucket{a=\"b\\\"c\",le=\"+Inf\"} 2\n"
+            "x_seconds_sum{a=\"b\\\"c\"} 20.5\n"
+            "x_seconds_count{a=\"b\\\"c\"} 2\n");
+}
+
+}  // namespace
+}  // namespace hugin

@@ -1,0 +1,101 @@
+#include "core/export/metrics.h"
+
+#include <set>
+
+#include "core/export/prometheus_text.h"
+
+namespace hugin {
+namespace {
+
+// One histogram family: which span kind it covers, which histogram of a series.
+struct HttpFamily {
+  const char* name;
+  SpanKind kind;
+  int which;  // 0 duration, 1 request body, 2 response body
+  const char* help;
+};
+
+constexpr HttpFamily kHttpFamilies[] = {
+    {"http_server_request_duration_seconds", SpanKind::kServer, 0,
+     "Duration of HTTP server requests, from the first request byte to the last response byte."},
+    {"http_client_request_duration_seconds", SpanKind::kClient, 0,
+     "Duration of HTTP client requests, from the first request byte to the last response byte."},
+    {"http_server_request_body_size_bytes", SpanKind::kServer, 1,
+     "Size of HTTP server request bodies."},
+    {"http_server_response_body_size_bytes", SpanKind::kServer, 2,
+     "Size of HTTP server response bodies."},
+    {"http_client_request_body_size_bytes", SpanKind::kClient, 1,
+     "Size of HTTP client request bodies."},
+    {"http_client_response_body_size_bytes", SpanKind::kClient, 2,
+     "Size of HTTP client response bodies."},
+};
+
+}  // namespace
+
+std::string NormalizeMethodLabel(const std::string& method) {
+  static const std::set<std::string> kKnown = {"CONNECT", "DELETE", "GET",   "HEAD", "OPTIONS",
+                                               "PATCH",   "POST",   "PUT",   "TRACE"};
+  return kKnown.count(method) ? method : "_OTHER";
+}
+
+void Metrics::Observe(const Span& span) {
+  SeriesKey key{span.kind, NormalizeMethodLabel(span.method), span.status, span.service_name,
+                span.kind == SpanKind::kServer ? span.local.port : span.peer.port};
+  std::lock_guard<std::mutex> lock(mu_);
+  Series& series = series_[key];
+  series.duration.Observe(static_cast<double>(span.duration_ns()) / 1e9);
+  series.request_body.Observe(static_cast<double>(span.request_body_bytes));
+  series.response_body.Observe(static_cast<double>(span.response_body_bytes));
+}
+
+void Metrics::AppendHttpFamilies(std::string& out) const {
+  for (const HttpFamily& family : kHttpFamilies) {
+    AppendFamilyHeader(out, family.name, "histogram", family.help);
+    for (const auto& [key, series] : series_) {
+      if (key.kind != family.kind) continue;
+      Labels labels = {{"http_request_method", key.method},
+                       {"http_response_status_code", std::to_string(key.status)},
+                       {"service_name", key.service_name},
+                       {"server_port", std::to_string(key.server_port)}};
+      const Histogram& h = family.which == 0   ? series.duration
+                           : family.which == 1 ? series.request_body
+                                               : series.response_body;
+      AppendHistogramSamples(out, family.name, labels, h);
+    }
+  }
+}
+
+std::string Metrics::Expose(const AgentCounters& c) const {
+  std::string out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    AppendHttpFamilies(out);
+  }
+  struct Counter {
+    const char* name;
+    uint64_t value;
+    const char* help;
+  };
+  const Counter counters[] = {
+      {"hugin_events_received_total", c.events_received, "Events read from the kernel ring buffer."},
+      {"hugin_spans_total", c.spans, "Spans produced."},
+      {"hugin_parse_errors_total", c.parse_errors, "Protocol parser rejections."},
+      {"hugin_stream_gaps_total", c.stream_gaps,
+       "Gaps in a connection's byte stream (events lost before user space)."},
+      {"hugin_payload_truncated_total", c.payload_truncated,
+       "Syscalls whose data was longer than the captured payload."},
+  };
+  for (const Counter& counter : counters) {
+    AppendFamilyHeader(out, counter.name, "counter", counter.help);
+    AppendSample(out, counter.name, {}, counter.value);
+  }
+  AppendFamilyHeader(out, "hugin_kernel_drops_total", "counter", "Events dropped in the kernel, by reason.");
+  for (const auto& [reason, count] : c.kernel_drops) {
+    AppendSample(out, "hugin_kernel_drops_total", {{"reason", reason}}, count);
+  }
+  AppendFamilyHeader(out, "hugin_watched_pids", "gauge", "Processes currently selected for tracing.");
+  AppendSample(out, "hugin_watched_pids", {}, c.watched_pids);
+  return out;
+}
+
+}  // namespace hugin

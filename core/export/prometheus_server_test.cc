@@ -1,0 +1,81 @@
+#include "core/export/prometheus_server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+
+namespace hugin {
+namespace {
+
+TEST(PrometheusServer, ServesMetricsOverRealHttp) {
+  std::atomic<int> calls{0};
+  PrometheusServer server;
+  auto error = server.Start(0, [&calls] { return "hugin_spans_total " + std::to_string(++calls) + "\n"; });
+  ASSERT_FALSE(error.has_value()) << *error;
+  ASSERT_NE(server.port(), 0);
+
+  httplib::Client client("127.0.0.1", server.port());
+  auto first = client.Get("/metrics");
+  ASSERT_TRUE(first) << httplib::to_string(first.error());
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->get_header_value("Content-Type"), "text/plain; version=0.0.4");
+  EXPECT_EQ(first->body, "hugin_spans_total 1\n");
+  auto second = client.Get("/metrics");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "hugin_spans_total 2\n");  // body is produced per request
+
+  auto other = client.Get("/other");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404);
+  server.Stop();
+}
+
+TEST(PrometheusServer, PortInUseIsAClearError) {
+  PrometheusServer first;
+  ASSERT_FALSE(first.Start(0, [] { return std::string(); }).has_value());
+  PrometheusServer second;
+  auto error = second.Start(first.port(), [] { return std::string(); });
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->rfind("hugin: cannot serve Prometheus metrics on 0.0.0.0:" +
+                             std::to_string(first.port()) + ": ",
+                         0),
+            0u)
+      << *error;
+  EXPECT_NE(error->find("in use"), std::string::npos) << *error;
+  EXPECT_EQ(error->find('\n'), std::string::npos);
+}
+
+TEST(PrometheusServer, StopFreesThePortAndIsIdempotent) {
+  PrometheusServer server;
+  ASSERT_FALSE(server.Start(0, [] { return std::string("x 1\n"); }).has_value());
+  uint16_t port = server.port();
+  server.Stop();
+  server.Stop();
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1);
+  EXPECT_FALSE(client.Get("/metrics"));  // nobody listens any more
+
+  PrometheusServer again;
+  ASSERT_FALSE(again.Start(port, [] { return std::string("y 1\n"); }).has_value());
+  auto res = httplib::Client("127.0.0.1", port).Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "y 1\n");
+}
+
+TEST(PrometheusServer, HandlerExceptionIs500NotACrash) {
+  PrometheusServer server;
+  ASSERT_FALSE(server.Start(0, []() -> std::string { throw std::runtime_error("boom"); }).has_value());
+  auto res = httplib::Client("127.0.0.1", server.port()).Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+}
+
+TEST(PrometheusServer, SecondStartIsRefused) {
+  PrometheusServer server;
+  ASSERT_FALSE(server.Start(0, [] { return std::string(); }).has_value());
+  EXPECT_TRUE(server.Start(0, [] { return std::string(); }).has_value());
+}
+
+}  // namespace
+}  // namespace hugin

@@ -1,0 +1,21 @@
+// Makes wire-derived strings (method, path, service name) safe to print on
+// one line or to put into a Prometheus label value.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hugin {
+
+// Keeps valid UTF-8 as is; writes control characters, DEL and bytes that are
+// not valid UTF-8 as "\xNN", so the result is printable, valid UTF-8 and one line.
+std::string EscapeForLine(std::string_view s);
+
+// Replaces bytes that are not valid UTF-8 with U+FFFD; everything else unchanged.
+std::string ToValidUtf8(std::string_view s);
+
+// Prometheus text format label value escaping: \ -> \\, " -> \", newline ->
+// \n; invalid UTF-8 replaced with U+FFFD (label values must be UTF-8).
+std::string EscapeLabelValue(std::string_view s);
+
+}  // namespace hugin
