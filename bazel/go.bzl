@@ -11,7 +11,8 @@ def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None):
     native.genrule(
         name = name + "_build",
         srcs = srcs + data,
-        outs = [name + "_bin"],
+        # In a folder of its own so the executable keeps its name (service_name = "server").
+        outs = ["bin/" + name],
         cmd = " ".join([
             "export HOME=$${HOME:-/root} GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local",
             "GOCACHE=$${HUGIN_GOCACHE:-/tmp/hugin-gocache} CGO_ENABLED=0;",
@@ -23,6 +24,6 @@ def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None):
     )
     native.sh_binary(
         name = name,
-        srcs = [name + "_bin"],
+        srcs = ["bin/" + name],
         visibility = visibility,
     )

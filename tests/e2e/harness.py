@@ -124,10 +124,3 @@ def get(url, data=None, method=None):
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
-
-
-def hugin_programs():
-    """Names of loaded BPF programs that are Hugin's (prefix hg_)."""
-    out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
-                         check=True).stdout
-    return [p.get("name", "") for p in json.loads(out or "[]") if p.get("name", "").startswith("hg_")]
