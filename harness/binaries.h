@@ -1,0 +1,20 @@
+// Where the programs the harness drives live: Bazel runfiles when run with `bazel run`/`bazel
+// test`, else the workspace's bazel-bin; environment variables override both.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace hugin::harness {
+
+// HUGIN_AGENT_BIN, else runfiles core/agent/hugin, else <workspace>/bazel-bin/core/agent/hugin.
+std::optional<std::string> FindAgentBinary();
+// HUGIN_FIXTURE_<LANG>_BIN, else runfiles fixtures/<lang>/server, else bazel-bin.
+std::optional<std::string> FindFixtureBinary(const std::string& language);
+// The OpenTelemetry Node peer's register.js (HUGIN_OTEL_PEER_DIR or <workspace>/harness/peers/
+// otel-node), only when its node_modules are installed (harness/setup).
+std::optional<std::string> FindOtelRegisterScript(std::string& why_not);
+// BUILD_WORKSPACE_DIRECTORY (bazel run), else the current directory.
+std::string WorkspaceDirectory();
+
+}  // namespace hugin::harness

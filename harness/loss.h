@@ -1,0 +1,27 @@
+// Loss accounting: every request the fixture served but Hugin did not report must be explained
+// by a drop the kernel side counted (ring buffer full, connection map full, failed read).
+// Whatever is left is silent loss, and must be 0.
+#pragma once
+
+#include <cstdint>
+
+namespace hugin::harness {
+
+struct LossInput {
+  uint64_t requests_served = 0;  // ground-truth records
+  uint64_t requests_sent = 0;    // completed according to the load tool
+  uint64_t spans_matched = 0;
+  uint64_t kernel_drops = 0;     // sum of hugin_kernel_drops_total over loss reasons
+};
+
+struct LossResult {
+  uint64_t missing = 0;          // served - matched
+  uint64_t explained = 0;        // missing requests a counted drop can account for
+  uint64_t silent_loss = 0;      // missing - explained
+  int64_t sent_minus_captured = 0;  // load tool's count - matched (may include aborted requests)
+};
+
+// One dropped event can lose at most one request's span, so drops explain min(missing, drops).
+LossResult AccountLoss(const LossInput& in);
+
+}  // namespace hugin::harness
