@@ -21,6 +21,12 @@ static __always_inline void count(__u32 which) {
   if (v) *v += 1; /* per-CPU slot: no atomics needed */
 }
 
+/* Ring buffer submit flags: batch wakeups (see cfg_wakeup_bytes). */
+static __always_inline __u64 wakeup_flags(void) {
+  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                            : BPF_RB_NO_WAKEUP;
+}
+
 /* True when the current process is one Hugin watches. */
 static __always_inline bool watched(__u32 tgid) {
   if (tgid == cfg_self_tgid) return false;
@@ -89,7 +95,7 @@ static __always_inline void emit_open(__u32 tgid, int fd, const struct conn_stat
   fill_header(&e->h, HG_EV_OPEN, tgid, fd, c);
   e->h.syscall = syscall;
   fill_addr(sk, &e->addr);
-  bpf_ringbuf_submit(e, 0);
+  bpf_ringbuf_submit(e, wakeup_flags());
   count(HG_CNT_EVENTS);
 }
 

@@ -108,7 +108,7 @@ static __always_inline int io_exit(long ret) {
   if (got < e->len) count(HG_CNT_PAYLOAD_TRUNCATED);
   if (got > HG_MAX_PAYLOAD) got = HG_MAX_PAYLOAD;
   e->captured = got;
-  if (bpf_ringbuf_output(&events, e, sizeof(*e) + verifier_bound(got), 0) != 0) {
+  if (bpf_ringbuf_output(&events, e, sizeof(*e) + verifier_bound(got), wakeup_flags()) != 0) {
     count(HG_CNT_DROP_RINGBUF);
     return 0;
   }

@@ -10,6 +10,10 @@
 const volatile __u32 cfg_payload_bytes = 512; /* <= HG_MAX_PAYLOAD */
 const volatile __u8 cfg_trace_all = 0;        /* 1: no pid filter (tests, debugging) */
 const volatile __u32 cfg_self_tgid = 0;       /* the agent: never traced */
+/* Wake the reader only once this much data waits in the ring buffer; the
+ * reader also polls on a short timeout. A wakeup per record costs the traced
+ * syscall microseconds (measured: exit_write 6.4 us with, see README). */
+const volatile __u32 cfg_wakeup_bytes = 64 << 10;
 
 /* ---- which processes to watch: filled by core/discovery ---- */
 struct {

@@ -21,7 +21,7 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
     e->h.syscall = HG_SYS_CLOSE;
     e->bytes[0] = c->pos[0];
     e->bytes[1] = c->pos[1];
-    bpf_ringbuf_submit(e, 0);
+    bpf_ringbuf_submit(e, wakeup_flags());
     count(HG_CNT_EVENTS);
   } else {
     count(HG_CNT_DROP_RINGBUF);

@@ -19,6 +19,10 @@
 namespace hugin {
 namespace {
 
+// The kernel side wakes the reader only when records pile up (cfg_wakeup_bytes),
+// so the loop also drains on this timeout: spans are at most this late.
+constexpr int kPollMs = 20;
+
 int64_t MonoToWallOffsetNs() {
   timespec mono, wall;
   clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -112,7 +116,7 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
       return metrics.Expose(board.Snapshot(*loader));
     });
     if (err) {
-      std::fprintf(stderr, "hugin: %s\n", err->c_str());
+      std::fprintf(stderr, "%s\n", err->c_str());  // already "hugin: ..."
       return 1;
     }
   }
@@ -145,7 +149,7 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
   BpfLoader::RecordHandler on_record = [&](const void* d, size_t n) { tracker.OnRecord(d, n); };
   auto next_scan = std::chrono::steady_clock::now();
   while (!stop->load()) {
-    int n = loader->Poll(100, on_record);
+    int n = loader->Poll(kPollMs, on_record);
     if (n < 0 && n != -EINTR) {
       std::fprintf(stderr, "hugin: ring buffer poll failed (%d)\n", n);
       break;

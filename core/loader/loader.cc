@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -77,6 +78,9 @@ std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
   self->skel_->rodata->cfg_payload_bytes = opts.payload_bytes;
   self->skel_->rodata->cfg_trace_all = opts.trace_all ? 1 : 0;
   self->skel_->rodata->cfg_self_tgid = static_cast<uint32_t>(getpid());
+  // A quarter of the ring, at most 256 KiB, wakes the reader early; otherwise
+  // it drains on its poll timeout (kPollMs in the agent).
+  self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
   bpf_map__set_max_entries(self->skel_->maps.events, opts.ringbuf_bytes);
 
   if (int err = hugin_bpf__load(self->skel_); err != 0)
@@ -106,6 +110,12 @@ int BpfLoader::OnRecord(void* ctx, void* data, size_t size) {
 int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   handler_ = &handler;
   int n = ring_buffer__poll(ringbuf_, timeout_ms);
+  // Records submitted without a wakeup (see cfg_wakeup_bytes) do not end the
+  // epoll wait: read whatever is there once the wait is over.
+  if (n >= 0) {
+    int m = ring_buffer__consume(ringbuf_);
+    n = m < 0 ? m : n + m;
+  }
   handler_ = nullptr;
   return n;
 }
