@@ -60,6 +60,7 @@ json StepJson(const StepSummary& st) {
       {"parse_errors", st.parse_errors},
       {"payload_truncated", st.payload_truncated},
       {"probe_ns_per_request", st.probe_ns_per_request},
+      {"probe_runs_per_request", st.probe_runs_per_request},
       {"events_per_request", st.events_per_request},
       {"agent_cpu_us_per_request", st.agent_cpu_us_per_request},
       {"agent_rss_bytes", st.agent_rss_bytes},
@@ -97,7 +98,7 @@ json ScenarioJson(const ScenarioSummary& s) {
     const json first = StepJson(s.steps.front());
     for (const char* key :
          {"throughput_ratio", "p99_latency_ratio", "capture_rate", "field_match_rate",
-          "probe_ns_per_request", "events_per_request", "agent_cpu_us_per_request",
+          "probe_ns_per_request", "probe_runs_per_request", "events_per_request", "agent_cpu_us_per_request",
           "agent_rss_bytes", "otel_throughput_ratio", "otel_p99_latency_ratio",
           "duration_delta_p50_us", "duration_delta_p99_us", "phantom_spans",
           "prometheus_count_error"})
@@ -243,8 +244,10 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
       }
       md << "| stream gaps / parse errors / truncated payloads | " << Num(st.stream_gaps, 0)
          << " / " << Num(st.parse_errors, 0) << " / " << Num(st.payload_truncated, 0) << " |\n"
-         << "| kernel probe time per request (ns) / events per request | "
-         << Num(st.probe_ns_per_request, 0) << " / " << Num(st.events_per_request, 2) << " |\n"
+         << "| kernel probe time per request (ns) / probe runs per request (all processes' "
+            "syscalls) / ring-buffer events per request | "
+         << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2) << " / "
+         << Num(st.events_per_request, 2) << " |\n"
          << "| agent CPU per request (µs) / agent peak RSS (MiB) | "
          << Num(st.agent_cpu_us_per_request, 2) << " / "
          << Num(double(st.agent_rss_bytes) / 1048576.0, 1) << " |\n"

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -82,11 +83,11 @@ void QueryPrometheus(const RunContext& ctx, int server_port, double load_end_uni
     if (r.prometheus_count && *r.prometheus_count == expected) break;
     std::this_thread::sleep_for(milliseconds(250));
   }
-  // rate() over the load window, evaluated at its end (a 1 s margin covers the last scrape).
-  const int window_s = static_cast<int>(ctx.scenario->load.duration_s) + 1;
+  // rate() over the load window, evaluated at its end; compared with served / duration.
+  const int window_s = std::max(1, static_cast<int>(ctx.scenario->load.duration_s + 0.5));
   std::string error;
   r.prometheus_rate = ctx.prometheus->Query(
-      "sum(rate(" + selector + "[" + std::to_string(window_s) + "s]))", error, load_end_unix + 1);
+      "sum(rate(" + selector + "[" + std::to_string(window_s) + "s]))", error, load_end_unix);
   if (!r.prometheus_rate && r.prometheus_error.empty()) r.prometheus_error = error;
 }
 

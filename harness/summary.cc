@@ -102,7 +102,7 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   }
   if (have_otel && otel_requests > 0) st.otel_capture_rate = otel_spans / otel_requests;
 
-  double bpf_ns = 0, bpf_cnt = 0, agent_cpu = 0;
+  double bpf_ns = 0, bpf_cnt = 0, agent_cpu = 0, events = 0;
   for (const RunResult* r : by_arm["hugin"]) {
     st.requests += r->match.requests;
     st.spans += r->match.spans;
@@ -126,6 +126,7 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
     bpf_ns += double(r->bpf.run_time_ns);
     bpf_cnt += double(r->bpf.run_cnt);
     agent_cpu += r->agent_cpu_us;
+    events += r->counters.events_received;
     st.agent_rss_bytes = std::max(st.agent_rss_bytes, r->agent_rss_bytes);
     if (r->requests_served > 0) {
       const double truth = double(r->requests_served);
@@ -145,7 +146,8 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   if (st.requests) {
     st.capture_rate = double(st.matched) / double(st.requests);
     st.probe_ns_per_request = bpf_ns / double(st.requests);
-    st.events_per_request = bpf_cnt / double(st.requests);
+    st.probe_runs_per_request = bpf_cnt / double(st.requests);
+    st.events_per_request = events / double(st.requests);
     st.agent_cpu_us_per_request = agent_cpu / double(st.requests);
   }
   if (st.matched) st.field_match_rate = double(st.field_matched) / double(st.matched);

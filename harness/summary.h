@@ -37,7 +37,10 @@ struct StepSummary {
   std::map<std::string, double> kernel_drops_by_reason;
   FieldMismatches mismatches;
   double capture_rate = 0, field_match_rate = 0;
-  double probe_ns_per_request = 0, events_per_request = 0, agent_cpu_us_per_request = 0;
+  // probe runs: every invocation of a Hugin program (all processes' syscalls hit the tracepoints
+  // and are filtered in the kernel); events: what reached user space through the ring buffer.
+  double probe_ns_per_request = 0, probe_runs_per_request = 0, events_per_request = 0;
+  double agent_cpu_us_per_request = 0;
   uint64_t agent_rss_bytes = 0;  // max over runs
   double duration_delta_p50_us = 0, duration_delta_p99_us = 0;
   std::vector<double> duration_deltas_us;

@@ -28,6 +28,7 @@ RunResult MakeRun(const std::string& arm, int pair, double rps, double p99, uint
     r.bpf.run_time_ns = served * 500;
     r.bpf.run_cnt = served * 4;
     r.agent_cpu_us = double(served) * 2;
+    r.counters.events_received = double(served) * 3;
     r.agent_rss_bytes = 20 << 20;
     r.prometheus_count = double(matched);
   }
@@ -67,7 +68,8 @@ TEST(Summary, PairedRatiosAndPerRequestFigures) {
   EXPECT_EQ(st.requests, 3000u);
   EXPECT_DOUBLE_EQ(st.capture_rate, 1.0);
   EXPECT_DOUBLE_EQ(st.probe_ns_per_request, 500);
-  EXPECT_DOUBLE_EQ(st.events_per_request, 4);
+  EXPECT_DOUBLE_EQ(st.probe_runs_per_request, 4);
+  EXPECT_DOUBLE_EQ(st.events_per_request, 3);
   EXPECT_DOUBLE_EQ(st.agent_cpu_us_per_request, 2);
   EXPECT_EQ(st.agent_rss_bytes, 20u << 20);
   EXPECT_DOUBLE_EQ(st.duration_delta_p50_us, 2);

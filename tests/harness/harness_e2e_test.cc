@@ -1,0 +1,44 @@
+// Runs the real harness (real agent, real Go fixture, real Prometheus, h2load) on a short
+// scenario and checks what it wrote. Needs root and BPF: tagged "local" (no sandbox).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "harness/process.h"
+
+namespace {
+
+std::string Runfile(const std::string& path) {
+  return std::string(std::getenv("TEST_SRCDIR")) + "/hugin/" + path;
+}
+
+TEST(HarnessEndToEnd, LowFixedRateIsFullyCapturedAndAccounted) {
+  const std::string out = std::string(std::getenv("TEST_TMPDIR")) + "/run";
+  std::string output;
+  const int code = hugin::harness::RunCommand(
+      {Runfile("harness/harness"), Runfile("tests/harness/e2e.yaml"), "--out", out}, output,
+      std::chrono::seconds(120));
+  std::ifstream in(out + "/result.json");
+  ASSERT_TRUE(in) << "no result.json; harness exit " << code;
+  const auto result = nlohmann::json::parse(in);
+  const auto& e2e = result.at("scenarios").at("e2e");
+  EXPECT_EQ(code, 0) << e2e.dump(2);
+
+  EXPECT_GE(e2e.at("requests").get<double>(), 300);  // ~450 sent at 150 req/s for 3 s
+  EXPECT_EQ(e2e.at("capture_rate").get<double>(), 1.0);
+  EXPECT_EQ(e2e.at("silent_loss").get<double>(), 0);
+  EXPECT_EQ(e2e.at("field_match_rate").get<double>(), 1.0);
+  EXPECT_EQ(e2e.at("spans"), e2e.at("requests"));
+  EXPECT_EQ(e2e.at("phantom_spans").get<double>(), 0);
+  EXPECT_EQ(e2e.at("prometheus_count_error").get<double>(), 0.0);
+  EXPECT_GT(e2e.at("agent_rss_bytes").get<double>(), 0);
+  EXPECT_GT(e2e.at("probe_ns_per_request").get<double>(), 0);  // bpf_stats_enabled worked
+  EXPECT_TRUE(e2e.at("throughput_ratio").is_number());
+  EXPECT_TRUE(std::filesystem::exists(out + "/report.md"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/plots/e2e_overhead.png"));
+}
+
+}  // namespace
