@@ -81,6 +81,11 @@ void QueryPrometheus(const RunContext& ctx, int server_port, double load_end_uni
     r.prometheus_count = ctx.prometheus->Query("sum(" + selector + ")", error);
     if (!r.prometheus_count) r.prometheus_error = error;
     if (r.prometheus_count && *r.prometheus_count == expected) break;
+    if (expected <= 0 && !r.prometheus_count) {  // the agent has no series: nothing to store
+      r.prometheus_count = 0;
+      r.prometheus_error.clear();
+      break;
+    }
     std::this_thread::sleep_for(milliseconds(250));
   }
   // rate() over the load window, evaluated at its end; compared with served / duration.

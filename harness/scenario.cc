@@ -146,8 +146,10 @@ HuginSpec ReadHugin(const Reader& r, const YAML::Node& n) {
   r.Optional(n, "ringbuf_bytes", h.ringbuf_bytes, "an integer");
   if (h.payload_bytes < 64 || h.payload_bytes > 4096)
     r.Fail(n["payload_bytes"], "'payload_bytes' must be in 64..4096");
-  if (h.ringbuf_bytes < 4096 || (h.ringbuf_bytes & (h.ringbuf_bytes - 1)) != 0)
-    r.Fail(n["ringbuf_bytes"], "'ringbuf_bytes' must be a power of two >= 4096");
+  // The agent's accepted range (64 KiB .. 1 GiB, a power of two).
+  if (h.ringbuf_bytes < (1L << 16) || h.ringbuf_bytes > (1L << 30) ||
+      (h.ringbuf_bytes & (h.ringbuf_bytes - 1)) != 0)
+    r.Fail(n["ringbuf_bytes"], "'ringbuf_bytes' must be a power of two in 65536..1073741824");
   return h;
 }
 

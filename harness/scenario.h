@@ -29,7 +29,7 @@ struct LoadSpec {
 struct HuginSpec {
   std::vector<std::string> probes{"http"};
   int payload_bytes = 256;      // 64..4096
-  long ringbuf_bytes = 1 << 22; // power of two
+  long ringbuf_bytes = 1 << 22; // power of two, 64 KiB .. 1 GiB
 };
 
 // Unset optionals are not checked. Ratios are instrumented / baseline.
