@@ -1,0 +1,50 @@
+// Stitches the two byte streams of ONE HTTP/1.x connection (requests one way, responses the
+// other) into request/response records.
+//
+// Pairing is FIFO (HTTP/1.x answers in order, pipelined or not). When events are lost the
+// stitcher cannot count how many messages went with them, so it uses timestamps instead of
+// guessing: after lost requests a response pairs with the next known request only if it started
+// after that request started; after lost responses a response pairs with the newest request that
+// started before it, and the older ones are closed with status 0. A response that fits no request
+// is counted in Stats::unmatched_responses, never paired wrongly.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/protocols/http1/types.h"
+
+namespace hugin::http1 {
+
+class Stitcher {
+ public:
+  Stitcher();
+  explicit Stitcher(const Options& options);
+  ~Stitcher();
+  Stitcher(Stitcher&&) noexcept;
+  Stitcher& operator=(Stitcher&&) noexcept;
+
+  void AddRequestData(const DataChunk& c);
+  void AddResponseData(const DataChunk& c);
+  // Connection closed: completes a close-delimited response; pending requests become records
+  // with status 0; partial messages are dropped. Data added afterwards is ignored. `ts_ns` is
+  // not part of any record (end times are those of the chunk holding the last byte).
+  void Close(uint64_t ts_ns);
+  // Completed records, in request order; removes them.
+  std::vector<Record> TakeRecords();
+  const Stats& stats() const;
+  // Requests parsed but not yet handed out by TakeRecords (for memory bounds).
+  size_t pending_requests() const;
+
+  // For role inference: a known method, a target and (when visible) " HTTP/1.x".
+  static bool LooksLikeRequest(std::string_view first_bytes);
+  // "HTTP/1.x NNN".
+  static bool LooksLikeResponse(std::string_view first_bytes);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hugin::http1

@@ -1,0 +1,60 @@
+// Plain data types of the HTTP/1.x protocol folder: what the connection tracker feeds in
+// (DataChunk), what comes out (Record), and the counters (Stats).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hugin::http1 {
+
+// One socket syscall's worth of one direction of a connection.
+struct DataChunk {
+  uint64_t pos;           // byte offset, in this direction's stream, of the call's first byte
+  uint32_t len;           // bytes the syscall moved
+  std::string_view data;  // captured prefix, data.size() <= len; bytes [pos+data.size(), pos+len) are unknown
+  uint64_t ts_ns;         // CLOCK_MONOTONIC time the syscall returned
+  uint64_t arrival_ns = 0;  // ingress only: when the kernel queued the data (0 = unknown)
+};
+
+// One request matched with its response.
+struct Record {
+  std::string method;  // "GET"
+  std::string path;    // "/hello" (query string and fragment stripped)
+  int status = 0;      // 0 when no response was seen (e.g. connection closed first)
+  uint64_t req_body_bytes = 0, resp_body_bytes = 0;
+  uint64_t req_start_ns = 0;    // ts_ns of the chunk holding the request's first byte
+  uint64_t req_arrival_ns = 0;  // arrival_ns of that chunk if nonzero, else req_start_ns
+  uint64_t req_end_ns = 0;      // ts of the chunk holding the request's last byte
+  uint64_t resp_start_ns = 0, resp_end_ns = 0;  // first/last response byte chunk ts
+  // Set when a truncated capture hid the chunked framing of a body and its end was inferred
+  // from the syscall boundary (Options::estimate_truncated_chunked_end): the body byte count is
+  // then an upper bound (it includes chunk framing bytes) and the end time is the ts of the last
+  // syscall before the next message started. Method, path and status are exact.
+  bool estimated = false;
+};
+
+struct Stats {
+  uint64_t parse_errors = 0;         // malformed heads, bad Content-Length, bad chunk sizes, junk
+  uint64_t gaps = 0;                 // lost events (pos jumps) and truncated captures hiding needed bytes
+  uint64_t resyncs = 0;              // times a direction regained sync at a plausible message start
+  uint64_t unmatched_responses = 0;  // final responses with no request to pair with
+  uint64_t requests = 0;             // request heads parsed
+  uint64_t responses = 0;            // final (non-1xx) response heads parsed
+  uint64_t overlaps = 0;             // chunks wholly or partly at positions already consumed
+  uint64_t dropped_messages = 0;     // partial messages given up (gap or parse error)
+};
+
+// Limits and policies; the defaults suit the agent.
+struct Options {
+  size_t max_head_bytes = 16 * 1024;  // request/status line + headers; more -> parse error, resync
+  size_t max_pending_requests = 1024;  // requests awaiting a response; the oldest is given status 0 beyond
+  // A chunked body whose framing bytes lie beyond the captured prefix cannot be followed. When
+  // true, the body is assumed to end where the syscall ends if the next chunk of the stream starts
+  // a plausible message (or the connection closes); the record is marked `estimated`. When false,
+  // such a message is dropped and counted.
+  bool estimate_truncated_chunked_end = true;
+};
+
+}  // namespace hugin::http1
