@@ -6,7 +6,14 @@
 // guessing: after lost requests a response pairs with the next known request only if it started
 // after that request started; after lost responses a response pairs with the newest request that
 // started before it, and the older ones are closed with status 0. A response that fits no request
-// is counted in Stats::unmatched_responses, never paired wrongly.
+// is counted in Stats::unmatched_responses, never paired wrongly. A pairing made by time is held
+// back (not returned by TakeRecords) until the next request shows that no request was lost in
+// between; if a gap shows instead, or the connection closes first, the record is given with
+// status 0 and the response is counted unmatched. Without losses records come out as soon as both
+// messages are complete.
+//
+// Assumes a client that waits for each response before the next request when losses occur (all
+// common clients); pipelined traffic is paired exactly as long as nothing is lost.
 #pragma once
 
 #include <memory>

@@ -446,6 +446,45 @@ TEST_F(StitcherTest, TruncatedChunkedFramingIsEstimated) {
   EXPECT_EQ(s_.stats().gaps, 1u);
 }
 
+TEST_F(StitcherTest, TruncatedChunkedFramingEndsAtClose) {
+  Req(kGet);
+  uint64_t t = Resp(ChunkedResponseOf(2000), {.capture = 100});
+  s_.Close(t + 1);
+  auto r = Take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_TRUE(r[0].estimated);
+  EXPECT_EQ(r[0].resp_end_ns, t);
+}
+
+TEST_F(StitcherTest, TruncatedChunkedFramingOverSeveralSyscalls) {
+  // The response continues in syscalls that do not start messages: still one response, but
+  // whether others hid in those bytes is unknown, so the next pairing waits for confirmation.
+  std::string resp = ChunkedResponseOf(6000);
+  Req(kGet);
+  Resp(resp.substr(0, 3000), {.capture = 256});
+  uint64_t t_last = Resp(resp.substr(3000), {.capture = 256});
+  Req(BuildRequest("GET", "/next", "", BodyStyle::kNone));
+  Resp(kOk);
+  ConfirmingRequest();
+  auto r = Take();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_TRUE(r[0].estimated);
+  EXPECT_EQ(r[0].resp_end_ns, t_last);
+  EXPECT_EQ(r[1].path, "/next");
+  EXPECT_EQ(r[1].status, 200);
+}
+
+TEST_F(StitcherTest, CloseDelimitedResponseWithEmptyBody) {
+  Req(kGet);
+  uint64_t t = Resp("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+  s_.Close(t + 1);
+  auto r = Take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].resp_body_bytes, 0u);
+  EXPECT_EQ(r[0].resp_end_ns, t);
+}
+
 TEST(StitcherOptions, TruncatedChunkedFramingDroppedWhenNotEstimating) {
   Options o;
   o.estimate_truncated_chunked_end = false;
