@@ -20,7 +20,7 @@ bool RunGnuplot(const std::string& script_path, std::vector<std::string>& errors
 
 std::string Header(const std::string& png, int width = 900, int height = 420) {
   return "set terminal pngcairo size " + std::to_string(width) + "," + std::to_string(height) +
-         " font 'sans,10'\nset output '" + png + "'\nset grid ytics\n";
+         " font 'sans,10' noenhanced\nset output '" + png + "'\nset grid ytics\n";
 }
 
 }  // namespace
@@ -109,7 +109,7 @@ std::vector<std::string> DrawPlots(const ScenarioSummary& s, const std::string& 
     std::ofstream g(script);
     g << Header(dir + "/" + png) << "set title '" << name
       << ": loss vs offered rate (ring buffer " << s.scenario.hugin.ringbuf_bytes << " B)'\n"
-      << "set xlabel 'offered rate (req/s)'\nset ylabel '% of requests'\nset key top left\n"
+      << "set xlabel 'offered rate (req/s)'\nset ylabel '% of requests'\nset key top right\n"
       << "plot '" << data << "' using 1:2 with linespoints title 'missing spans' lw 2, '" << data
       << "' using 1:3 with linespoints title 'kernel drops (events)' lw 2, '" << data
       << "' using 1:4 with linespoints title 'silent loss' lw 2\n";

@@ -162,8 +162,9 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
         "process per run); absolute figures on a shared VM are noise, ratios are the result.\n\n";
 
   md << "## Summary\n\n| scenario | verdict | throughput ratio | p99 ratio | capture rate | "
-        "field match | silent loss | kernel drops | probe ns/req | agent CPU µs/req | agent RSS MiB |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "field match | silent loss | kernel drops | probe ns/req | agent CPU µs/req | agent RSS MiB | "
+        "OTel throughput / p99 ratio |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& s : scenarios) {
     const StepSummary* st = s.steps.empty() ? nullptr : &s.steps.front();
     double drops = 0;
@@ -182,9 +183,12 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
          << Num(st->capture_rate, 4) << " | " << Num(st->field_match_rate, 4) << " | " << silent
          << " | " << Num(drops, 0) << " | " << Num(st->probe_ns_per_request, 0) << " | "
          << Num(st->agent_cpu_us_per_request, 2) << " | "
-         << Num(double(st->agent_rss_bytes) / 1048576.0, 1) << " |\n";
+         << Num(double(st->agent_rss_bytes) / 1048576.0, 1) << " | "
+         << (st->otel_throughput_ratio
+                 ? OptNum(st->otel_throughput_ratio) + " / " + OptNum(st->otel_p99_latency_ratio)
+                 : std::string("")) << " |\n";
     } else {
-      md << "| | | | | | | | | |\n";
+      md << "| | | | | | | | | | |\n";
     }
   }
 
