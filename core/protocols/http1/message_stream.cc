@@ -214,11 +214,12 @@ bool MessageStream::StepIdle(const DataChunk& c, uint64_t len, std::string_view 
 
 bool MessageStream::StepHead(const DataChunk& c, uint64_t len, std::string_view data,
                              uint64_t* off) {
-  (void)len;
   if (*off >= data.size()) {
     // The head goes on into bytes that were not captured: its framing cannot be known.
-    stats_->gaps++;
-    Lose(true);
+    if (!EstimateTruncatedHead(c, len, *off)) {
+      stats_->gaps++;
+      Lose(true);
+    }
     return false;
   }
   std::string_view avail = data.substr(*off);
@@ -403,9 +404,28 @@ bool MessageStream::StepGuessEnd(const DataChunk& c, uint64_t len, std::string_v
   return true;
 }
 
+bool MessageStream::EstimateTruncatedHead(const DataChunk& c, uint64_t len, uint64_t off) {
+  size_t nl = head_buf_.find('\n');
+  if (!options_.estimate_truncated_ends || nl == std::string::npos) return false;
+  // Only the first line is trusted; its framing headers may be among the hidden bytes.
+  std::string first_line = head_buf_.substr(0, nl + 1) + "\r\n";
+  MessageHead parsed;
+  bool ok = kind_ == MessageKind::kRequest ? ParseRequestHead(first_line, &parsed)
+                                           : ParseResponseHead(first_line, &parsed);
+  // An interim 1xx is followed by the final response in the same stream: no guessing there.
+  if (!ok || (parsed.status >= 100 && parsed.status < 200)) return false;
+  strict_start_ = false;
+  sink_->OnHead(parsed, msg_start_ns_, msg_arrival_ns_);
+  head_reported_ = true;
+  ReleaseIfLarge(&head_buf_);
+  body_bytes_ = 0;
+  TruncatedFraming(c, len, off);
+  return true;
+}
+
 void MessageStream::TruncatedFraming(const DataChunk& c, uint64_t len, uint64_t off) {
   stats_->gaps++;
-  if (!options_.estimate_truncated_chunked_end) {
+  if (!options_.estimate_truncated_ends) {
     Lose(true);
     return;
   }

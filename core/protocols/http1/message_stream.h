@@ -70,6 +70,8 @@ class MessageStream {
   void Lose(bool more_lost);
   void ParseError();
   void TruncatedFraming(const DataChunk& c, uint64_t len, uint64_t off);
+  // A head cut off by the capture: reports it from its first line and guesses its end.
+  bool EstimateTruncatedHead(const DataChunk& c, uint64_t len, uint64_t off);
 
   const MessageKind kind_;
   const Options& options_;

@@ -487,7 +487,7 @@ TEST_F(StitcherTest, CloseDelimitedResponseWithEmptyBody) {
 
 TEST(StitcherOptions, TruncatedChunkedFramingDroppedWhenNotEstimating) {
   Options o;
-  o.estimate_truncated_chunked_end = false;
+  o.estimate_truncated_ends = false;
   Stitcher s(o);
   std::string resp = ChunkedResponseOf(3000);
   std::string next = BuildRequest("GET", "/next", "", BodyStyle::kNone);
@@ -505,18 +505,59 @@ TEST(StitcherOptions, TruncatedChunkedFramingDroppedWhenNotEstimating) {
   EXPECT_EQ(s.stats().resyncs, 1u);
 }
 
-TEST_F(StitcherTest, TruncatedHeadLosesTheRequestOnly) {
-  std::string long_req = BuildRequest("GET", "/long", "", BodyStyle::kNone,
+TEST_F(StitcherTest, TruncatedHeadIsEstimatedFromItsFirstLine) {
+  std::string long_req = BuildRequest("GET", "/long?x", "", BodyStyle::kNone,
                                       "Cookie: " + std::string(2000, 'k') + "\r\n");
-  Req(long_req, {.capture = 512});
-  Resp(kOk);
+  std::string long_resp = BuildResponse(404, "body", BodyStyle::kContentLength,
+                                        "Set-Cookie: " + std::string(900, 's') + "\r\n");
+  uint64_t t_req = Req(long_req, {.capture = 512});
+  uint64_t t_resp = Resp(long_resp, {.capture = 512});
   Req(BuildRequest("GET", "/short", "", BodyStyle::kNone));
   Resp(BuildResponse(201, ""));
+  ConfirmingRequest();
   auto r = Take();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].path, "/long");
+  EXPECT_EQ(r[0].status, 404);
+  EXPECT_TRUE(r[0].estimated);
+  EXPECT_EQ(r[0].req_end_ns, t_req);
+  EXPECT_EQ(r[0].resp_end_ns, t_resp);
+  EXPECT_EQ(r[1].path, "/short");
+  EXPECT_EQ(r[1].status, 201);
+  EXPECT_FALSE(r[1].estimated);
+  EXPECT_EQ(s_.stats().gaps, 2u);
+}
+
+TEST(StitcherOptions, TruncatedHeadLosesTheRequestWhenNotEstimating) {
+  Options o;
+  o.estimate_truncated_ends = false;
+  Stitcher s(o);
+  std::string long_req = BuildRequest("GET", "/long", "", BodyStyle::kNone,
+                                      "Cookie: " + std::string(2000, 'k') + "\r\n");
+  std::string next = BuildRequest("GET", "/short", "", BodyStyle::kNone);
+  std::string created = BuildResponse(201, "");
+  s.AddRequestData({0, static_cast<uint32_t>(long_req.size()),
+                    std::string_view(long_req).substr(0, 512), 1});
+  s.AddResponseData({0, static_cast<uint32_t>(kOk.size()), kOk, 2});
+  s.AddRequestData({long_req.size(), static_cast<uint32_t>(next.size()), next, 3});
+  s.AddResponseData({kOk.size(), static_cast<uint32_t>(created.size()), created, 4});
+  auto r = s.TakeRecords();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].path, "/short");
   EXPECT_EQ(r[0].status, 201);
-  EXPECT_EQ(s_.stats().gaps, 1u);
+  EXPECT_EQ(s.stats().gaps, 1u);
+  EXPECT_EQ(s.stats().unmatched_responses, 1u);
+}
+
+TEST_F(StitcherTest, TargetLongerThanTheCaptureIsLost) {
+  std::string long_req = BuildRequest("GET", "/" + std::string(1000, 'u'), "", BodyStyle::kNone);
+  Req(long_req, {.capture = 512});
+  Resp(kOk);
+  Req(kGet);
+  Resp(kOk);
+  auto r = Take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].path, "/hello");
   EXPECT_EQ(s_.stats().unmatched_responses, 1u);
 }
 

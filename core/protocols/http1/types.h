@@ -28,10 +28,11 @@ struct Record {
   uint64_t req_arrival_ns = 0;  // arrival_ns of that chunk if nonzero, else req_start_ns
   uint64_t req_end_ns = 0;      // ts of the chunk holding the request's last byte
   uint64_t resp_start_ns = 0, resp_end_ns = 0;  // first/last response byte chunk ts
-  // Set when a truncated capture hid the chunked framing of a body and its end was inferred
-  // from the syscall boundary (Options::estimate_truncated_chunked_end): the body byte count is
-  // then an upper bound (it includes chunk framing bytes) and the end time is the ts of the last
-  // syscall before the next message started. Method, path and status are exact.
+  // Set when a truncated capture hid bytes the framing needs (a chunk-size line, or the end of
+  // a head longer than the capture) and the message's end was inferred from syscall boundaries
+  // (Options::estimate_truncated_ends): the body byte count is then an upper bound (it may
+  // include framing and header bytes) and the end time is the ts of the last syscall before the
+  // next message started. Method, path and status are exact.
   bool estimated = false;
 };
 
@@ -50,11 +51,12 @@ struct Stats {
 struct Options {
   size_t max_head_bytes = 16 * 1024;  // request/status line + headers; more -> parse error, resync
   size_t max_pending_requests = 1024;  // requests awaiting a response; the oldest is given status 0 beyond
-  // A chunked body whose framing bytes lie beyond the captured prefix cannot be followed. When
-  // true, the body is assumed to end where the syscall ends if the next chunk of the stream starts
-  // a plausible message (or the connection closes); the record is marked `estimated`. When false,
-  // such a message is dropped and counted.
-  bool estimate_truncated_chunked_end = true;
+  // A message whose framing bytes lie beyond the captured prefix (a chunk-size line, or the end
+  // of a head whose first line was captured) cannot be followed. When true, it is assumed to end
+  // where a syscall ends, namely before the next chunk of the stream that starts a plausible
+  // message (or at close); the record is marked `estimated`. When false, such a message is
+  // dropped and counted. Either way Stats::gaps counts it.
+  bool estimate_truncated_ends = true;
 };
 
 }  // namespace hugin::http1
