@@ -709,6 +709,63 @@ TEST_F(StitcherTest, UnmatchedBodilessResponseDoesNotSwallowTheNext) {
   EXPECT_EQ(r[0].resp_body_bytes, 5u);
 }
 
+TEST_F(StitcherTest, TransferEncodingWinsOverContentLength) {
+  Req("POST /te HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "4\r\nabcd\r\n0\r\nX-T: 1\r\n\r\n");
+  Resp(kOk);
+  auto r = Take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].req_body_bytes, 4u);
+  EXPECT_EQ(s_.stats().parse_errors, 0u);
+}
+
+TEST_F(StitcherTest, BareLineFeedsAndEarlyHints) {
+  Req("GET /lf?x HTTP/1.1\nHost: a\n\n");
+  Resp("HTTP/1.1 103 Early Hints\nLink: </s.css>\n\nHTTP/1.1 200 OK\nContent-Length: 2\n\nok");
+  Req("POST /zero HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  Resp("HTTP/1.1 204 No Content\r\n\r\n");
+  auto r = Take();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].path, "/lf");
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(r[0].resp_body_bytes, 2u);
+  EXPECT_EQ(r[1].method, "POST");
+  EXPECT_EQ(r[1].req_body_bytes, 0u);
+  EXPECT_EQ(r[1].status, 204);
+  EXPECT_EQ(s_.stats().responses, 2u);
+}
+
+TEST_F(StitcherTest, LostEventsInsideChunkDataLoseNothing) {
+  std::string resp = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                     ChunkedEncode(std::string(5000, 'd'), 5000);
+  Req(kGet);
+  Resp(resp.substr(0, 100));
+  resp_pos_ += 3000;  // lost, all inside the 5000-byte chunk
+  Resp(resp.substr(3100));
+  auto r = Take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].resp_body_bytes, 5000u);
+  EXPECT_FALSE(r[0].estimated);
+  EXPECT_EQ(s_.stats().gaps, 1u);
+}
+
+TEST_F(StitcherTest, LostChunkSizeLineDropsTheResponse) {
+  std::string resp = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                     ChunkedEncode(std::string(300, 'd'), 100);
+  Req(kGet);
+  Resp(resp.substr(0, 60));
+  resp_pos_ += 100;  // the rest of chunk one and the next size line are lost
+  Resp(resp.substr(160));
+  Req(kGet);
+  Resp(kOk);
+  ConfirmingRequest();
+  auto r = Take();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].status, 0);
+  EXPECT_EQ(r[1].status, 200);
+  EXPECT_EQ(s_.stats().dropped_messages, 1u);
+}
+
 TEST_F(StitcherTest, MovedStitcherKeepsState) {
   Req(kGet);
   Stitcher moved = std::move(s_);
