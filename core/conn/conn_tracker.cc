@@ -48,7 +48,12 @@ ConnTracker::Conn& ConnTracker::Reset(const events::Common& c, uint8_t role) {
   slot = std::make_unique<Conn>();
   slot->id = c.conn;
   slot->role = role;
-  if (role != HG_ROLE_UNKNOWN) slot->http = std::make_unique<http1::Stitcher>();
+  if (role != HG_ROLE_UNKNOWN) {
+    // The kernel saw accept()/connect(): positions count from the first byte.
+    http1::Options opts;
+    opts.streams_start_at_zero = true;
+    slot->http = std::make_unique<http1::Stitcher>(opts);
+  }
   return *slot;
 }
 

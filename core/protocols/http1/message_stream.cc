@@ -29,7 +29,9 @@ void MessageStream::Add(const DataChunk& c) {
   }
   uint64_t len = c.len;
   std::string_view data = c.data.substr(0, std::min<size_t>(c.data.size(), len));
-  if (!have_pos_) {
+  if (!have_pos_ && options_.streams_start_at_zero) {
+    have_pos_ = true;  // next_pos_ = 0: the usual gap and parse-error rules apply from here
+  } else if (!have_pos_) {
     have_pos_ = true;
     next_pos_ = c.pos;
     // The first chunk seen of this direction. Past position 0, or not starting a message (the

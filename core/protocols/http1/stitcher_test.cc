@@ -793,3 +793,40 @@ TEST(StitcherRole, LooksLikeRequestOrResponse) {
 
 }  // namespace
 }  // namespace hugin::http1
+
+namespace hugin::http1 {
+namespace {
+
+DataChunk At(uint64_t pos, std::string_view bytes, uint64_t ts) {
+  return DataChunk{pos, static_cast<uint32_t>(bytes.size()), bytes, ts, 0};
+}
+
+TEST(StitcherStartsAtZero, FirstChunkPastZeroIsAGapNotAJoin) {
+  const std::string get = "GET /a HTTP/1.1\r\n\r\n";
+  const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  Options opts;
+  opts.streams_start_at_zero = true;
+  Stitcher s(opts);
+  s.AddRequestData(At(0, get, 10));
+  s.AddResponseData(At(500, ok, 20));  // the first 500 response bytes were lost
+  EXPECT_EQ(s.stats().gaps, 1u);
+  // Without the option the same stream is taken as joined mid-way: no gap.
+  Stitcher joined;
+  joined.AddRequestData(At(0, get, 10));
+  joined.AddResponseData(At(500, ok, 20));
+  EXPECT_EQ(joined.stats().gaps, 0u);
+}
+
+TEST(StitcherStartsAtZero, JunkAtPositionZeroIsAParseError) {
+  Options opts;
+  opts.streams_start_at_zero = true;
+  Stitcher s(opts);
+  s.AddRequestData(At(0, std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16), 10));
+  EXPECT_GE(s.stats().parse_errors, 1u);
+  Stitcher joined;
+  joined.AddRequestData(At(0, std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16), 10));
+  EXPECT_EQ(joined.stats().parse_errors, 0u);
+}
+
+}  // namespace
+}  // namespace hugin::http1

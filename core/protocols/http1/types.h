@@ -57,6 +57,10 @@ struct Options {
   // message (or at close); the record is marked `estimated`. When false, such a message is
   // dropped and counted. Either way Stats::gaps counts it.
   bool estimate_truncated_ends = true;
+  // True when the tracker saw the connection open (accept/connect): position 0 of each direction
+  // is the first byte ever sent, so a first chunk past 0 is a gap and junk at 0 a parse error.
+  // False for connections first seen mid-stream: the first chunk may join a message halfway.
+  bool streams_start_at_zero = false;
 };
 
 }  // namespace hugin::http1
