@@ -96,6 +96,23 @@ void QueryPrometheus(const RunContext& ctx, int server_port, double load_end_uni
   if (!r.prometheus_rate && r.prometheus_error.empty()) r.prometheus_error = error;
 }
 
+int AnyFreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
 }  // namespace
 
 double AgentCounters::kernel_drops() const {
@@ -132,21 +149,12 @@ AgentCounters Subtract(const AgentCounters& a, const AgentCounters& b) {
   return d;
 }
 
-int FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
+int FreeLoopbackPort(const std::vector<int>& avoid) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = AnyFreeLoopbackPort();
+    if (std::find(avoid.begin(), avoid.end(), port) == avoid.end()) return port;
   }
-  close(fd);
-  return ntohs(addr.sin_port);
+  throw std::runtime_error("cannot find a free loopback port outside the reserved ones");
 }
 
 RunResult RunArm(const RunContext& ctx, const std::string& arm, int pair, int rate,
@@ -160,8 +168,10 @@ RunResult RunArm(const RunContext& ctx, const std::string& arm, int pair, int ra
   std::filesystem::create_directories(dir);
   try {
     const bool grpc = s.fixture.protocol == "grpc";
-    const int http_port = FreeLoopbackPort();
-    const int grpc_port = grpc ? FreeLoopbackPort() : 0;
+    std::vector<int> avoid = ctx.reserved_ports;
+    const int http_port = FreeLoopbackPort(avoid);
+    avoid.push_back(http_port);
+    const int grpc_port = grpc ? FreeLoopbackPort(avoid) : 0;
     const int traced_port = grpc ? grpc_port : http_port;
     WriteLoadFiles(s, dir);
 

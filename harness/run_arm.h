@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/load_output.h"
 #include "harness/loss.h"
@@ -62,6 +63,7 @@ struct RunContext {
   std::string tls_cert, tls_key;    // when the fixture serves TLS
   int agent_metrics_port = 0;
   const PrometheusServer* prometheus = nullptr;  // optional
+  std::vector<int> reserved_ports;  // held by the scenario (agent metrics, Prometheus)
 };
 
 RunResult RunArm(const RunContext& ctx, const std::string& arm, int pair, int rate,
@@ -71,7 +73,8 @@ RunResult RunArm(const RunContext& ctx, const std::string& arm, int pair, int ra
 AgentCounters CountersFromExposition(const std::string& text);
 AgentCounters Subtract(const AgentCounters& after, const AgentCounters& before);
 
-// A currently free TCP port on 127.0.0.1.
-int FreeLoopbackPort();
+// A currently free TCP port on 127.0.0.1, not one of `avoid` (ports the scenario uses between
+// runs, e.g. the agent's metrics port, which is unbound while no agent runs).
+int FreeLoopbackPort(const std::vector<int>& avoid = {});
 
 }  // namespace hugin::harness

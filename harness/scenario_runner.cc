@@ -70,9 +70,12 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
     }
     ctx.agent_bin = *agent;
     ctx.agent_metrics_port = FreeLoopbackPort();
+    ctx.reserved_ports.push_back(ctx.agent_metrics_port);
     try {
+      const int prometheus_port = FreeLoopbackPort(ctx.reserved_ports);
+      ctx.reserved_ports.push_back(prometheus_port);
       prometheus = std::make_unique<PrometheusServer>(
-          raw_dir + "/prometheus", FreeLoopbackPort(),
+          raw_dir + "/prometheus", prometheus_port,
           "127.0.0.1:" + std::to_string(ctx.agent_metrics_port));
       ctx.prometheus = prometheus.get();
     } catch (const std::exception& e) {
