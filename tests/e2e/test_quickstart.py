@@ -78,6 +78,9 @@ def test_post_curls_by_open_port_with_beyla_variables(hugin, svc):
         assert metric_value(text, "hugin_spans_total") == 5
         assert metric_value(text, "hugin_watched_pids") == 1
         assert metric_value(text, "hugin_kernel_drops_total", reason="ringbuf_full") == 0
+        check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                               text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
     finally:
         assert agent.stop() == 0
 
