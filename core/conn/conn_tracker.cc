@@ -95,7 +95,9 @@ void ConnTracker::OnData(const events::DataEvent& e) {
 void ConnTracker::OnClose(const events::CloseEvent& e) {
   auto it = conns_.find(Key(e.c.conn.tgid, e.c.conn.fd));
   if (it == conns_.end()) return;
-  Finish(*it->second, e.c.ts_ns);
+  Conn& conn = *it->second;
+  uint8_t request_dir = conn.role == HG_ROLE_SERVER ? HG_INGRESS : HG_EGRESS;
+  Finish(conn, e.c.ts_ns, e.bytes[request_dir]);
   conns_.erase(it);
 }
 
@@ -110,9 +112,9 @@ void ConnTracker::ForgetProcess(uint32_t tgid) {
   }
 }
 
-void ConnTracker::Finish(Conn& conn, uint64_t ts_ns) {
+void ConnTracker::Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> request_stream_end) {
   if (!conn.http) return;
-  conn.http->Close(ts_ns);
+  conn.http->Close(ts_ns, request_stream_end);
   Emit(conn);
   Account(conn);
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -60,7 +61,8 @@ class ConnTracker {
   struct Conn;
   Conn& Reset(const events::Common& c, uint8_t role);
   void Emit(Conn& conn);
-  void Finish(Conn& conn, uint64_t ts_ns);
+  // request_stream_end: the kernel's byte count of the request direction at close, if known.
+  void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> request_stream_end = {});
   void Account(const Conn& conn);
 
   SpanSink sink_;

@@ -50,6 +50,8 @@ class TrackerTest : public ::testing::Test {
   void Close(int fd, uint64_t gen, uint64_t ts) {
     events::CloseEvent e;
     e.c = C(fd, gen, HG_ROLE_UNKNOWN, ts);
+    e.bytes[HG_INGRESS] = pos_[fd][HG_INGRESS];
+    e.bytes[HG_EGRESS] = pos_[fd][HG_EGRESS];
     tracker_.OnClose(e);
     pos_.erase(fd);
   }
@@ -135,6 +137,19 @@ TEST_F(TrackerTest, LostDataEventIsAGapNotAWrongSpan) {
   Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 40);
   for (auto& s : spans_) EXPECT_NE(s.processing_start_ns, 10u) << "paired with a lost response";
   EXPECT_GE(tracker_.stats().stream_gaps, 1u);
+}
+
+TEST_F(TrackerTest, ResponseAfterALostOneStillCountsWhenTheCloseShowsNoRequestLost) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);
+  pos_[5][HG_EGRESS] += kOk.size();  // the first response was lost in the ring buffer
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 30);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 40);
+  Close(5, 1, 50);  // byte counts at close: every request byte was seen
+  ASSERT_EQ(spans_.size(), 1u);  // the first request lost its response, the second did not
+  EXPECT_EQ(spans_[0].processing_start_ns, 30u);
+  EXPECT_EQ(spans_[0].status, 200);
+  EXPECT_EQ(tracker_.stats().unmatched_requests, 1u);
 }
 
 TEST_F(TrackerTest, UnknownRoleIsInferredFromFirstRecognisedBytes) {

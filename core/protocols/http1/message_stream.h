@@ -33,6 +33,10 @@ class MessageStream {
   void Add(const DataChunk& chunk);
   // The connection closed: ends a close-delimited (or estimated) body, gives up partial messages.
   void Close();
+  // Stream position just past the last byte seen (lost bytes included once noticed).
+  uint64_t next_pos() const { return next_pos_; }
+  // In sync, between two messages: every byte so far belonged to a message that was parsed.
+  bool at_boundary() const { return state_ == State::kIdle; }
   // After a protocol switch (101, CONNECT 2xx) the bytes are no longer HTTP/1.x.
   void EnterPassthrough() { state_ = State::kPassthrough; }
   bool in_passthrough() const { return state_ == State::kPassthrough; }

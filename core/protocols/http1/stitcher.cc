@@ -20,7 +20,7 @@ class Stitcher::Impl {
 
   void AddRequestData(const DataChunk& c) { req_stream_.Add(c); }
   void AddResponseData(const DataChunk& c) { resp_stream_.Add(c); }
-  void Close();
+  void Close(std::optional<uint64_t> request_stream_end);
   std::vector<Record> TakeRecords() { return std::exchange(ready_, {}); }
   const Stats& stats() const { return stats_; }
   size_t pending_requests() const { return entries_.size(); }
@@ -291,13 +291,21 @@ void Stitcher::Impl::Emit() {
   }
 }
 
-void Stitcher::Impl::Close() {
+void Stitcher::Impl::Close(std::optional<uint64_t> request_stream_end) {
   if (closed_) return;
   closed_ = true;
+  // Requests lost just before the close would go unnoticed, unless the kernel's final byte
+  // count shows the request stream was seen to its end, in sync, every request parsed: only
+  // then does a pairing by time stand.
+  const bool requests_all_seen = request_stream_end && req_stream_.at_boundary() &&
+                                 req_stream_.next_pos() == *request_stream_end;
   req_stream_.Close();
   resp_stream_.Close();
-  // Requests lost just before the close would go unnoticed: a pairing by time is not trusted.
-  RevokeTentative();
+  if (requests_all_seen) {
+    ConfirmTentative();
+  } else {
+    RevokeTentative();
+  }
   for (size_t i = matched_count_; i < entries_.size(); ++i) CloseWithoutResponse(i);
   matched_count_ = entries_.size();
   for (Entry& e : entries_) {  // nothing more will arrive for anything still open
@@ -320,7 +328,9 @@ Stitcher& Stitcher::operator=(Stitcher&&) noexcept = default;
 
 void Stitcher::AddRequestData(const DataChunk& c) { impl_->AddRequestData(c); }
 void Stitcher::AddResponseData(const DataChunk& c) { impl_->AddResponseData(c); }
-void Stitcher::Close(uint64_t /*ts_ns*/) { impl_->Close(); }
+void Stitcher::Close(uint64_t /*ts_ns*/, std::optional<uint64_t> request_stream_end) {
+  impl_->Close(request_stream_end);
+}
 std::vector<Record> Stitcher::TakeRecords() { return impl_->TakeRecords(); }
 const Stats& Stitcher::stats() const { return impl_->stats(); }
 size_t Stitcher::pending_requests() const { return impl_->pending_requests(); }

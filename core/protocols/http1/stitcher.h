@@ -8,8 +8,9 @@
 // started before it, and the older ones are closed with status 0. A response that fits no request
 // is counted in Stats::unmatched_responses, never paired wrongly. A pairing made by time is held
 // back (not returned by TakeRecords) until the next request shows that no request was lost in
-// between; if a gap shows instead, or the connection closes first, the record is given with
-// status 0 and the response is counted unmatched. Without losses records come out as soon as both
+// between, or the close shows every request byte was seen; if a gap shows instead, or the
+// connection closes with request bytes unseen, the record is given with status 0 and the
+// response is counted unmatched. Without losses records come out as soon as both
 // messages are complete.
 //
 // Assumes a client that waits for each response before the next request when losses occur (all
@@ -17,6 +18,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -37,7 +39,9 @@ class Stitcher {
   // Connection closed: completes a close-delimited response; pending requests become records
   // with status 0; partial messages are dropped. Data added afterwards is ignored. `ts_ns` is
   // not part of any record (end times are those of the chunk holding the last byte).
-  void Close(uint64_t ts_ns);
+  // `request_stream_end`, when known (the kernel's byte count at close), lets a pairing made by
+  // time stand: if every request byte up to it was seen, no request was lost after the pairing.
+  void Close(uint64_t ts_ns, std::optional<uint64_t> request_stream_end = std::nullopt);
   // Completed records, in request order; removes them.
   std::vector<Record> TakeRecords();
   const Stats& stats() const;

@@ -395,6 +395,28 @@ TEST_F(StitcherTest, PairingByTimeIsRevokedAtClose) {
   EXPECT_EQ(r[0].status, 0);
 }
 
+TEST_F(StitcherTest, PairingByTimeStandsAtCloseWhenEveryRequestByteWasSeen) {
+  Req(BuildRequest("GET", "/only", "", BodyStyle::kNone));
+  Resp(BuildResponse(200, "x"), {.lost_before = 100});
+  EXPECT_TRUE(Take().empty());
+  s_.Close(0, req_pos_);  // the kernel counted exactly the request bytes we saw
+  auto r = Take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].path, "/only");
+  EXPECT_EQ(r[0].status, 200);
+  EXPECT_EQ(s_.stats().unmatched_responses, 0u);
+}
+
+TEST_F(StitcherTest, PairingByTimeIsRevokedAtCloseWhenRequestBytesWereLost) {
+  Req(BuildRequest("GET", "/only", "", BodyStyle::kNone));
+  Resp(BuildResponse(200, "x"), {.lost_before = 100});
+  s_.Close(0, req_pos_ + 40);  // a request we never saw was sent before the close
+  auto r = Take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 0);
+  EXPECT_EQ(s_.stats().unmatched_responses, 1u);
+}
+
 TEST_F(StitcherTest, LostEventsInsideABodyLoseNothing) {
   std::string resp = BuildResponse(200, std::string(3000, 'z'));
   Req(kGet);
