@@ -66,6 +66,7 @@ bool ParseGroundTruthLine(const std::string& line, GroundTruthRecord& out, std::
     out.end_ns = Field<int64_t>(j, "end_ns");
     out.peer_port = PortOfAddress(Field<std::string>(j, "peer"));
     out.pid = j.value("pid", 0);
+    out.aborted = j.value("aborted", false);
     if (out.end_ns < out.start_ns) throw std::runtime_error("end_ns before start_ns");
     return true;
   } catch (const std::exception& e) {

@@ -19,6 +19,9 @@ struct GroundTruthRecord {
   int64_t end_ns = 0;
   int peer_port = 0;
   int pid = 0;
+  // The fixture could not deliver the response (the client went away mid-answer, e.g. a load
+  // tool closing its connections at the end of a run): no complete exchange crossed the wire.
+  bool aborted = false;
 };
 
 struct SpanRecord {

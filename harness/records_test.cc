@@ -26,6 +26,17 @@ TEST(Records, GroundTruthLineFromTheGoFixture) {
   EXPECT_EQ(g.resp_bytes, 12);
   EXPECT_EQ(g.peer_port, 46278);
   EXPECT_EQ(g.end_ns - g.start_ns, 4529);
+  EXPECT_FALSE(g.aborted);
+}
+
+TEST(Records, GroundTruthAbortedResponse) {
+  GroundTruthRecord g;
+  std::string error;
+  ASSERT_TRUE(ParseGroundTruthLine(
+      R"({"aborted":true,"end_ns":2,"method":"GET","path":"/x","peer":"127.0.0.1:1","pid":1,"proto":"http","req_bytes":0,"resp_bytes":0,"start_ns":1,"status":200})",
+      g, error))
+      << error;
+  EXPECT_TRUE(g.aborted);
 }
 
 TEST(Records, GroundTruthMissingFieldIsAnError) {

@@ -128,7 +128,7 @@ json ScenarioJson(const ScenarioSummary& s) {
     j["runs"].push_back({{"arm", r.arm}, {"pair", r.pair}, {"rate", r.rate}, {"ok", r.ok},
                          {"error", r.error}, {"throughput_rps", r.load.throughput_rps},
                          {"p99_us", r.load.p99_us}, {"load_requests", r.load.requests},
-                         {"requests_served", r.requests_served}, {"matched", r.match.matched},
+                         {"requests_served", r.requests_served}, {"client_aborted", r.client_aborted}, {"matched", r.match.matched},
                          {"kernel_drops", r.counters.kernel_drops()},
                          {"silent_loss", r.loss.silent_loss},
                          {"prometheus_count", Opt(r.prometheus_count)},

@@ -242,7 +242,12 @@ RunResult RunArm(const RunContext& ctx, const std::string& arm, int pair, int ra
       if (code != 0) r.error = "agent exited with " + std::to_string(code) + " on SIGTERM";
     }
 
-    const auto truth = ReadGroundTruthFile(dir + "/access.jsonl");
+    auto truth = ReadGroundTruthFile(dir + "/access.jsonl");
+    // A response the client never took is no exchange to capture: count it apart.
+    std::erase_if(truth.records, [&](const GroundTruthRecord& t) {
+      if (t.aborted) r.client_aborted++;
+      return t.aborted;
+    });
     r.requests_served = truth.records.size();
     if (agent) {
       const auto spans = ReadSpanFile(dir + "/spans.jsonl");

@@ -38,7 +38,8 @@ struct RunResult {
 
   LoadResult load;
   double fixture_cpu_us = 0;        // fixture process tree, during the load
-  uint64_t requests_served = 0;     // ground-truth lines
+  uint64_t requests_served = 0;     // ground-truth lines of complete exchanges
+  uint64_t client_aborted = 0;      // ground-truth lines marked aborted: excluded from the above
 
   // hugin arm
   double agent_cpu_us = 0;          // during the load and the drain after it
