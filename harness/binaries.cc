@@ -52,6 +52,10 @@ std::optional<std::string> FindFixtureBinary(const std::string& language) {
                           WorkspaceDirectory() + "/bazel-bin/" + rel});
 }
 
+std::optional<std::string> FindWorkspaceBinary(const std::string& rel) {
+  return FirstExecutable({Runfile(rel), WorkspaceDirectory() + "/bazel-bin/" + rel});
+}
+
 std::optional<std::string> FindOtelRegisterScript(std::string& why_not) {
   std::string dir = Env("HUGIN_OTEL_PEER_DIR");
   if (dir.empty()) dir = WorkspaceDirectory() + "/harness/peers/otel-node";

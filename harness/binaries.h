@@ -11,6 +11,9 @@ namespace hugin::harness {
 std::optional<std::string> FindAgentBinary();
 // HUGIN_FIXTURE_<LANG>_BIN, else runfiles fixtures/<lang>/server, else bazel-bin.
 std::optional<std::string> FindFixtureBinary(const std::string& language);
+// Any binary of the workspace by its package path (e.g. "core/events/decode_benchmark"):
+// runfiles, else <workspace>/bazel-bin.
+std::optional<std::string> FindWorkspaceBinary(const std::string& rel);
 // The OpenTelemetry Node peer's register.js (HUGIN_OTEL_PEER_DIR or <workspace>/harness/peers/
 // otel-node), only when its node_modules are installed (harness/setup).
 std::optional<std::string> FindOtelRegisterScript(std::string& why_not);

@@ -11,14 +11,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "harness/binaries.h"
 #include "harness/measure.h"
+#include "harness/microbench.h"
 #include "harness/plots.h"
 #include "harness/process.h"
 #include "harness/report.h"
 #include "harness/scenario.h"
 #include "harness/scenario_runner.h"
+#include "harness/summary_plot.h"
 
 namespace fs = std::filesystem;
 using namespace hugin::harness;
@@ -65,9 +68,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> scenario_files;
   std::string out_dir;
   bool keep_raw = false;
+  bool no_microbench = false;
   app.add_option("scenarios", scenario_files, "scenario YAML files (default scenarios/quickstart.yaml)");
   app.add_option("--out", out_dir, "run folder (default results/<name or all>/<timestamp>/)");
   app.add_flag("--keep-raw", keep_raw, "keep per-run access logs, span logs and Prometheus data");
+  app.add_flag("--no-microbench", no_microbench,
+               "skip the core/ microbenchmarks (run once after the scenarios, a few seconds)");
   CLI11_PARSE(app, argc, argv);
   if (scenario_files.empty()) scenario_files.push_back("scenarios/quickstart.yaml");
 
@@ -113,10 +119,28 @@ int main(int argc, char** argv) {
     for (const auto& v : summaries.back().verdicts)
       std::cerr << "[harness]   " << VerdictStatusName(v.status) << " " << v.name << ": " << v.detail << "\n";
   }
+  ReportExtras extras;
+  std::vector<std::string> plot_errors;
+  if (auto png = DrawSummaryPlot(summaries, out_dir, plot_errors)) extras.summary_plot = *png;
+  for (const auto& e : plot_errors) std::cerr << "[harness] plot: " << e << "\n";
+
+  // Once per invocation, after the load: a failure is a line in the report, never the exit status.
+  std::optional<MicrobenchRun> micro;
+  if (!no_microbench) {
+    std::cerr << "[harness] microbenchmarks\n";
+    micro = RunMicrobenchmarks(0.2);
+    for (const auto& e : micro->errors) std::cerr << "[harness] microbenchmark: " << e << "\n";
+    extras.appendix = MicrobenchMarkdown(*micro);
+  }
   info.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - options.started).count();
 
-  std::ofstream(out_dir + "/result.json") << ResultJson(info, summaries).dump(2) << "\n";
-  std::ofstream(out_dir + "/report.md") << ReportMarkdown(info, summaries, plots);
+  nlohmann::json result = ResultJson(info, summaries);
+  if (micro) {
+    result["microbenchmarks"] = MicrobenchJson(*micro);
+    result["microbenchmark_errors"] = micro->errors;
+  }
+  std::ofstream(out_dir + "/result.json") << result.dump(2) << "\n";
+  std::ofstream(out_dir + "/report.md") << ReportMarkdown(info, summaries, plots, extras);
   bool passed = true;
   for (const auto& s : summaries) passed = passed && s.passed();
   std::cerr << "[harness] wrote " << out_dir << "/report.md and result.json; "

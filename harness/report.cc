@@ -152,7 +152,8 @@ json ResultJson(const RunInfo& info, const std::vector<ScenarioSummary>& scenari
 }
 
 std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummary>& scenarios,
-                           const std::map<std::string, std::vector<std::string>>& plots) {
+                           const std::map<std::string, std::vector<std::string>>& plots,
+                           const ReportExtras& extras) {
   std::ostringstream md;
   md << "# Hugin measurement report\n\n"
      << "- commit: `" << info.commit << "`" << (info.tree_dirty ? " (working tree had changes)" : "")
@@ -191,6 +192,9 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
       md << "| | | | | | | | | | |\n";
     }
   }
+
+  if (!extras.summary_plot.empty())
+    md << "\n![summary](" << extras.summary_plot << ")\n";
 
   for (const auto& s : scenarios) {
     const Scenario& sc = s.scenario;
@@ -267,6 +271,7 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
     if (p != plots.end())
       for (const auto& file : p->second) md << "\n![" << file << "](" << file << ")\n";
   }
+  if (!extras.appendix.empty()) md << "\n" << extras.appendix;
   return md.str();
 }
 

@@ -22,8 +22,15 @@ struct RunInfo {
 
 nlohmann::json ScenarioJson(const ScenarioSummary& s);
 nlohmann::json ResultJson(const RunInfo& info, const std::vector<ScenarioSummary>& scenarios);
+// Optional parts of report.md that come from the whole run rather than one scenario.
+struct ReportExtras {
+  std::string summary_plot;  // e.g. "plots/summary.png", shown under the summary table; "" = none
+  std::string appendix;      // markdown appended at the end (the Microbenchmarks section)
+};
+
 // `plots`: file names (relative to the run folder) per scenario name, embedded as images.
 std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummary>& scenarios,
-                           const std::map<std::string, std::vector<std::string>>& plots);
+                           const std::map<std::string, std::vector<std::string>>& plots,
+                           const ReportExtras& extras = {});
 
 }  // namespace hugin::harness

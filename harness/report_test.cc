@@ -41,6 +41,19 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   EXPECT_NE(md.find("PASS `capture_rate_min`"), std::string::npos);
   EXPECT_NE(md.find("![plots/q.png](plots/q.png)"), std::string::npos);
   EXPECT_NE(md.find("`abc123`"), std::string::npos);
+
+  // The summary picture sits under the summary table (before the first scenario section), the
+  // appendix at the very end.
+  ReportExtras extras;
+  extras.summary_plot = "plots/summary.png";
+  extras.appendix = "## Microbenchmarks\n\nrows\n";
+  const std::string with = ReportMarkdown(info, {sum}, {}, extras);
+  const size_t picture = with.find("![summary](plots/summary.png)");
+  ASSERT_NE(picture, std::string::npos);
+  EXPECT_GT(picture, with.find("| quickstart | PASS"));
+  EXPECT_LT(picture, with.find("## quickstart"));
+  EXPECT_EQ(with.substr(with.size() - extras.appendix.size()), extras.appendix);
+  EXPECT_EQ(md.find("![summary]"), std::string::npos);
 }
 
 }  // namespace hugin::harness
