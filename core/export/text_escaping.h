@@ -18,4 +18,8 @@ std::string ToValidUtf8(std::string_view s);
 // \n; invalid UTF-8 replaced with U+FFFD (label values must be UTF-8).
 std::string EscapeLabelValue(std::string_view s);
 
+// Appends s as a JSON string literal (quotes included): ", \ and control characters escaped,
+// bytes that are not valid UTF-8 replaced with U+FFFD (wire bytes must never break a line).
+void AppendJsonString(std::string* out, std::string_view s);
+
 }  // namespace hugin

@@ -140,5 +140,27 @@ TEST(FormatSpanJson, ClientKindAndInvalidUtf8DoNotThrow) {
   EXPECT_EQ(j["path"], "/x\xEF\xBF\xBD\n");
 }
 
+TEST(FormatSpanJson, EveryByteValueRoundTripsThroughAJsonParser) {
+  Span s = PostServerSpan();
+  std::string every;
+  for (int b = 0; b < 256; b++) every.push_back(static_cast<char>(b));
+  s.path = "/" + every + "\"quoted\" \\ back";
+  s.method = "G\tET";
+  s.service_name = "svc\x01";
+  s.local.ip = "::1";
+  const std::string line = FormatSpanJson(s);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto j = nlohmann::json::parse(line);  // throws on invalid JSON or invalid UTF-8
+  EXPECT_EQ(j["method"], "G\tET");
+  EXPECT_EQ(j["service_name"], "svc\x01");
+  const std::string path = j["path"];
+  EXPECT_EQ(path.substr(0, 129), "/" + every.substr(0, 128));  // ASCII verbatim, control chars too
+  EXPECT_NE(path.find("\xEF\xBF\xBD"), std::string::npos);      // bytes >= 0x80 alone: U+FFFD
+  EXPECT_TRUE(path.ends_with("\"quoted\" \\ back")) << path;
+  EXPECT_EQ(j["local"]["ip"], "::1");
+  EXPECT_EQ(j["duration_ns"], s.duration_ns());
+  EXPECT_EQ(j.size(), 17u);
+}
+
 }  // namespace
 }  // namespace hugin
