@@ -61,7 +61,7 @@ std::optional<std::string> DrawSummaryPlot(const std::vector<ScenarioSummary>& s
     << "set title 'instrumented / baseline per scenario (first offered rate, median over pairs)'\n"
     << "set grid ytics\nset style data histograms\nset style histogram clustered gap 1\n"
     << "set style fill solid 0.75 border -1\nset boxwidth 0.9\n"
-    << "set yrange [0:*]\nset ylabel 'ratio (throughput: higher is better, p99: lower is better)'\nset key outside bottom center horizontal\n"
+    << "set yrange [0:*]\nset offsets 0,0,graph 0.08,0\nset ylabel 'ratio (throughput: higher is better, p99: lower is better)'\nset key outside bottom center horizontal\n"
     << "set xrange [-0.6:" << n - 0.4 << "]\n"
     << (n > 4 ? "set xtics rotate by -25\n" : "")
     // The reference line: 1.0 means the arm costs nothing.
@@ -70,6 +70,11 @@ std::optional<std::string> DrawSummaryPlot(const std::vector<ScenarioSummary>& s
   if (HasOtel(scenarios))
     g << ", '' using 4 title 'OpenTelemetry throughput' lc rgb '#88ccee', "
       << "'' using 5 title 'OpenTelemetry p99 latency' lc rgb '#ddaa99'";
+  // Each bar's value above it: bar i of k in a cluster sits at row + (i - (k-1)/2) / (k + gap).
+  const int bars = HasOtel(scenarios) ? 4 : 2;
+  for (int i = 0; i < bars; ++i)
+    g << ", '' using ($0 + " << (i - (bars - 1) / 2.0) / (bars + 1) << "):" << i + 2
+      << ":(sprintf('%.2f', $" << i + 2 << ")) with labels offset 0,0.6 notitle";
   g << ", 1 with lines dt 2 lw 2 lc rgb 'black' title '1.0 = no change'\n";
   g.close();
 
