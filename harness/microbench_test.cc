@@ -2,19 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "harness/testdata.h"
 
 namespace hugin::harness {
 namespace {
-
-std::string Testdata(const std::string& name) {
-  std::ifstream in("harness/testdata/" + name);
-  EXPECT_TRUE(in) << "missing testdata " << name;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(Microbench, ParsesCapturedHttp1BenchmarkOutput) {
   const std::string text = Testdata("benchmark_http1.json");
