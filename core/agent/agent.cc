@@ -31,15 +31,6 @@ int64_t MonoToWallOffsetNs() {
   return ns(wall) - ns(mono);
 }
 
-std::string ExeBaseName(uint32_t pid) {
-  char buf[4096];
-  ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof(buf) - 1);
-  if (n <= 0) return "unknown";
-  std::string p(buf, n);
-  auto slash = p.rfind('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
-}
-
 Selector SelectorOf(const Config& cfg) {
   Selector sel;
   if (!cfg.open_ports.empty()) sel.port_selected = [cfg](uint16_t p) { return PortSelected(cfg, p); };
@@ -95,7 +86,8 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
     if (!cfg.service_name.empty()) return cfg.service_name;
     auto it = names.find(pid);
     if (it != names.end()) return it->second;
-    return names[pid] = ExeBaseName(pid);
+    std::string exe = ExecutableOf(pid);  // a pid not from discovery (--trace-all)
+    return names[pid] = exe.empty() ? "unknown" : ServiceNameOfExecutable(exe);
   };
 
   Metrics metrics;

@@ -30,16 +30,20 @@ bool AllDigits(const char* s) {
   return true;
 }
 
-std::string BaseName(const std::string& path) {
-  std::string p = path;
+}  // namespace
+
+std::string ExecutableOf(uint32_t pid, const std::string& proc_root) {
+  return ReadLink(proc_root + "/" + std::to_string(pid) + "/exe");
+}
+
+std::string ServiceNameOfExecutable(const std::string& exe) {
+  std::string p = exe;
   const std::string kDeleted = " (deleted)";
   if (p.size() > kDeleted.size() && p.compare(p.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0)
     p.resize(p.size() - kDeleted.size());
   auto slash = p.rfind('/');
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
-
-}  // namespace
 
 Discovery::Discovery(Selector sel, std::string proc_root, uint32_t self_pid)
     : sel_(std::move(sel)), proc_(std::move(proc_root)), self_pid_(self_pid) {}
@@ -71,9 +75,9 @@ std::set<uint64_t> Discovery::ListeningInodes(const std::string& text,
 bool Discovery::Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessInfo* info) const {
   std::string base = proc_ + "/" + std::to_string(pid);
   info->pid = pid;
-  info->exe = ReadLink(base + "/exe");
+  info->exe = ExecutableOf(pid, proc_);
   if (info->exe.empty()) return false;  // kernel thread, or vanished
-  info->service_name = BaseName(info->exe);
+  info->service_name = ServiceNameOfExecutable(info->exe);
   if (sel_.exe_regex && !std::regex_search(info->exe, *sel_.exe_regex)) return false;
   if (!sel_.port_selected) return true;
   DIR* d = opendir((base + "/fd").c_str());

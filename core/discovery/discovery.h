@@ -21,6 +21,11 @@ struct ProcessInfo {
   std::string service_name;  // executable base name ("node")
 };
 
+// /proc/PID/exe's target ("/usr/bin/node"); empty for a kernel thread or a vanished pid.
+std::string ExecutableOf(uint32_t pid, const std::string& proc_root = "/proc");
+// The service name an executable path gives: its base name, without " (deleted)".
+std::string ServiceNameOfExecutable(const std::string& exe);
+
 struct Selector {
   std::function<bool(uint16_t)> port_selected;  // null: not selecting by port
   std::optional<std::regex> exe_regex;          // unset: not selecting by executable

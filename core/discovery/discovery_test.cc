@@ -95,6 +95,14 @@ TEST(Discovery, PortAndExecutableMustBothMatch) {
   close(fd);
 }
 
+TEST(ServiceName, BaseNameOfTheExecutable) {
+  EXPECT_EQ(ServiceNameOfExecutable("/usr/bin/node"), "node");
+  EXPECT_EQ(ServiceNameOfExecutable("/opt/app/server (deleted)"), "server");
+  EXPECT_EQ(ServiceNameOfExecutable("server"), "server");
+  EXPECT_FALSE(ExecutableOf(getpid()).empty());
+  EXPECT_TRUE(ExecutableOf(0x7ffffff0).empty());
+}
+
 TEST(Discovery, MissingProcRootYieldsNothing) {
   Discovery d(Selector{[](uint16_t) { return true; }, std::nullopt}, "/nonexistent-proc");
   auto ch = d.Rescan();
