@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "harness/fixed_point.h"
+
 namespace hugin::harness {
 namespace {
 
@@ -11,13 +13,7 @@ using nlohmann::json;
 
 json Opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-std::string Num(double v, int digits = 2) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(digits);
-  s << v;
-  return s.str();
-}
+std::string Num(double v, int digits = 2) { return FixedPoint(v, digits); }
 
 std::string OptNum(const std::optional<double>& v, int digits = 3) {
   return v ? Num(*v, digits) : "n/a";

@@ -4,18 +4,13 @@
 #include <cmath>
 #include <sstream>
 
+#include "harness/fixed_point.h"
 #include "harness/stats.h"
 
 namespace hugin::harness {
 namespace {
 
-std::string Fixed(double v, int digits = 4) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(digits);
-  s << v;
-  return s.str();
-}
+std::string Fixed(double v, int digits = 4) { return FixedPoint(v, digits); }
 
 const RunResult* FindRun(const std::vector<RunResult>& runs, const std::string& arm, int pair) {
   for (const auto& r : runs)
