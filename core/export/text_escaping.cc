@@ -87,10 +87,22 @@ std::string EscapeLabelValue(std::string_view s) {
 }
 
 void AppendJsonString(std::string* out, std::string_view s) {
+  // One pass over the wire bytes (this runs for every span): validate UTF-8 and escape together.
   static constexpr char kHex[] = "0123456789abcdef";
-  const std::string valid = ToValidUtf8(s);
   out->push_back('"');
-  for (unsigned char c : valid) {
+  for (size_t i = 0; i < s.size();) {
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      *out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8
+      ++i;
+      continue;
+    }
+    if (len > 1) {
+      out->append(s.substr(i, len));
+      i += len;
+      continue;
+    }
+    unsigned char c = static_cast<unsigned char>(s[i++]);
     switch (c) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;
