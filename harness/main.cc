@@ -13,15 +13,15 @@
 #include <iostream>
 #include <optional>
 
-#include "harness/binaries.h"
-#include "harness/measure.h"
-#include "harness/microbench.h"
-#include "harness/plots.h"
-#include "harness/process.h"
-#include "harness/report.h"
-#include "harness/scenario.h"
-#include "harness/scenario_runner.h"
-#include "harness/summary_plot.h"
+#include "harness/util/binaries.h"
+#include "harness/collect/measure.h"
+#include "harness/collect/microbench.h"
+#include "harness/report/plots.h"
+#include "harness/util/process.h"
+#include "harness/report/report.h"
+#include "harness/model/scenario.h"
+#include "harness/run/scenario_runner.h"
+#include "harness/report/summary_plot.h"
 
 namespace fs = std::filesystem;
 using namespace hugin::harness;

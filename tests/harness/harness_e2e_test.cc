@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "harness/process.h"
+#include "harness/util/process.h"
 
 namespace {
 

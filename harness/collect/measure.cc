@@ -1,0 +1,137 @@
+#include "harness/collect/measure.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "harness/util/process.h"
+
+namespace hugin::harness {
+
+std::optional<ProcStat> ParseProcStat(const std::string& text) {
+  const auto close_paren = text.rfind(')');
+  if (close_paren == std::string::npos) return std::nullopt;
+  std::istringstream in(text.substr(close_paren + 1));
+  // After the name: state(3) ppid(4) pgrp session tty_nr tpgid flags minflt cminflt majflt
+  // cmajflt utime(14) stime(15).
+  std::string state;
+  ProcStat s;
+  long skip = 0;
+  if (!(in >> state >> s.ppid)) return std::nullopt;
+  for (int i = 5; i <= 13; ++i)
+    if (!(in >> skip)) return std::nullopt;
+  if (!(in >> s.utime_ticks >> s.stime_ticks)) return std::nullopt;
+  return s;
+}
+
+std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text) {
+  std::istringstream in(status_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    uint64_t kb = 0;
+    std::string unit;
+    if (fields >> kb >> unit && unit == "kB") return kb * 1024;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::vector<pid_t> ProcessTree(pid_t root) {
+  std::map<pid_t, std::vector<pid_t>> children;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto stat = ParseProcStat(ReadWholeFile(entry.path() / "stat"));
+    if (stat) children[stat->ppid].push_back(std::stoi(name));
+  }
+  std::vector<pid_t> tree{root};
+  for (size_t i = 0; i < tree.size(); ++i)
+    for (pid_t c : children[tree[i]]) tree.push_back(c);
+  return tree;
+}
+
+uint64_t TreeCpuMicros(pid_t root) {
+  const double us_per_tick = 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  uint64_t ticks = 0;
+  for (pid_t pid : ProcessTree(root)) {
+    const auto s = ParseProcStat(ReadWholeFile("/proc/" + std::to_string(pid) + "/stat"));
+    if (s) ticks += s->utime_ticks + s->stime_ticks;
+  }
+  return static_cast<uint64_t>(static_cast<double>(ticks) * us_per_tick);
+}
+
+uint64_t TreePeakRssBytes(pid_t root) {
+  uint64_t peak = 0;
+  for (pid_t pid : ProcessTree(root)) {
+    const auto hwm = ParseVmHwmBytes(ReadWholeFile("/proc/" + std::to_string(pid) + "/status"));
+    if (hwm && *hwm > peak) peak = *hwm;
+  }
+  return peak;
+}
+
+std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
+                                             const std::string& prefix, int owner_pid,
+                                             std::string& error) {
+  try {
+    const auto programs = nlohmann::json::parse(json_text);
+    if (!programs.is_array()) {
+      error = "bpftool output is not a JSON array";
+      return std::nullopt;
+    }
+    BpfStats stats;
+    for (const auto& p : programs) {
+      const std::string name = p.value("name", "");
+      if (name.rfind(prefix, 0) != 0) continue;
+      if (owner_pid > 0 && p.contains("pids") && p["pids"].is_array()) {
+        bool held = false;
+        for (const auto& holder : p["pids"]) held |= holder.value("pid", 0) == owner_pid;
+        if (!held) continue;
+      }
+      ++stats.programs;
+      stats.run_time_ns += p.value("run_time_ns", uint64_t{0});
+      stats.run_cnt += p.value("run_cnt", uint64_t{0});
+    }
+    return stats;
+  } catch (const std::exception& e) {
+    error = std::string("cannot parse bpftool JSON: ") + e.what();
+    return std::nullopt;
+  }
+}
+
+std::optional<BpfStats> ReadBpfStats(const std::string& prefix, int owner_pid,
+                                     std::string& error) {
+  std::string out;
+  const int code = RunCommand({"bpftool", "prog", "show", "-j"}, out, std::chrono::seconds(10));
+  if (code != 0) {
+    error = "bpftool prog show -j exited with " + std::to_string(code);
+    return std::nullopt;
+  }
+  return ParseBpftoolProgJson(out, prefix, owner_pid, error);
+}
+
+namespace {
+const char* kBpfStatsPath = "/proc/sys/kernel/bpf_stats_enabled";
+}
+
+BpfStatsSwitch::BpfStatsSwitch() {
+  previous_ = ReadWholeFile(kBpfStatsPath);
+  std::ofstream out(kBpfStatsPath);
+  out << "1\n";
+  out.flush();
+  enabled_ = out.good() && ReadWholeFile(kBpfStatsPath).rfind("1", 0) == 0;
+}
+
+BpfStatsSwitch::~BpfStatsSwitch() {
+  if (previous_.empty() || previous_.rfind("1", 0) == 0) return;
+  std::ofstream out(kBpfStatsPath);
+  out << previous_;
+}
+
+}  // namespace hugin::harness

@@ -1,0 +1,55 @@
+// Resource measurements: CPU time of a process tree (/proc/PID/stat), peak RSS
+// (/proc/PID/status VmHWM) and kernel time spent in Hugin's BPF programs (bpftool, with
+// kernel.bpf_stats_enabled=1).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/model/run_result.h"
+
+namespace hugin::harness {
+
+struct ProcStat {
+  pid_t ppid = 0;
+  uint64_t utime_ticks = 0;
+  uint64_t stime_ticks = 0;
+};
+
+// Parses the content of /proc/PID/stat (the command name may hold spaces and parentheses).
+std::optional<ProcStat> ParseProcStat(const std::string& text);
+// The "VmHWM:  1234 kB" line of /proc/PID/status, in bytes.
+std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text);
+
+// pid and all its live descendants.
+std::vector<pid_t> ProcessTree(pid_t root);
+// user+system CPU of the tree in microseconds (live processes only).
+uint64_t TreeCpuMicros(pid_t root);
+// Peak RSS over the tree's processes (the largest VmHWM), bytes.
+uint64_t TreePeakRssBytes(pid_t root);
+
+// Sums run_time_ns/run_cnt over `bpftool prog show -j` entries whose name starts with `prefix`.
+// When `owner_pid` > 0 and bpftool lists the holders of a program ("pids"), programs not held by
+// that process are skipped (another Hugin on the machine must not count).
+std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
+                                             const std::string& prefix, int owner_pid,
+                                             std::string& error);
+std::optional<BpfStats> ReadBpfStats(const std::string& prefix, int owner_pid, std::string& error);
+
+// Turns kernel.bpf_stats_enabled on for the lifetime of the object, restoring the old value.
+class BpfStatsSwitch {
+ public:
+  BpfStatsSwitch();
+  ~BpfStatsSwitch();
+  bool enabled() const { return enabled_; }
+
+ private:
+  std::string previous_;
+  bool enabled_ = false;
+};
+
+}  // namespace hugin::harness

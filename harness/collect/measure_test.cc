@@ -1,0 +1,65 @@
+#include "harness/collect/measure.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace hugin::harness {
+
+TEST(Measure, ProcStatWithSpacesAndParensInTheName) {
+  const std::string stat =
+      "1234 (my (odd) name) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 4 0 100 "
+      "1000000 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+  const auto s = ParseProcStat(stat);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->ppid, 1);
+  EXPECT_EQ(s->utime_ticks, 250u);
+  EXPECT_EQ(s->stime_ticks, 75u);
+  EXPECT_FALSE(ParseProcStat("garbage"));
+  EXPECT_FALSE(ParseProcStat("1 (x) S 1 2"));
+}
+
+TEST(Measure, VmHwm) {
+  EXPECT_EQ(*ParseVmHwmBytes("Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 1000 kB\n"),
+            1234u * 1024);
+  EXPECT_FALSE(ParseVmHwmBytes("Name:\tkthreadd\n"));
+}
+
+TEST(Measure, OwnProcessIsReadable) {
+  EXPECT_GT(TreePeakRssBytes(getpid()), 0u);
+  const auto tree = ProcessTree(getpid());
+  ASSERT_FALSE(tree.empty());
+  EXPECT_EQ(tree.front(), getpid());
+  volatile double x = 0;
+  for (int i = 0; i < 30000000; ++i) x += i;  // burn some CPU so the counter moves
+  EXPECT_GT(TreeCpuMicros(getpid()), 0u);
+}
+
+TEST(Measure, BpftoolJsonSumsOnlyHuginPrograms) {
+  const std::string json = R"([
+    {"id": 10, "type": "tracepoint", "name": "hg_enter_read", "run_time_ns": 1000, "run_cnt": 10},
+    {"id": 11, "type": "tracepoint", "name": "hg_exit_write", "run_time_ns": 500, "run_cnt": 5},
+    {"id": 12, "type": "cgroup_skb", "name": "other_prog", "run_time_ns": 99999, "run_cnt": 9},
+    {"id": 13, "type": "tracepoint", "name": "hg_close"}
+  ])";
+  std::string error;
+  const auto s = ParseBpftoolProgJson(json, "hg_", 0, error);
+  ASSERT_TRUE(s) << error;
+  EXPECT_EQ(s->programs, 3);
+  EXPECT_EQ(s->run_time_ns, 1500u);
+  EXPECT_EQ(s->run_cnt, 15u);
+}
+
+TEST(Measure, BpftoolJsonFiltersByHolderPid) {
+  const std::string json = R"([
+    {"name": "hg_a", "run_time_ns": 100, "run_cnt": 1, "pids": [{"pid": 42, "comm": "hugin"}]},
+    {"name": "hg_b", "run_time_ns": 200, "run_cnt": 2, "pids": [{"pid": 7, "comm": "hugin"}]}
+  ])";
+  std::string error;
+  const auto s = ParseBpftoolProgJson(json, "hg_", 42, error);
+  ASSERT_TRUE(s) << error;
+  EXPECT_EQ(s->run_time_ns, 100u);
+  EXPECT_FALSE(ParseBpftoolProgJson("{\"not\": \"a list\"}", "hg_", 0, error));
+  EXPECT_FALSE(ParseBpftoolProgJson("Error: bpf not usable", "hg_", 0, error));
+}
+
+}  // namespace hugin::harness

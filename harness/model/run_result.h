@@ -1,0 +1,99 @@
+// What one measured run produced: the load tool's figures, resources, the agent's counters and
+// the per-run analysis (matching, loss). Plain data shared by the runner, analysis and reports.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/model/arm.h"
+
+namespace hugin::harness {
+
+struct LoadResult {
+  double requests = 0;        // completed requests
+  double duration_s = 0;
+  double throughput_rps = 0;
+  double p50_us = 0, p90_us = 0, p99_us = 0;
+  double errors = 0;          // connect/read/write/timeout errors, failed requests
+  double non_2xx = 0;         // responses with a status outside 2xx/3xx
+};
+
+struct BpfStats {
+  uint64_t run_time_ns = 0;
+  uint64_t run_cnt = 0;
+  int programs = 0;
+};
+
+struct FieldMismatches {
+  size_t method = 0, path = 0, status = 0, req_bytes = 0, resp_bytes = 0;
+};
+
+struct MatchResult {
+  size_t requests = 0;        // ground-truth records
+  size_t spans = 0;           // server spans on the fixture's port
+  size_t matched = 0;         // requests with a span
+  size_t field_matched = 0;   // matched with method, path, status and both sizes equal
+  size_t phantom = 0;         // spans no request explains
+  FieldMismatches mismatches;
+  // span duration - handler duration, per matched request (ns). The span covers the socket
+  // reads and writes around the handler, so the delta is expected positive and small.
+  std::vector<double> duration_delta_ns;
+
+  double capture_rate() const { return requests ? double(matched) / double(requests) : 0; }
+  double field_match_rate() const { return matched ? double(field_matched) / double(matched) : 0; }
+};
+
+struct LossResult {
+  uint64_t missing = 0;          // served - matched
+  uint64_t explained = 0;        // missing requests a counted drop can account for
+  uint64_t silent_loss = 0;      // missing - explained
+  int64_t sent_minus_captured = 0;  // load tool's count - matched (may include aborted requests)
+};
+
+// Hugin's own counters read from its /metrics (deltas over the load window where it matters).
+struct AgentCounters {
+  double events_received = 0;
+  double spans = 0;
+  double parse_errors = 0;
+  double stream_gaps = 0;
+  double payload_truncated = 0;
+  std::map<std::string, double> kernel_drops_by_reason;
+  double kernel_drops() const {
+    double sum = 0;
+    for (const auto& [reason, value] : kernel_drops_by_reason) sum += value;
+    return sum;
+  }
+};
+
+struct RunResult {
+  Arm arm = Arm::kBaseline;
+  int pair = 0;      // 1-based repetition
+  int rate = 0;      // offered requests/s, 0 = saturation
+  bool ok = false;
+  std::string error;
+  std::string dir;
+
+  LoadResult load;
+  double fixture_cpu_us = 0;        // fixture process tree, during the load
+  uint64_t requests_served = 0;     // ground-truth lines of complete exchanges
+  uint64_t client_aborted = 0;      // ground-truth lines marked aborted: excluded from the above
+
+  // hugin arm
+  double agent_cpu_us = 0;          // during the load and the drain after it
+  uint64_t agent_rss_bytes = 0;     // VmHWM at the end
+  BpfStats bpf;                     // delta over the load window, programs named hg_*
+  AgentCounters counters;           // deltas over the load window
+  MatchResult match;
+  LossResult loss;
+  std::optional<double> prometheus_count;  // what Prometheus stored for the run
+  std::optional<double> prometheus_rate;   // its rate() over the load window, requests/s
+  std::string prometheus_error;
+
+  // otel arm: server spans the OpenTelemetry SDK ended
+  std::optional<double> otel_spans;
+};
+
+}  // namespace hugin::harness

@@ -1,0 +1,237 @@
+#include "harness/model/scenario.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace hugin::harness {
+namespace {
+
+// Every error names the file and the 1-based line:column of the offending node.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const YAML::Node& at, const std::string& message) const {
+    std::ostringstream out;
+    out << source_;
+    const YAML::Mark mark = at.Mark();
+    if (mark.line >= 0) out << ":" << mark.line + 1 << ":" << mark.column + 1;
+    out << ": " << message;
+    throw ScenarioError(out.str());
+  }
+
+  void RequireMap(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsMap()) Fail(node, what + " must be a mapping");
+  }
+
+  void RejectUnknownKeys(const YAML::Node& map, const std::set<std::string>& known,
+                         const std::string& where) const {
+    for (const auto& item : map) {
+      const std::string key = item.first.as<std::string>();
+      if (!known.count(key)) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        Fail(item.first, "unknown key '" + key + "' in " + where + " (known: " + list + ")");
+      }
+    }
+  }
+
+  template <typename T>
+  T Scalar(const YAML::Node& node, const std::string& key, const char* type_name) const {
+    if (!node.IsScalar()) Fail(node, "'" + key + "' must be " + type_name);
+    try {
+      return node.as<T>();
+    } catch (const YAML::Exception&) {
+      Fail(node, "'" + key + "' must be " + type_name + ", got '" + node.Scalar() + "'");
+    }
+  }
+
+  template <typename T>
+  void Optional(const YAML::Node& map, const std::string& key, T& out, const char* type_name) const {
+    if (const YAML::Node n = map[key]) out = Scalar<T>(n, key, type_name);
+  }
+
+  template <typename T>
+  void OptionalOpt(const YAML::Node& map, const std::string& key, std::optional<T>& out,
+                   const char* type_name) const {
+    if (const YAML::Node n = map[key]) out = Scalar<T>(n, key, type_name);
+  }
+
+  std::string RequiredString(const YAML::Node& map, const std::string& key,
+                             const std::string& where) const {
+    const YAML::Node n = map[key];
+    if (!n) Fail(map, "missing required key '" + key + "' in " + where);
+    return Scalar<std::string>(n, key, "a string");
+  }
+
+  void OneOf(const YAML::Node& at, const std::string& key, const std::string& value,
+             const std::set<std::string>& allowed) const {
+    if (allowed.count(value)) return;
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    Fail(at, "'" + key + "' is '" + value + "', must be one of: " + list);
+  }
+
+ private:
+  std::string source_;
+};
+
+FixtureSpec ReadFixture(const Reader& r, const YAML::Node& n) {
+  r.RequireMap(n, "'fixture'");
+  r.RejectUnknownKeys(n, {"language", "protocol", "tls"}, "fixture");
+  FixtureSpec f;
+  f.language = r.RequiredString(n, "language", "fixture");
+  r.OneOf(n["language"], "language", f.language, {"go", "node", "python", "rust"});
+  r.Optional(n, "protocol", f.protocol, "a string");
+  if (n["protocol"]) r.OneOf(n["protocol"], "protocol", f.protocol, {"http", "grpc"});
+  r.Optional(n, "tls", f.tls, "a boolean");
+  return f;
+}
+
+LoadSpec ReadLoad(const Reader& r, const YAML::Node& n) {
+  r.RequireMap(n, "'load'");
+  r.RejectUnknownKeys(n, {"tool", "connections", "threads", "duration_s", "rate", "rates", "method",
+                          "path", "body_bytes"},
+                      "load");
+  LoadSpec l;
+  l.tool = r.RequiredString(n, "tool", "load");
+  r.OneOf(n["tool"], "tool", l.tool, {"wrk", "h2load"});
+  r.Optional(n, "connections", l.connections, "an integer");
+  r.Optional(n, "threads", l.threads, "an integer");
+  r.Optional(n, "duration_s", l.duration_s, "a number");
+  r.Optional(n, "method", l.method, "a string");
+  r.Optional(n, "path", l.path, "a string");
+  r.Optional(n, "body_bytes", l.body_bytes, "an integer");
+  if (n["rate"] && n["rates"]) r.Fail(n["rates"], "give either 'rate' or 'rates', not both");
+  if (const YAML::Node rate = n["rate"]) l.rates.push_back(r.Scalar<int>(rate, "rate", "an integer"));
+  if (const YAML::Node rates = n["rates"]) {
+    if (!rates.IsSequence() || rates.size() == 0)
+      r.Fail(rates, "'rates' must be a non-empty list of integers");
+    for (const auto& v : rates) l.rates.push_back(r.Scalar<int>(v, "rates", "an integer"));
+  }
+  if (l.connections < 1 || l.connections > 1000)
+    r.Fail(n["connections"], "'connections' must be in 1..1000");
+  if (l.threads < 1 || l.threads > l.connections)
+    r.Fail(n["threads"] ? n["threads"] : n, "'threads' must be in 1..connections");
+  if (l.duration_s <= 0 || l.duration_s > 600)
+    r.Fail(n["duration_s"], "'duration_s' must be in (0, 600]");
+  if (l.body_bytes < 0) r.Fail(n["body_bytes"], "'body_bytes' must be >= 0");
+  if (l.path.empty() || l.path[0] != '/') r.Fail(n["path"], "'path' must start with '/'");
+  for (int rate : l.rates)
+    if (rate <= 0) r.Fail(n["rate"] ? n["rate"] : n["rates"], "rates must be positive");
+  if (l.tool == "h2load" && l.rates.empty())
+    r.Fail(n, "h2load is the fixed-rate tool: give 'rate' (requests/s) or 'rates'");
+  if (l.tool == "wrk" && !l.rates.empty())
+    r.Fail(n["rate"] ? n["rate"] : n["rates"], "wrk runs at saturation: remove 'rate' or use h2load");
+  return l;
+}
+
+HuginSpec ReadHugin(const Reader& r, const YAML::Node& n) {
+  r.RequireMap(n, "'hugin'");
+  r.RejectUnknownKeys(n, {"probes", "payload_bytes", "ringbuf_bytes"}, "hugin");
+  HuginSpec h;
+  if (const YAML::Node probes = n["probes"]) {
+    if (!probes.IsSequence()) r.Fail(probes, "'probes' must be a list");
+    h.probes.clear();
+    for (const auto& p : probes) {
+      const auto name = r.Scalar<std::string>(p, "probes", "a string");
+      r.OneOf(p, "probes", name, {"http"});
+      h.probes.push_back(name);
+    }
+  }
+  r.Optional(n, "payload_bytes", h.payload_bytes, "an integer");
+  r.Optional(n, "ringbuf_bytes", h.ringbuf_bytes, "an integer");
+  if (h.payload_bytes < 64 || h.payload_bytes > 4096)
+    r.Fail(n["payload_bytes"], "'payload_bytes' must be in 64..4096");
+  // The agent's accepted range (64 KiB .. 1 GiB, a power of two).
+  if (h.ringbuf_bytes < (1L << 16) || h.ringbuf_bytes > (1L << 30) ||
+      (h.ringbuf_bytes & (h.ringbuf_bytes - 1)) != 0)
+    r.Fail(n["ringbuf_bytes"], "'ringbuf_bytes' must be a power of two in 65536..1073741824");
+  return h;
+}
+
+Thresholds ReadThresholds(const Reader& r, const YAML::Node& n) {
+  r.RequireMap(n, "'thresholds'");
+  r.RejectUnknownKeys(n, {"capture_rate_min", "field_match_rate_min", "silent_loss_max",
+                          "throughput_ratio_min", "p99_latency_ratio_max",
+                          "prometheus_count_error_max", "expect_kernel_drops"},
+                      "thresholds");
+  Thresholds t;
+  r.OptionalOpt(n, "capture_rate_min", t.capture_rate_min, "a number");
+  r.OptionalOpt(n, "field_match_rate_min", t.field_match_rate_min, "a number");
+  r.OptionalOpt(n, "silent_loss_max", t.silent_loss_max, "an integer");
+  r.OptionalOpt(n, "throughput_ratio_min", t.throughput_ratio_min, "a number");
+  r.OptionalOpt(n, "p99_latency_ratio_max", t.p99_latency_ratio_max, "a number");
+  r.OptionalOpt(n, "prometheus_count_error_max", t.prometheus_count_error_max, "a number");
+  r.Optional(n, "expect_kernel_drops", t.expect_kernel_drops, "a boolean");
+  for (const char* key : {"capture_rate_min", "field_match_rate_min"}) {
+    if (n[key]) {
+      const double v = n[key].as<double>();
+      if (v < 0 || v > 1) r.Fail(n[key], std::string("'") + key + "' must be in [0, 1]");
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+Scenario ParseScenario(const std::string& yaml_text, const std::string& source_name) {
+  const Reader r(source_name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioError(source_name + ":" + std::to_string(e.mark.line + 1) + ":" +
+                        std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+  if (!root.IsMap()) throw ScenarioError(source_name + ": a scenario must be a YAML mapping");
+  r.RejectUnknownKeys(root, {"name", "description", "fixture", "load", "repetitions", "arms",
+                             "hugin", "thresholds", "expected_unsupported"},
+                      "the scenario");
+  Scenario s;
+  s.file = source_name;
+  s.name = r.RequiredString(root, "name", "the scenario");
+  for (char c : s.name)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
+      r.Fail(root["name"], "'name' may only hold letters, digits, '_' and '-'");
+  r.Optional(root, "description", s.description, "a string");
+  r.Optional(root, "expected_unsupported", s.expected_unsupported, "a string");
+  if (!root["fixture"]) r.Fail(root, "missing required key 'fixture'");
+  s.fixture = ReadFixture(r, root["fixture"]);
+  if (!root["load"]) r.Fail(root, "missing required key 'load'");
+  s.load = ReadLoad(r, root["load"]);
+  r.Optional(root, "repetitions", s.repetitions, "an integer");
+  if (s.repetitions < 1 || s.repetitions > 20)
+    r.Fail(root["repetitions"], "'repetitions' must be in 1..20");
+  if (const YAML::Node arms = root["arms"]) {
+    if (!arms.IsSequence() || arms.size() == 0) r.Fail(arms, "'arms' must be a non-empty list");
+    s.arms.clear();
+    std::set<std::string> seen;
+    for (const auto& a : arms) {
+      const auto arm = r.Scalar<std::string>(a, "arms", "a string");
+      r.OneOf(a, "arms", arm, {"baseline", "hugin", "otel"});
+      if (!seen.insert(arm).second) r.Fail(a, "arm '" + arm + "' is listed twice");
+      s.arms.push_back(*ParseArm(arm));
+    }
+    if (seen.count("otel") && s.fixture.language != "node")
+      r.Fail(arms, "the 'otel' arm (OpenTelemetry Node SDK) needs fixture language 'node'");
+  }
+  if (root["hugin"]) s.hugin = ReadHugin(r, root["hugin"]);
+  if (root["thresholds"]) s.thresholds = ReadThresholds(r, root["thresholds"]);
+  if (s.fixture.protocol == "grpc" && s.load.tool != "h2load")
+    r.Fail(root["load"]["tool"], "gRPC load needs tool 'h2load'");
+  return s;
+}
+
+Scenario LoadScenarioFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ScenarioError(path + ": cannot open scenario file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseScenario(text.str(), path);
+}
+
+}  // namespace hugin::harness

@@ -1,0 +1,142 @@
+#include "harness/model/scenario.h"
+
+#include <gtest/gtest.h>
+
+namespace hugin::harness {
+namespace {
+
+const char* kValid = R"(name: quickstart
+description: Go HTTP/1.1
+fixture:
+  language: go
+load:
+  tool: h2load
+  connections: 4
+  duration_s: 2
+  rate: 200
+  path: /hello?size=10
+repetitions: 3
+hugin:
+  payload_bytes: 256
+  ringbuf_bytes: 1048576
+thresholds:
+  capture_rate_min: 1.0
+  silent_loss_max: 0
+)";
+
+std::string ErrorOf(const std::string& yaml) {
+  try {
+    ParseScenario(yaml, "s.yaml");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(Scenario, ValidFileLoadsWithDefaults) {
+  const Scenario s = ParseScenario(kValid, "s.yaml");
+  EXPECT_EQ(s.name, "quickstart");
+  EXPECT_EQ(s.fixture.language, "go");
+  EXPECT_EQ(s.fixture.protocol, "http");
+  EXPECT_FALSE(s.fixture.tls);
+  EXPECT_EQ(s.load.tool, "h2load");
+  ASSERT_EQ(s.load.rates.size(), 1u);
+  EXPECT_EQ(s.load.rates[0], 200);
+  EXPECT_EQ(s.load.path, "/hello?size=10");
+  EXPECT_EQ(s.repetitions, 3);
+  EXPECT_EQ(s.arms, (std::vector<Arm>{Arm::kBaseline, Arm::kHugin}));
+  EXPECT_EQ(s.hugin.ringbuf_bytes, 1048576);
+  EXPECT_EQ(*s.thresholds.capture_rate_min, 1.0);
+  EXPECT_EQ(*s.thresholds.silent_loss_max, 0);
+  EXPECT_FALSE(s.thresholds.throughput_ratio_min);
+}
+
+TEST(Scenario, UnknownKeyNamesFileLineAndColumn) {
+  const std::string yaml = std::string(kValid) + "thresholds_typo: 1\n";
+  const std::string e = ErrorOf(yaml);
+  EXPECT_NE(e.find("s.yaml:18:1:"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key 'thresholds_typo'"), std::string::npos) << e;
+}
+
+TEST(Scenario, NestedUnknownKeyPointsAtIt) {
+  const std::string e = ErrorOf("name: x\nfixture:\n  language: go\n  lang: go\nload:\n  tool: wrk\n");
+  EXPECT_NE(e.find("s.yaml:4:3:"), std::string::npos) << e;
+  EXPECT_NE(e.find("in fixture"), std::string::npos) << e;
+}
+
+TEST(Scenario, WrongTypeNamesTheKey) {
+  const std::string e =
+      ErrorOf("name: x\nfixture:\n  language: go\nload:\n  tool: wrk\n  connections: many\n");
+  EXPECT_NE(e.find("s.yaml:6:16:"), std::string::npos) << e;
+  EXPECT_NE(e.find("'connections' must be an integer"), std::string::npos) << e;
+}
+
+TEST(Scenario, BadEnumValueListsTheChoices) {
+  const std::string e = ErrorOf("name: x\nfixture:\n  language: cobol\nload:\n  tool: wrk\n");
+  EXPECT_NE(e.find("s.yaml:3:13:"), std::string::npos) << e;
+  EXPECT_NE(e.find("go, node, python, rust"), std::string::npos) << e;
+}
+
+TEST(Scenario, SyntaxErrorHasALine) {
+  const std::string e = ErrorOf("name: x\nfixture: [go\n");
+  EXPECT_NE(e.find("s.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
+}
+
+TEST(Scenario, MissingRequiredKeys) {
+  EXPECT_NE(ErrorOf("fixture:\n  language: go\n").find("missing required key 'name'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("name: x\nfixture:\n  language: go\n").find("missing required key 'load'"),
+            std::string::npos);
+}
+
+TEST(Scenario, FixedRateNeedsH2loadAndSaturationNeedsNoRate) {
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: h2load}\n").find("give 'rate'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk, rate: 5}\n")
+                .find("wrk runs at saturation"),
+            std::string::npos);
+}
+
+TEST(Scenario, RangesAreChecked) {
+  const std::string base = "name: x\nfixture: {language: go}\nload: {tool: wrk}\n";
+  EXPECT_NE(ErrorOf(base + "hugin: {ringbuf_bytes: 5000}\n").find("power of two"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "hugin: {ringbuf_bytes: 4096}\n").find("65536"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "hugin: {payload_bytes: 10}\n").find("64..4096"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "repetitions: 0\n").find("1..20"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "thresholds: {capture_rate_min: 2}\n").find("[0, 1]"), std::string::npos);
+}
+
+TEST(Scenario, OtelArmOnlyForNode) {
+  const std::string e =
+      ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk}\narms: [baseline, otel]\n");
+  EXPECT_NE(e.find("needs fixture language 'node'"), std::string::npos) << e;
+  const Scenario s = ParseScenario(
+      "name: x\nfixture: {language: node}\nload: {tool: wrk}\narms: [baseline, hugin, otel]\n", "s");
+  EXPECT_EQ(s.arms.size(), 3u);
+}
+
+TEST(Scenario, SweepAndExpectedUnsupported) {
+  const Scenario s = ParseScenario(
+      "name: g\nfixture: {language: go, protocol: grpc}\n"
+      "load: {tool: h2load, rates: [100, 200]}\nexpected_unsupported: HTTP/1.x only\n",
+      "s");
+  EXPECT_EQ(s.load.rates, (std::vector<int>{100, 200}));
+  EXPECT_EQ(s.expected_unsupported, "HTTP/1.x only");
+  EXPECT_NE(ErrorOf("name: g\nfixture: {language: go, protocol: grpc}\nload: {tool: wrk}\n")
+                .find("gRPC load needs tool 'h2load'"),
+            std::string::npos);
+}
+
+TEST(Scenario, MissingFileIsAClearError) {
+  try {
+    LoadScenarioFile("/nonexistent/x.yaml");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot open"), std::string::npos);
+  }
+}
+
+}  // namespace hugin::harness

@@ -1,0 +1,280 @@
+#include "harness/report/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "harness/util/fixed_point.h"
+
+namespace hugin::harness {
+namespace {
+
+using nlohmann::json;
+
+json Opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+std::string Num(double v, int digits = 2) { return FixedPoint(v, digits); }
+
+json ArmNames(const std::vector<Arm>& arms) {
+  json names = json::array();
+  for (const Arm a : arms) names.push_back(ArmName(a));
+  return names;
+}
+
+std::string OptNum(const std::optional<double>& v, int digits = 3) {
+  return v ? Num(*v, digits) : "n/a";
+}
+
+std::string RateName(int rate) { return rate ? std::to_string(rate) + " req/s" : "saturation"; }
+
+json StepJson(const StepSummary& st) {
+  json arms = json::object();
+  for (const auto& [name, a] : st.arms) {
+    arms[ArmName(name)] = {{"runs", a.runs}, {"throughput_rps", a.throughput_rps}, {"p50_us", a.p50_us},
+                  {"p90_us", a.p90_us}, {"p99_us", a.p99_us},
+                  {"fixture_cpu_us_per_request", a.fixture_cpu_us_per_request},
+                  {"requests", a.requests}};
+  }
+  return {
+      {"offered_rate", st.rate},
+      {"arms", arms},
+      {"throughput_ratio", Opt(st.throughput_ratio)},
+      {"p50_latency_ratio", Opt(st.p50_latency_ratio)},
+      {"p99_latency_ratio", Opt(st.p99_latency_ratio)},
+      {"otel_throughput_ratio", Opt(st.otel_throughput_ratio)},
+      {"otel_p99_latency_ratio", Opt(st.otel_p99_latency_ratio)},
+      {"otel_capture_rate", Opt(st.otel_capture_rate)},
+      {"requests", st.requests},
+      {"spans", st.spans},
+      {"matched", st.matched},
+      {"capture_rate", st.capture_rate},
+      {"field_match_rate", st.field_match_rate},
+      {"field_mismatches",
+       {{"method", st.mismatches.method}, {"path", st.mismatches.path},
+        {"status", st.mismatches.status}, {"req_bytes", st.mismatches.req_bytes},
+        {"resp_bytes", st.mismatches.resp_bytes}}},
+      {"phantom_spans", st.phantom},
+      {"missing", st.missing},
+      {"silent_loss", st.silent_loss},
+      {"kernel_drops", st.kernel_drops},
+      {"kernel_drops_by_reason", st.kernel_drops_by_reason},
+      {"stream_gaps", st.stream_gaps},
+      {"parse_errors", st.parse_errors},
+      {"payload_truncated", st.payload_truncated},
+      {"probe_ns_per_request", st.probe_ns_per_request},
+      {"probe_runs_per_request", st.probe_runs_per_request},
+      {"events_per_request", st.events_per_request},
+      {"agent_cpu_us_per_request", st.agent_cpu_us_per_request},
+      {"agent_rss_bytes", st.agent_rss_bytes},
+      {"duration_delta_p50_us", st.duration_delta_p50_us},
+      {"duration_delta_p99_us", st.duration_delta_p99_us},
+      {"prometheus_count_error", Opt(st.prometheus_count_error)},
+      {"prometheus_rate_error", Opt(st.prometheus_rate_error)},
+  };
+}
+
+}  // namespace
+
+json ScenarioJson(const ScenarioSummary& s) {
+  json j = {{"file", s.scenario.file},
+            {"description", s.scenario.description},
+            {"fixture", {{"language", s.scenario.fixture.language},
+                         {"protocol", s.scenario.fixture.protocol},
+                         {"tls", s.scenario.fixture.tls}}},
+            {"load", {{"tool", s.scenario.load.tool},
+                      {"connections", s.scenario.load.connections},
+                      {"duration_s", s.scenario.load.duration_s},
+                      {"rates", s.scenario.load.rates},
+                      {"method", s.scenario.load.method},
+                      {"path", s.scenario.load.path}}},
+            {"repetitions", s.scenario.repetitions},
+            {"arms", ArmNames(s.scenario.arms)},
+            {"expected_unsupported", s.scenario.expected_unsupported},
+            {"passed", s.passed()},
+            {"wall_s", s.wall_s},
+            {"errors", s.errors}};
+  j["steps"] = json::array();
+  for (const auto& st : s.steps) j["steps"].push_back(StepJson(st));
+  // The headline keys (issue 4) at the top level: the first step, or with a sweep its first rate.
+  if (!s.steps.empty()) {
+    const json first = StepJson(s.steps.front());
+    for (const char* key :
+         {"throughput_ratio", "p99_latency_ratio", "capture_rate", "field_match_rate",
+          "probe_ns_per_request", "probe_runs_per_request", "events_per_request", "agent_cpu_us_per_request",
+          "agent_rss_bytes", "otel_throughput_ratio", "otel_p99_latency_ratio",
+          "duration_delta_p50_us", "duration_delta_p99_us", "phantom_spans",
+          "prometheus_count_error"})
+      j[key] = first[key];
+    // Loss figures are totals over every step.
+    double drops = 0;
+    uint64_t silent = 0, requests = 0, spans = 0, missing = 0;
+    for (const auto& st : s.steps) {
+      drops += st.kernel_drops;
+      silent += st.silent_loss;
+      requests += st.requests;
+      spans += st.spans;
+      missing += st.missing;
+    }
+    j["kernel_drops"] = drops;
+    j["silent_loss"] = silent;
+    j["requests"] = requests;
+    j["spans"] = spans;
+    j["missing"] = missing;
+  }
+  j["verdicts"] = json::array();
+  for (const auto& v : s.verdicts)
+    j["verdicts"].push_back({{"threshold", v.name}, {"status", VerdictStatusName(v.status)},
+                             {"detail", v.detail}});
+  j["runs"] = json::array();
+  for (const auto& r : s.runs) {
+    j["runs"].push_back({{"arm", ArmName(r.arm)}, {"pair", r.pair}, {"rate", r.rate}, {"ok", r.ok},
+                         {"error", r.error}, {"throughput_rps", r.load.throughput_rps},
+                         {"p99_us", r.load.p99_us}, {"load_requests", r.load.requests},
+                         {"requests_served", r.requests_served}, {"client_aborted", r.client_aborted}, {"matched", r.match.matched},
+                         {"kernel_drops", r.counters.kernel_drops()},
+                         {"silent_loss", r.loss.silent_loss},
+                         {"prometheus_count", Opt(r.prometheus_count)},
+                         {"otel_spans", Opt(r.otel_spans)}});
+  }
+  return j;
+}
+
+json ResultJson(const RunInfo& info, const std::vector<ScenarioSummary>& scenarios) {
+  json j = {{"commit", info.commit}, {"tree_dirty", info.tree_dirty},
+            {"started_utc", info.started_utc}, {"wall_s", info.wall_s},
+            {"host", {{"name", info.host}, {"kernel", info.kernel}, {"cpus", info.cpus}}}};
+  bool all = true;
+  j["scenarios"] = json::object();
+  for (const auto& s : scenarios) {
+    j["scenarios"][s.scenario.name] = ScenarioJson(s);
+    all = all && s.passed();
+  }
+  j["passed"] = all;
+  return j;
+}
+
+std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummary>& scenarios,
+                           const std::map<std::string, std::vector<std::string>>& plots,
+                           const ReportExtras& extras) {
+  std::ostringstream md;
+  md << "# Hugin measurement report\n\n"
+     << "- commit: `" << info.commit << "`" << (info.tree_dirty ? " (working tree had changes)" : "")
+     << "\n- started: " << info.started_utc << ", wall time " << Num(info.wall_s, 1) << " s\n"
+     << "- host: " << info.host << ", kernel " << info.kernel << ", " << info.cpus << " CPUs\n"
+     << "- ratios are instrumented / baseline, median over interleaved pairs (fresh fixture "
+        "process per run); absolute figures on a shared VM are noise, ratios are the result.\n\n";
+
+  md << "## Summary\n\n| scenario | verdict | throughput ratio | p99 ratio | capture rate | "
+        "field match | silent loss | kernel drops | probe ns/req | agent CPU µs/req | agent RSS MiB | "
+        "OTel throughput / p99 ratio |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& s : scenarios) {
+    const StepSummary* st = s.steps.empty() ? nullptr : &s.steps.front();
+    double drops = 0;
+    uint64_t silent = 0;
+    for (const auto& x : s.steps) {
+      drops += x.kernel_drops;
+      silent += x.silent_loss;
+    }
+    const bool unsupported = std::any_of(s.verdicts.begin(), s.verdicts.end(), [](auto& v) {
+      return v.status == VerdictStatus::kExpectedUnsupported;
+    });
+    md << "| " << s.scenario.name << " | "
+       << (s.passed() ? (unsupported ? "PASS (expected-unsupported)" : "PASS") : "**FAIL**") << " | ";
+    if (st) {
+      md << OptNum(st->throughput_ratio) << " | " << OptNum(st->p99_latency_ratio) << " | "
+         << Num(st->capture_rate, 4) << " | " << Num(st->field_match_rate, 4) << " | " << silent
+         << " | " << Num(drops, 0) << " | " << Num(st->probe_ns_per_request, 0) << " | "
+         << Num(st->agent_cpu_us_per_request, 2) << " | "
+         << Num(double(st->agent_rss_bytes) / 1048576.0, 1) << " | "
+         << (st->otel_throughput_ratio
+                 ? OptNum(st->otel_throughput_ratio) + " / " + OptNum(st->otel_p99_latency_ratio)
+                 : std::string("")) << " |\n";
+    } else {
+      md << "| | | | | | | | | | |\n";
+    }
+  }
+
+  if (!extras.summary_plot.empty())
+    md << "\n![summary](" << extras.summary_plot << ")\n";
+
+  for (const auto& s : scenarios) {
+    const Scenario& sc = s.scenario;
+    md << "\n## " << sc.name << "\n\n";
+    if (!sc.description.empty()) md << sc.description << "\n\n";
+    md << "Fixture " << sc.fixture.language << " " << sc.fixture.protocol
+       << (sc.fixture.tls ? " (TLS)" : "") << "; load " << sc.load.tool << " " << sc.load.method
+       << " " << sc.load.path << ", " << sc.load.connections << " connections, "
+       << Num(sc.load.duration_s, 1) << " s per run; " << sc.repetitions
+       << " interleaved repetitions of [";
+    for (size_t i = 0; i < sc.arms.size(); ++i) md << (i ? ", " : "") << ArmName(sc.arms[i]);
+    md << "]; Hugin payload " << sc.hugin.payload_bytes << " B, ring buffer "
+       << sc.hugin.ringbuf_bytes << " B. Wall time " << Num(s.wall_s, 1) << " s.\n\n";
+
+    for (const auto& st : s.steps) {
+      md << "### " << RateName(st.rate) << "\n\n"
+         << "| arm | runs | throughput req/s | p50 µs | p90 µs | p99 µs | fixture CPU µs/req |\n"
+         << "|---|---|---|---|---|---|---|\n";
+      for (const auto& arm : sc.arms) {
+        auto it = st.arms.find(arm);
+        if (it == st.arms.end()) {
+          md << "| " << ArmName(arm) << " | 0 | | | | | |\n";
+          continue;
+        }
+        const ArmSummary& a = it->second;
+        md << "| " << ArmName(arm) << " | " << a.runs << " | " << Num(a.throughput_rps, 0) << " | "
+           << Num(a.p50_us, 0) << " | " << Num(a.p90_us, 0) << " | " << Num(a.p99_us, 0) << " | "
+           << Num(a.fixture_cpu_us_per_request, 1) << " |\n";
+      }
+      md << "\n| figure | value |\n|---|---|\n"
+         << "| throughput ratio hugin/baseline | " << OptNum(st.throughput_ratio) << " |\n"
+         << "| p50 / p99 latency ratio hugin/baseline | " << OptNum(st.p50_latency_ratio) << " / "
+         << OptNum(st.p99_latency_ratio) << " |\n";
+      if (st.otel_throughput_ratio || st.otel_p99_latency_ratio)
+        md << "| throughput / p99 ratio OpenTelemetry/baseline | "
+           << OptNum(st.otel_throughput_ratio) << " / " << OptNum(st.otel_p99_latency_ratio)
+           << " |\n| OpenTelemetry server spans / requests | " << OptNum(st.otel_capture_rate, 4)
+           << " |\n";
+      md << "| requests (ground truth, hugin runs) / spans / matched | " << st.requests << " / "
+         << st.spans << " / " << st.matched << " |\n"
+         << "| capture rate | " << Num(st.capture_rate, 4) << " |\n"
+         << "| exact field match (method, path, status, sizes) | " << Num(st.field_match_rate, 4)
+         << " (mismatches: method " << st.mismatches.method << ", path " << st.mismatches.path
+         << ", status " << st.mismatches.status << ", req bytes " << st.mismatches.req_bytes
+         << ", resp bytes " << st.mismatches.resp_bytes << ") |\n"
+         << "| span - handler duration p50 / p99 µs | " << Num(st.duration_delta_p50_us, 1)
+         << " / " << Num(st.duration_delta_p99_us, 1) << " |\n"
+         << "| phantom spans | " << st.phantom << " |\n"
+         << "| missing spans / kernel drops / silent loss | " << st.missing << " / "
+         << Num(st.kernel_drops, 0) << " / " << st.silent_loss << " |\n";
+      if (st.kernel_drops > 0) {
+        md << "| drops by reason | ";
+        for (const auto& [reason, v] : st.kernel_drops_by_reason) md << reason << " " << Num(v, 0) << " ";
+        md << "|\n";
+      }
+      md << "| stream gaps / parse errors / truncated payloads | " << Num(st.stream_gaps, 0)
+         << " / " << Num(st.parse_errors, 0) << " / " << Num(st.payload_truncated, 0) << " |\n"
+         << "| kernel probe time per request (ns) / probe runs per request (all processes' "
+            "syscalls) / ring-buffer events per request | "
+         << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2) << " / "
+         << Num(st.events_per_request, 2) << " |\n"
+         << "| agent CPU per request (µs) / agent peak RSS (MiB) | "
+         << Num(st.agent_cpu_us_per_request, 2) << " / "
+         << Num(double(st.agent_rss_bytes) / 1048576.0, 1) << " |\n"
+         << "| Prometheus count error / rate() error vs ground truth | "
+         << OptNum(st.prometheus_count_error, 4) << " / " << OptNum(st.prometheus_rate_error, 4)
+         << (st.prometheus_error.empty() ? "" : " (" + st.prometheus_error + ")") << " |\n\n";
+    }
+    md << "Verdicts:\n\n";
+    for (const auto& v : s.verdicts)
+      md << "- " << VerdictStatusName(v.status) << " `" << v.name << "`: " << v.detail << "\n";
+    for (const auto& e : s.errors) md << "- error: " << e << "\n";
+    auto p = plots.find(sc.name);
+    if (p != plots.end())
+      for (const auto& file : p->second) md << "\n![" << file << "](" << file << ")\n";
+  }
+  if (!extras.appendix.empty()) md << "\n" << extras.appendix;
+  return md.str();
+}
+
+}  // namespace hugin::harness

@@ -1,0 +1,59 @@
+#include "harness/report/report.h"
+
+#include <gtest/gtest.h>
+
+namespace hugin::harness {
+
+TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
+  Scenario s;
+  s.name = "quickstart";
+  s.thresholds.capture_rate_min = 1.0;
+  RunResult base, hugin;
+  base.arm = Arm::kBaseline;
+  hugin.arm = Arm::kHugin;
+  base.pair = hugin.pair = 1;
+  base.ok = hugin.ok = true;
+  base.load.throughput_rps = 1000;
+  hugin.load.throughput_rps = 950;
+  base.load.p99_us = hugin.load.p99_us = 100;
+  hugin.requests_served = hugin.match.requests = hugin.match.matched = hugin.match.spans = 500;
+  hugin.match.field_matched = 500;
+  hugin.counters.kernel_drops_by_reason["ringbuf_full"] = 0;
+  const ScenarioSummary sum = Summarize(s, {base, hugin}, {}, 3.5);
+  RunInfo info;
+  info.commit = "abc123";
+  const auto j = ResultJson(info, {sum});
+  EXPECT_EQ(j["commit"], "abc123");
+  EXPECT_EQ(j["passed"], true);
+  const auto& q = j["scenarios"]["quickstart"];
+  for (const char* key : {"throughput_ratio", "p99_latency_ratio", "capture_rate",
+                          "field_match_rate", "silent_loss", "kernel_drops",
+                          "probe_ns_per_request", "agent_cpu_us_per_request", "agent_rss_bytes",
+                          "requests", "spans"})
+    EXPECT_TRUE(q.contains(key)) << key;
+  EXPECT_DOUBLE_EQ(q["throughput_ratio"].get<double>(), 0.95);
+  EXPECT_EQ(q["requests"], 500);
+  EXPECT_EQ(q["verdicts"][1]["threshold"], "capture_rate_min");
+  EXPECT_EQ(q["verdicts"][1]["status"], "PASS");
+
+  const std::string md = ReportMarkdown(info, {sum}, {{"quickstart", {"plots/q.png"}}});
+  EXPECT_NE(md.find("## quickstart"), std::string::npos);
+  EXPECT_NE(md.find("PASS `capture_rate_min`"), std::string::npos);
+  EXPECT_NE(md.find("![plots/q.png](plots/q.png)"), std::string::npos);
+  EXPECT_NE(md.find("`abc123`"), std::string::npos);
+
+  // The summary picture sits under the summary table (before the first scenario section), the
+  // appendix at the very end.
+  ReportExtras extras;
+  extras.summary_plot = "plots/summary.png";
+  extras.appendix = "## Microbenchmarks\n\nrows\n";
+  const std::string with = ReportMarkdown(info, {sum}, {}, extras);
+  const size_t picture = with.find("![summary](plots/summary.png)");
+  ASSERT_NE(picture, std::string::npos);
+  EXPECT_GT(picture, with.find("| quickstart | PASS"));
+  EXPECT_LT(picture, with.find("## quickstart"));
+  EXPECT_EQ(with.substr(with.size() - extras.appendix.size()), extras.appendix);
+  EXPECT_EQ(md.find("![summary]"), std::string::npos);
+}
+
+}  // namespace hugin::harness

@@ -1,0 +1,238 @@
+#include "harness/run/run_arm.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include "harness/analyze/loss.h"
+#include "harness/analyze/match.h"
+#include "harness/collect/measure.h"
+#include "harness/model/records.h"
+#include "harness/run/load.h"
+#include "harness/util/process.h"
+#include "harness/collect/prom_text.h"
+#include "harness/run/prometheus.h"
+
+namespace hugin::harness {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<AgentCounters> ReadCounters(int port) {
+  const auto text = FetchMetrics(port);
+  if (!text) return std::nullopt;
+  return CountersFromExposition(*text);
+}
+
+double ServerCountForPort(int metrics_port, int server_port) {
+  const auto text = FetchMetrics(metrics_port);
+  if (!text) return -1;
+  return SumSamples(ParseExposition(*text, nullptr), "http_server_request_duration_seconds_count",
+                    {{"server_port", std::to_string(server_port)}});
+}
+
+// Waits until the agent has seen the fixture (hugin_watched_pids > 0).
+bool WaitWatched(int metrics_port, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (const auto text = FetchMetrics(metrics_port)) {
+      if (SumSamples(ParseExposition(*text, nullptr), "hugin_watched_pids") > 0) return true;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return false;
+}
+
+// After the load the agent may still be draining its ring buffer: wait until its span counter
+// holds still for a few polls.
+void WaitSpansSettled(int metrics_port, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  double last = -1;
+  int still = 0;
+  while (std::chrono::steady_clock::now() < deadline && still < 3) {
+    const auto c = ReadCounters(metrics_port);
+    const double now = c ? c->spans : -1;
+    still = (now == last) ? still + 1 : 0;
+    last = now;
+    std::this_thread::sleep_for(milliseconds(150));
+  }
+}
+
+void QueryPrometheus(const RunContext& ctx, int server_port, double load_end_unix, RunResult& r) {
+  const std::string selector =
+      "http_server_request_duration_seconds_count{server_port=\"" + std::to_string(server_port) + "\"}";
+  const double expected = ServerCountForPort(ctx.agent_metrics_port, server_port);
+  // Wait for a scrape that saw the final count (scrape interval 1 s).
+  const auto deadline = std::chrono::steady_clock::now() + seconds(6);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string error;
+    r.prometheus_count = ctx.prometheus->Query("sum(" + selector + ")", error);
+    if (!r.prometheus_count) r.prometheus_error = error;
+    if (r.prometheus_count && *r.prometheus_count == expected) break;
+    if (expected <= 0 && !r.prometheus_count) {  // the agent has no series: nothing to store
+      r.prometheus_count = 0;
+      r.prometheus_error.clear();
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(250));
+  }
+  // rate() over the load window, evaluated at its end; compared with served / duration.
+  const int window_s = std::max(1, static_cast<int>(ctx.scenario->load.duration_s + 0.5));
+  std::string error;
+  r.prometheus_rate = ctx.prometheus->Query(
+      "sum(rate(" + selector + "[" + std::to_string(window_s) + "s]))", error, load_end_unix);
+  if (!r.prometheus_rate && r.prometheus_error.empty()) r.prometheus_error = error;
+}
+
+int AnyFreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+int FreeLoopbackPort(const std::vector<int>& avoid) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = AnyFreeLoopbackPort();
+    if (std::find(avoid.begin(), avoid.end(), port) == avoid.end()) return port;
+  }
+  throw std::runtime_error("cannot find a free loopback port outside the reserved ones");
+}
+
+RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate,
+                 const std::string& dir) {
+  const Scenario& s = *ctx.scenario;
+  RunResult r;
+  r.arm = arm;
+  r.pair = pair;
+  r.rate = rate;
+  r.dir = dir;
+  std::filesystem::create_directories(dir);
+  try {
+    const bool grpc = s.fixture.protocol == "grpc";
+    std::vector<int> avoid = ctx.reserved_ports;
+    const int http_port = FreeLoopbackPort(avoid);
+    avoid.push_back(http_port);
+    const int grpc_port = grpc ? FreeLoopbackPort(avoid) : 0;
+    const int traced_port = grpc ? grpc_port : http_port;
+    WriteLoadFiles(s, dir);
+
+    std::vector<std::string> fixture_cmd{ctx.fixture_bin, "--http-port", std::to_string(http_port),
+                                         "--access-log", dir + "/access.jsonl"};
+    if (grpc) fixture_cmd.insert(fixture_cmd.end(), {"--grpc-port", std::to_string(grpc_port)});
+    if (s.fixture.tls)
+      fixture_cmd.insert(fixture_cmd.end(), {"--tls-cert", ctx.tls_cert, "--tls-key", ctx.tls_key});
+    std::map<std::string, std::string> fixture_env;
+    if (arm == Arm::kOtel) {
+      fixture_env["NODE_OPTIONS"] = "--require " + ctx.otel_register;
+      fixture_env["HUGIN_OTEL_SPAN_COUNT_FILE"] = dir + "/otel_spans.txt";
+    }
+    ChildProcess fixture =
+        ChildProcess::Start(fixture_cmd, dir + "/fixture.out", dir + "/fixture.err", fixture_env);
+    if (!fixture.WaitForText(dir + "/fixture.out", "ready", seconds(60)))
+      throw std::runtime_error("fixture did not print 'ready' (see " + dir + "/fixture.err)");
+
+    std::optional<ChildProcess> agent;
+    if (arm == Arm::kHugin) {
+      agent = ChildProcess::Start(
+          {ctx.agent_bin, "--open-port", std::to_string(traced_port), "--trace-printer", "json",
+           "--prometheus-port", std::to_string(ctx.agent_metrics_port), "--payload-bytes",
+           std::to_string(s.hugin.payload_bytes), "--ringbuf-bytes",
+           std::to_string(s.hugin.ringbuf_bytes)},
+          dir + "/spans.jsonl", dir + "/agent.err");
+      if (!agent->WaitForText(dir + "/agent.err", "hugin: ready", seconds(60)))
+        throw std::runtime_error("agent did not print 'hugin: ready' (see " + dir + "/agent.err)");
+      if (!WaitWatched(ctx.agent_metrics_port, seconds(10)))
+        throw std::runtime_error("agent never reported hugin_watched_pids > 0 for port " +
+                                 std::to_string(traced_port));
+    }
+
+    const uint64_t fixture_cpu0 = TreeCpuMicros(fixture.pid());
+    uint64_t agent_cpu0 = 0;
+    std::optional<BpfStats> bpf0;
+    std::string bpf_error;
+    if (agent) {
+      agent_cpu0 = TreeCpuMicros(agent->pid());
+      bpf0 = ReadBpfStats("hg_", agent->pid(), bpf_error);
+    }
+
+    LoadTarget target{s.fixture.tls ? "https" : "http", traced_port,
+                      grpc ? "/hugin.fixture.Echo/Unary" : ""};
+    r.load = RunLoad(s, target, rate, dir);
+    const double load_end_unix = UnixNow();
+    r.fixture_cpu_us = static_cast<double>(TreeCpuMicros(fixture.pid()) - fixture_cpu0);
+
+    if (agent) {
+      WaitSpansSettled(ctx.agent_metrics_port, seconds(10));
+      r.agent_cpu_us = static_cast<double>(TreeCpuMicros(agent->pid()) - agent_cpu0);
+      r.agent_rss_bytes = TreePeakRssBytes(agent->pid());
+      const auto bpf1 = ReadBpfStats("hg_", agent->pid(), bpf_error);
+      if (bpf0 && bpf1) {
+        r.bpf.programs = bpf1->programs;
+        r.bpf.run_cnt = bpf1->run_cnt - bpf0->run_cnt;
+        r.bpf.run_time_ns = bpf1->run_time_ns - bpf0->run_time_ns;
+      }
+      // The agent is fresh per run: its counters at the end are this run's totals.
+      if (auto c = ReadCounters(ctx.agent_metrics_port)) r.counters = *c;
+      if (ctx.prometheus) QueryPrometheus(ctx, traced_port, load_end_unix, r);
+    }
+
+    fixture.Stop();  // flushes the ground-truth log
+    if (agent) {
+      std::this_thread::sleep_for(milliseconds(200));
+      const int code = agent->Stop(seconds(10));
+      if (code != 0) r.error = "agent exited with " + std::to_string(code) + " on SIGTERM";
+    }
+
+    auto truth = ReadGroundTruthFile(dir + "/access.jsonl");
+    // A response the client never took is no exchange to capture: count it apart.
+    std::erase_if(truth.records, [&](const GroundTruthRecord& t) {
+      if (t.aborted) r.client_aborted++;
+      return t.aborted;
+    });
+    r.requests_served = truth.records.size();
+    if (agent) {
+      const auto spans = ReadSpanFile(dir + "/spans.jsonl");
+      r.match = MatchSpans(truth.records, spans.records, traced_port);
+      r.loss = AccountLoss({r.requests_served, static_cast<uint64_t>(r.load.requests),
+                            r.match.matched, static_cast<uint64_t>(r.counters.kernel_drops())});
+    }
+    if (arm == Arm::kOtel) {
+      std::ifstream count(dir + "/otel_spans.txt");
+      double n = 0;
+      if (count >> n) r.otel_spans = n;
+    }
+    r.ok = r.error.empty();
+  } catch (const std::exception& e) {
+    r.ok = false;
+    r.error = e.what();
+  }
+  return r;
+}
+
+}  // namespace hugin::harness
