@@ -103,9 +103,6 @@ int main(int argc, char** argv) {
   RunnerOptions options;
   options.out_dir = out_dir;
   options.keep_raw = keep_raw;
-  BpfStatsSwitch bpf_stats;
-  if (!bpf_stats.enabled())
-    std::cerr << "[harness] warning: cannot enable kernel.bpf_stats_enabled; probe time will read 0\n";
 
   std::vector<ScenarioSummary> summaries;
   std::map<std::string, std::vector<std::string>> plots;

@@ -10,8 +10,25 @@
 #include "harness/analyze/match.h"
 #include "harness/model/run_result.h"
 #include "harness/model/scenario.h"
+#include "harness/util/stats.h"
 
 namespace hugin::harness {
+
+// One interleaved pair's figures: the unit the intervals resample.
+struct PairFigures {
+  int pair = 0;
+  std::optional<double> throughput_ratio, p50_latency_ratio, p99_latency_ratio;
+  // (service + agent + load tool CPU) / request, instrumented minus baseline, µs
+  std::optional<double> added_cpu_us_per_request;
+  std::optional<double> otel_throughput_ratio, otel_p99_latency_ratio;
+  std::optional<double> otel_added_cpu_us_per_request;
+};
+
+// A point estimate with its 95% bootstrap interval over the pairs.
+struct Estimate {
+  double value = 0;
+  std::optional<Interval> ci95;
+};
 
 struct ArmSummary {
   int runs = 0;
@@ -25,20 +42,30 @@ struct ArmSummary {
 struct StepSummary {
   int rate = 0;
   std::map<Arm, ArmSummary> arms;
-  // instrumented / baseline, median over the interleaved pairs
-  std::optional<double> throughput_ratio, p50_latency_ratio, p99_latency_ratio;
-  std::optional<double> otel_throughput_ratio, otel_p99_latency_ratio;
+  std::vector<PairFigures> pairs;
+  // instrumented / baseline: geometric mean of the per-pair ratios, with its interval
+  std::optional<Estimate> throughput_ratio, p50_latency_ratio, p99_latency_ratio;
+  std::optional<Estimate> otel_throughput_ratio, otel_p99_latency_ratio;
+  // mean of the per-pair differences: the overhead headline of fixed-rate steps, whose
+  // throughput ratio is 1 by construction
+  std::optional<Estimate> added_cpu_us_per_request, otel_added_cpu_us_per_request;
+  double steal_percent_max = 0;  // the worst run of the step
   std::optional<double> otel_capture_rate;  // server spans the OTel SDK ended / requests
 
   // Hugin arm, summed over its runs
   uint64_t requests = 0, spans = 0, matched = 0, field_matched = 0, phantom = 0;
   uint64_t missing = 0, silent_loss = 0;
+  uint64_t unattributed_drops = 0;  // kernel drop records that explain no missing request
+  // What the agent planted (HUGIN_FAULT), summed over the Hugin runs; known when every run said.
+  uint64_t injected_dropped_spans = 0, injected_swapped_statuses = 0;
+  bool injected_known = true;
   double kernel_drops = 0, stream_gaps = 0, parse_errors = 0, payload_truncated = 0;
   std::map<std::string, double> kernel_drops_by_reason;
   FieldMismatches mismatches;
   double capture_rate = 0, field_match_rate = 0;
-  // probe runs: every invocation of a Hugin program (all processes' syscalls hit the tracepoints
-  // and are filtered in the kernel); events: what reached user space through the ring buffer.
+  // From the probe-time run only (bpf_stats on). probe runs: every invocation of a Hugin
+  // program (all processes' syscalls hit the tracepoints and are filtered in the kernel);
+  // events: what reached user space through the ring buffer (paired Hugin runs).
   double probe_ns_per_request = 0, probe_runs_per_request = 0, events_per_request = 0;
   double agent_cpu_us_per_request = 0;
   uint64_t agent_rss_bytes = 0;  // max over runs
@@ -49,7 +76,9 @@ struct StepSummary {
   std::string prometheus_error;
 };
 
-enum class VerdictStatus { kPass, kFail, kExpectedUnsupported };
+// kExpectedUnsupported: the scenario says the tracer cannot see this yet, and it saw nothing.
+// kUnexpectedPass: it said so, yet spans appeared: a failure until the scenario file is updated.
+enum class VerdictStatus { kPass, kFail, kExpectedUnsupported, kUnexpectedPass };
 
 struct Verdict {
   std::string name;      // threshold name, e.g. capture_rate_min
@@ -63,6 +92,7 @@ struct ScenarioSummary {
   std::vector<StepSummary> steps;
   std::vector<Verdict> verdicts;
   std::vector<std::string> errors;  // failed runs and set-up problems
+  Placement placement;              // what ran where (empty lists: not pinned)
   double wall_s = 0;
   bool passed() const;
 };
@@ -75,5 +105,24 @@ ScenarioSummary Summarize(const Scenario& s, std::vector<RunResult> runs,
                           std::vector<std::string> errors, double wall_s);
 
 const char* VerdictStatusName(VerdictStatus s);
+
+// A scenario in one row: each figure from its worst step (lowest capture and throughput ratio,
+// highest latency ratio and costs), loss counts summed over steps. What reports headline.
+struct Headline {
+  std::optional<Estimate> throughput_ratio, p99_latency_ratio, added_cpu_us_per_request;
+  std::optional<Estimate> otel_throughput_ratio, otel_p99_latency_ratio,
+      otel_added_cpu_us_per_request;
+  int worst_capture_step_rate = 0;
+  double capture_rate = 0, field_match_rate = 0;
+  double probe_ns_per_request = 0, probe_runs_per_request = 0, events_per_request = 0;
+  double agent_cpu_us_per_request = 0, steal_percent_max = 0;
+  double duration_delta_p50_us = 0, duration_delta_p99_us = 0;
+  uint64_t agent_rss_bytes = 0;
+  uint64_t requests = 0, spans = 0, missing = 0, silent_loss = 0, phantom = 0,
+           unattributed_drops = 0;
+  double kernel_drops = 0;
+  std::optional<double> prometheus_count_error;
+};
+Headline HeadlineOf(const ScenarioSummary& s);
 
 }  // namespace hugin::harness

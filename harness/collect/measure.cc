@@ -12,6 +12,28 @@
 
 namespace hugin::harness {
 
+std::optional<CpuTimes> ParseCpuTimes(const std::string& text) {
+  std::istringstream in(text);
+  std::string label;
+  if (!(in >> label) || label != "cpu") return std::nullopt;
+  // user nice system idle iowait irq softirq steal [guest guest_nice: already in user/nice]
+  uint64_t v[8];
+  for (auto& x : v)
+    if (!(in >> x)) return std::nullopt;
+  CpuTimes t;
+  for (auto x : v) t.total_ticks += x;
+  t.steal_ticks = v[7];
+  return t;
+}
+
+std::optional<CpuTimes> ReadCpuTimes() { return ParseCpuTimes(ReadWholeFile("/proc/stat")); }
+
+double StealPercent(const CpuTimes& before, const CpuTimes& after) {
+  if (after.total_ticks <= before.total_ticks) return 0;
+  return 100.0 * double(after.steal_ticks - before.steal_ticks) /
+         double(after.total_ticks - before.total_ticks);
+}
+
 std::optional<ProcStat> ParseProcStat(const std::string& text) {
   const auto close_paren = text.rfind(')');
   if (close_paren == std::string::npos) return std::nullopt;

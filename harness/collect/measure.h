@@ -14,6 +14,17 @@
 
 namespace hugin::harness {
 
+// The machine-wide "cpu" line of /proc/stat, in clock ticks: all time and the part of it the
+// hypervisor gave to someone else (steal). A VM shared with other guests shows it here.
+struct CpuTimes {
+  uint64_t total_ticks = 0;
+  uint64_t steal_ticks = 0;
+};
+std::optional<CpuTimes> ParseCpuTimes(const std::string& proc_stat_text);
+std::optional<CpuTimes> ReadCpuTimes();
+// Steal as a percentage of all CPU time between two readings (0 when nothing elapsed).
+double StealPercent(const CpuTimes& before, const CpuTimes& after);
+
 struct ProcStat {
   pid_t ppid = 0;
   uint64_t utime_ticks = 0;

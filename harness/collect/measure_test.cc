@@ -62,4 +62,17 @@ TEST(Measure, BpftoolJsonFiltersByHolderPid) {
   EXPECT_FALSE(ParseBpftoolProgJson("Error: bpf not usable", "hg_", 0, error));
 }
 
+TEST(Measure, CpuTimesAndStealFromProcStat) {
+  const auto a = ParseCpuTimes("cpu  100 0 50 800 10 0 5 35 0 0\ncpu0 50 0 25 400 5 0 2 18 0 0\n");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->total_ticks, 1000u);
+  EXPECT_EQ(a->steal_ticks, 35u);
+  const auto b = ParseCpuTimes("cpu  150 0 60 1560 10 0 5 215 0 0\n");
+  ASSERT_TRUE(b);
+  EXPECT_DOUBLE_EQ(StealPercent(*a, *b), 100.0 * 180 / 1000);
+  EXPECT_EQ(StealPercent(*b, *a), 0);
+  EXPECT_FALSE(ParseCpuTimes("cpu0 1 2 3\n"));
+  EXPECT_FALSE(ParseCpuTimes("cpu 1 2 3\n"));
+}
+
 }  // namespace hugin::harness

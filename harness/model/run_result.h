@@ -19,6 +19,7 @@ struct LoadResult {
   double p50_us = 0, p90_us = 0, p99_us = 0;
   double errors = 0;          // connect/read/write/timeout errors, failed requests
   double non_2xx = 0;         // responses with a status outside 2xx/3xx
+  double tool_cpu_us = 0;     // the load tool's own CPU (user + system)
 };
 
 struct BpfStats {
@@ -50,6 +51,7 @@ struct LossResult {
   uint64_t missing = 0;          // served - matched
   uint64_t explained = 0;        // missing requests a counted drop can account for
   uint64_t silent_loss = 0;      // missing - explained
+  uint64_t unattributed_drops = 0;  // counted drops that explain no missing request
   int64_t sent_minus_captured = 0;  // load tool's count - matched (may include aborted requests)
 };
 
@@ -70,7 +72,10 @@ struct AgentCounters {
 
 struct RunResult {
   Arm arm = Arm::kBaseline;
-  int pair = 0;      // 1-based repetition
+  int pair = 0;      // 1-based repetition; 0 for the probe-time run
+  // kernel.bpf_stats_enabled was on (it costs every program run): the one Hugin run per step that
+  // measures probe time. It is not part of any pair, so it never enters an overhead ratio.
+  bool probe_run = false;
   int rate = 0;      // offered requests/s, 0 = saturation
   bool ok = false;
   std::string error;
@@ -80,6 +85,8 @@ struct RunResult {
   double fixture_cpu_us = 0;        // fixture process tree, during the load
   uint64_t requests_served = 0;     // ground-truth lines of complete exchanges
   uint64_t client_aborted = 0;      // ground-truth lines marked aborted: excluded from the above
+  uint64_t warmup_requests = 0;     // served during the warm-up load: excluded from every figure
+  double steal_percent = 0;         // hypervisor steal over the measured load, all CPUs
 
   // hugin arm
   double agent_cpu_us = 0;          // during the load and the drain after it
@@ -91,6 +98,9 @@ struct RunResult {
   std::optional<double> prometheus_count;  // what Prometheus stored for the run
   std::optional<double> prometheus_rate;   // its rate() over the load window, requests/s
   std::string prometheus_error;
+
+  // Planted faults the agent reported at exit (HUGIN_FAULT), only for the selftest comparison.
+  std::optional<uint64_t> injected_dropped_spans, injected_swapped_statuses;
 
   // otel arm: server spans the OpenTelemetry SDK ended
   std::optional<double> otel_spans;

@@ -94,7 +94,7 @@ FixtureSpec ReadFixture(const Reader& r, const YAML::Node& n) {
 LoadSpec ReadLoad(const Reader& r, const YAML::Node& n) {
   r.RequireMap(n, "'load'");
   r.RejectUnknownKeys(n, {"tool", "connections", "threads", "duration_s", "rate", "rates", "method",
-                          "path", "body_bytes"},
+                          "path", "body_bytes", "warmup_s"},
                       "load");
   LoadSpec l;
   l.tool = r.RequiredString(n, "tool", "load");
@@ -105,6 +105,8 @@ LoadSpec ReadLoad(const Reader& r, const YAML::Node& n) {
   r.Optional(n, "method", l.method, "a string");
   r.Optional(n, "path", l.path, "a string");
   r.Optional(n, "body_bytes", l.body_bytes, "an integer");
+  r.Optional(n, "warmup_s", l.warmup_s, "a number");
+  if (l.warmup_s < 0 || l.warmup_s > 60) r.Fail(n["warmup_s"], "'warmup_s' must be in [0, 60]");
   if (n["rate"] && n["rates"]) r.Fail(n["rates"], "give either 'rate' or 'rates', not both");
   if (const YAML::Node rate = n["rate"]) l.rates.push_back(r.Scalar<int>(rate, "rate", "an integer"));
   if (const YAML::Node rates = n["rates"]) {
@@ -131,7 +133,7 @@ LoadSpec ReadLoad(const Reader& r, const YAML::Node& n) {
 
 HuginSpec ReadHugin(const Reader& r, const YAML::Node& n) {
   r.RequireMap(n, "'hugin'");
-  r.RejectUnknownKeys(n, {"probes", "payload_bytes", "ringbuf_bytes"}, "hugin");
+  r.RejectUnknownKeys(n, {"probes", "payload_bytes", "ringbuf_bytes", "fault"}, "hugin");
   HuginSpec h;
   if (const YAML::Node probes = n["probes"]) {
     if (!probes.IsSequence()) r.Fail(probes, "'probes' must be a list");
@@ -144,6 +146,7 @@ HuginSpec ReadHugin(const Reader& r, const YAML::Node& n) {
   }
   r.Optional(n, "payload_bytes", h.payload_bytes, "an integer");
   r.Optional(n, "ringbuf_bytes", h.ringbuf_bytes, "an integer");
+  r.Optional(n, "fault", h.fault, "a string");
   if (h.payload_bytes < 64 || h.payload_bytes > 4096)
     r.Fail(n["payload_bytes"], "'payload_bytes' must be in 64..4096");
   // The agent's accepted range (64 KiB .. 1 GiB, a power of two).
@@ -153,11 +156,38 @@ HuginSpec ReadHugin(const Reader& r, const YAML::Node& n) {
   return h;
 }
 
+std::vector<int> ReadCpuList(const Reader& r, const YAML::Node& n, const std::string& key) {
+  if (!n.IsSequence() || n.size() == 0) r.Fail(n, "'" + key + "' must be a non-empty list of CPU numbers");
+  std::vector<int> cpus;
+  for (const auto& v : n) {
+    const int c = r.Scalar<int>(v, key, "a CPU number");
+    if (c < 0 || c > 1023) r.Fail(v, "'" + key + "' CPU numbers must be in 0..1023");
+    cpus.push_back(c);
+  }
+  return cpus;
+}
+
+Placement ReadPlacement(const Reader& r, const YAML::Node& n) {
+  r.RequireMap(n, "'placement'");
+  r.RejectUnknownKeys(n, {"load_cpus", "service_cpus"}, "placement");
+  Placement p;
+  if (!n["load_cpus"] || !n["service_cpus"])
+    r.Fail(n, "'placement' needs both 'load_cpus' and 'service_cpus'");
+  p.load_cpus = ReadCpuList(r, n["load_cpus"], "load_cpus");
+  p.service_cpus = ReadCpuList(r, n["service_cpus"], "service_cpus");
+  for (int c : p.load_cpus)
+    for (int d : p.service_cpus)
+      if (c == d) r.Fail(n, "'placement': CPU " + std::to_string(c) + " is in both lists");
+  return p;
+}
+
 Thresholds ReadThresholds(const Reader& r, const YAML::Node& n) {
   r.RequireMap(n, "'thresholds'");
   r.RejectUnknownKeys(n, {"capture_rate_min", "field_match_rate_min", "silent_loss_max",
                           "throughput_ratio_min", "p99_latency_ratio_max",
-                          "prometheus_count_error_max", "expect_kernel_drops"},
+                          "prometheus_count_error_max", "expect_kernel_drops",
+                          "unattributed_drops_max", "added_cpu_us_per_request_max",
+                          "detects_injected_faults"},
                       "thresholds");
   Thresholds t;
   r.OptionalOpt(n, "capture_rate_min", t.capture_rate_min, "a number");
@@ -167,6 +197,9 @@ Thresholds ReadThresholds(const Reader& r, const YAML::Node& n) {
   r.OptionalOpt(n, "p99_latency_ratio_max", t.p99_latency_ratio_max, "a number");
   r.OptionalOpt(n, "prometheus_count_error_max", t.prometheus_count_error_max, "a number");
   r.Optional(n, "expect_kernel_drops", t.expect_kernel_drops, "a boolean");
+  r.OptionalOpt(n, "unattributed_drops_max", t.unattributed_drops_max, "an integer");
+  r.OptionalOpt(n, "added_cpu_us_per_request_max", t.added_cpu_us_per_request_max, "a number");
+  r.Optional(n, "detects_injected_faults", t.detects_injected_faults, "a boolean");
   for (const char* key : {"capture_rate_min", "field_match_rate_min"}) {
     if (n[key]) {
       const double v = n[key].as<double>();
@@ -189,7 +222,7 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
   }
   if (!root.IsMap()) throw ScenarioError(source_name + ": a scenario must be a YAML mapping");
   r.RejectUnknownKeys(root, {"name", "description", "fixture", "load", "repetitions", "arms",
-                             "hugin", "thresholds", "expected_unsupported"},
+                             "hugin", "placement", "thresholds", "expected_unsupported"},
                       "the scenario");
   Scenario s;
   s.file = source_name;
@@ -220,7 +253,15 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
       r.Fail(arms, "the 'otel' arm (OpenTelemetry Node SDK) needs fixture language 'node'");
   }
   if (root["hugin"]) s.hugin = ReadHugin(r, root["hugin"]);
+  if (root["placement"]) s.placement = ReadPlacement(r, root["placement"]);
   if (root["thresholds"]) s.thresholds = ReadThresholds(r, root["thresholds"]);
+  if (s.thresholds.detects_injected_faults && s.hugin.fault.empty())
+    r.Fail(root["thresholds"]["detects_injected_faults"],
+           "'detects_injected_faults' needs faults to detect: set hugin.fault");
+  if (s.thresholds.detects_injected_faults && s.load.warmup_s != 0)
+    r.Fail(root["thresholds"]["detects_injected_faults"],
+           "'detects_injected_faults' needs load.warmup_s: 0 (the agent counts what it planted "
+           "over its whole life, warm-up included)");
   if (s.fixture.protocol == "grpc" && s.load.tool != "h2load")
     r.Fail(root["load"]["tool"], "gRPC load needs tool 'h2load'");
   return s;

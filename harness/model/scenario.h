@@ -26,12 +26,26 @@ struct LoadSpec {
   std::string method = "GET";
   std::string path = "/";       // may carry the fixture's query args (size=, status=, delay=)
   int body_bytes = 0;           // request body size (POST)
+  // A load of this length runs first in every run and is left out of every figure (connection
+  // set-up, JIT and page-cache warm-up; its requests are told apart by time).
+  double warmup_s = 1;
 };
 
 struct HuginSpec {
   std::vector<std::string> probes{"http"};
   int payload_bytes = 256;      // 64..4096
   long ringbuf_bytes = 1 << 22; // power of two, 64 KiB .. 1 GiB
+  // HUGIN_FAULT for the agent (test-only planted faults, e.g. "drop_span:500"): the selftest
+  // scenario proves the harness catches what the agent is made to lose or get wrong.
+  std::string fault;
+};
+
+// Which CPUs the load generator (and Prometheus) and the service (and the agent) run on.
+// Empty lists: chosen at run time (2+ CPUs: load on the last CPU, service on the others;
+// 1 CPU: no pinning), and the report says what shared what.
+struct Placement {
+  std::vector<int> load_cpus;
+  std::vector<int> service_cpus;
 };
 
 // Unset optionals are not checked. Ratios are instrumented / baseline.
@@ -43,6 +57,13 @@ struct Thresholds {
   std::optional<double> p99_latency_ratio_max;
   std::optional<double> prometheus_count_error_max;  // |prom - ground truth| / ground truth
   bool expect_kernel_drops = false;  // overload: the run must force counted loss
+  // Kernel drop records that explain no missing request (attributed per connection and time).
+  std::optional<long> unattributed_drops_max;
+  // Fixed rate: (service + agent + load tool CPU with Hugin) - (without), µs per request.
+  std::optional<double> added_cpu_us_per_request_max;
+  // Selftest: silent loss must equal the spans the agent was made to drop, and status mismatches
+  // the statuses it was made to swap (the agent's own count, used only for this comparison).
+  bool detects_injected_faults = false;
 };
 
 struct Scenario {
@@ -51,13 +72,16 @@ struct Scenario {
   std::string file;
   FixtureSpec fixture;
   LoadSpec load;
-  int repetitions = 3;
+  // Interleaved pairs per offered rate, in ABBA order (baseline-hugin, hugin-baseline, ...).
+  int repetitions = 5;
   // Arms measured in one interleaved run: baseline, hugin, otel (Node only).
   std::vector<Arm> arms{Arm::kBaseline, Arm::kHugin};
   HuginSpec hugin;
+  Placement placement;
   Thresholds thresholds;
-  // Non-empty: the tracer is known not to support this protocol yet; the report says so as a
-  // verdict ("expected unsupported") instead of failing on capture thresholds.
+  // Non-empty: the tracer is known not to support this protocol yet. The expected state is
+  // asserted: no span at all (capture 0, phantom 0); spans appearing read UNEXPECTED-PASS and
+  // fail the run, so a stale scenario file is noticed.
   std::string expected_unsupported;
 };
 

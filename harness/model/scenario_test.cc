@@ -139,4 +139,51 @@ TEST(Scenario, MissingFileIsAClearError) {
   }
 }
 
+TEST(Scenario, DefaultsForStatisticsAndWarmup) {
+  const Scenario s = ParseScenario(
+      "name: x\nfixture: {language: go}\nload: {tool: wrk}\n", "s.yaml");
+  EXPECT_EQ(s.repetitions, 5);
+  EXPECT_EQ(s.load.warmup_s, 1);
+  EXPECT_TRUE(s.placement.load_cpus.empty());
+  EXPECT_TRUE(s.hugin.fault.empty());
+}
+
+TEST(Scenario, PlacementAndSelftestKeys) {
+  const Scenario s = ParseScenario(
+      "name: x\nfixture: {language: go}\nload: {tool: wrk, warmup_s: 0}\n"
+      "placement: {load_cpus: [1], service_cpus: [0]}\n"
+      "hugin: {fault: 'drop_span:500'}\n"
+      "thresholds: {detects_injected_faults: true, unattributed_drops_max: 0,\n"
+      "             added_cpu_us_per_request_max: 3.0}\n",
+      "s.yaml");
+  EXPECT_EQ(s.placement.load_cpus, std::vector<int>{1});
+  EXPECT_EQ(s.placement.service_cpus, std::vector<int>{0});
+  EXPECT_EQ(s.hugin.fault, "drop_span:500");
+  EXPECT_TRUE(s.thresholds.detects_injected_faults);
+  EXPECT_EQ(*s.thresholds.unattributed_drops_max, 0);
+  EXPECT_EQ(*s.thresholds.added_cpu_us_per_request_max, 3.0);
+  EXPECT_EQ(s.load.warmup_s, 0);
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk}\n"
+                    "hugin: {fault: 'drop_span:5'}\nthresholds: {detects_injected_faults: true}\n")
+                .find("needs load.warmup_s: 0"),
+            std::string::npos);
+}
+
+TEST(Scenario, PlacementAndFaultMistakesAreErrors) {
+  const std::string base = "name: x\nfixture: {language: go}\nload: {tool: wrk}\n";
+  EXPECT_NE(ErrorOf(base + "placement: {load_cpus: [0], service_cpus: [0]}\n")
+                .find("CPU 0 is in both lists"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "placement: {load_cpus: [1]}\n").find("needs both"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "placement: {load_cpus: [], service_cpus: [0]}\n")
+                .find("non-empty list"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "thresholds: {detects_injected_faults: true}\n")
+                .find("set hugin.fault"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk, warmup_s: -1}\n")
+                .find("'warmup_s' must be in [0, 60]"),
+            std::string::npos);
+}
+
 }  // namespace hugin::harness

@@ -25,6 +25,31 @@ std::string OptNum(const std::optional<double>& v, int digits = 3) {
   return v ? Num(*v, digits) : "n/a";
 }
 
+// "0.812 [0.790, 0.830]": the estimate and its 95% interval.
+std::string EstNum(const std::optional<Estimate>& e, int digits = 3) {
+  if (!e) return "n/a";
+  std::string t = Num(e->value, digits);
+  if (e->ci95) t += " [" + Num(e->ci95->low, digits) + ", " + Num(e->ci95->high, digits) + "]";
+  return t;
+}
+
+// `key` = the estimate, `key`_ci95 = [low, high] (null without an interval).
+void PutEstimate(json& j, const std::string& key, const std::optional<Estimate>& e) {
+  j[key] = e ? json(e->value) : json(nullptr);
+  j[key + "_ci95"] = e && e->ci95 ? json::array({e->ci95->low, e->ci95->high}) : json(nullptr);
+}
+
+std::string PlacementText(const Placement& p) {
+  if (p.load_cpus.empty()) return "not pinned (one CPU): load tool, service and agent share it";
+  auto list = [](const std::vector<int>& cpus) {
+    std::string t;
+    for (int c : cpus) t += (t.empty() ? "" : ",") + std::to_string(c);
+    return t;
+  };
+  return "load tool and Prometheus on CPU " + list(p.load_cpus) + "; service and agent on CPU " +
+         list(p.service_cpus);
+}
+
 std::string RateName(int rate) { return rate ? std::to_string(rate) + " req/s" : "saturation"; }
 
 json StepJson(const StepSummary& st) {
@@ -35,15 +60,23 @@ json StepJson(const StepSummary& st) {
                   {"fixture_cpu_us_per_request", a.fixture_cpu_us_per_request},
                   {"requests", a.requests}};
   }
-  return {
+  json pairs = json::array();
+  for (const auto& p : st.pairs)
+    pairs.push_back({{"pair", p.pair},
+                     {"throughput_ratio", Opt(p.throughput_ratio)},
+                     {"p50_latency_ratio", Opt(p.p50_latency_ratio)},
+                     {"p99_latency_ratio", Opt(p.p99_latency_ratio)},
+                     {"added_cpu_us_per_request", Opt(p.added_cpu_us_per_request)},
+                     {"otel_throughput_ratio", Opt(p.otel_throughput_ratio)},
+                     {"otel_p99_latency_ratio", Opt(p.otel_p99_latency_ratio)},
+                     {"otel_added_cpu_us_per_request", Opt(p.otel_added_cpu_us_per_request)}});
+  json j = {
       {"offered_rate", st.rate},
       {"arms", arms},
-      {"throughput_ratio", Opt(st.throughput_ratio)},
-      {"p50_latency_ratio", Opt(st.p50_latency_ratio)},
-      {"p99_latency_ratio", Opt(st.p99_latency_ratio)},
-      {"otel_throughput_ratio", Opt(st.otel_throughput_ratio)},
-      {"otel_p99_latency_ratio", Opt(st.otel_p99_latency_ratio)},
+      {"pairs", pairs},
       {"otel_capture_rate", Opt(st.otel_capture_rate)},
+      {"steal_percent_max", st.steal_percent_max},
+      {"unattributed_drops", st.unattributed_drops},
       {"requests", st.requests},
       {"spans", st.spans},
       {"matched", st.matched},
@@ -71,6 +104,14 @@ json StepJson(const StepSummary& st) {
       {"prometheus_count_error", Opt(st.prometheus_count_error)},
       {"prometheus_rate_error", Opt(st.prometheus_rate_error)},
   };
+  PutEstimate(j, "throughput_ratio", st.throughput_ratio);
+  PutEstimate(j, "p50_latency_ratio", st.p50_latency_ratio);
+  PutEstimate(j, "p99_latency_ratio", st.p99_latency_ratio);
+  PutEstimate(j, "added_cpu_us_per_request", st.added_cpu_us_per_request);
+  PutEstimate(j, "otel_throughput_ratio", st.otel_throughput_ratio);
+  PutEstimate(j, "otel_p99_latency_ratio", st.otel_p99_latency_ratio);
+  PutEstimate(j, "otel_added_cpu_us_per_request", st.otel_added_cpu_us_per_request);
+  return j;
 }
 
 }  // namespace
@@ -90,44 +131,53 @@ json ScenarioJson(const ScenarioSummary& s) {
             {"repetitions", s.scenario.repetitions},
             {"arms", ArmNames(s.scenario.arms)},
             {"expected_unsupported", s.scenario.expected_unsupported},
+            {"placement", PlacementText(s.placement)},
+            {"warmup_s", s.scenario.load.warmup_s},
             {"passed", s.passed()},
             {"wall_s", s.wall_s},
             {"errors", s.errors}};
   j["steps"] = json::array();
   for (const auto& st : s.steps) j["steps"].push_back(StepJson(st));
-  // The headline keys (issue 4) at the top level: the first step, or with a sweep its first rate.
-  if (!s.steps.empty()) {
-    const json first = StepJson(s.steps.front());
-    for (const char* key :
-         {"throughput_ratio", "p99_latency_ratio", "capture_rate", "field_match_rate",
-          "probe_ns_per_request", "probe_runs_per_request", "events_per_request", "agent_cpu_us_per_request",
-          "agent_rss_bytes", "otel_throughput_ratio", "otel_p99_latency_ratio",
-          "duration_delta_p50_us", "duration_delta_p99_us", "phantom_spans",
-          "prometheus_count_error"})
-      j[key] = first[key];
-    // Loss figures are totals over every step.
-    double drops = 0;
-    uint64_t silent = 0, requests = 0, spans = 0, missing = 0;
-    for (const auto& st : s.steps) {
-      drops += st.kernel_drops;
-      silent += st.silent_loss;
-      requests += st.requests;
-      spans += st.spans;
-      missing += st.missing;
-    }
-    j["kernel_drops"] = drops;
-    j["silent_loss"] = silent;
-    j["requests"] = requests;
-    j["spans"] = spans;
-    j["missing"] = missing;
-  }
+  // The headline keys at the top level: each from the scenario's worst step (see HeadlineOf),
+  // loss counts summed over steps.
+  const Headline h = HeadlineOf(s);
+  PutEstimate(j, "throughput_ratio", h.throughput_ratio);
+  PutEstimate(j, "p99_latency_ratio", h.p99_latency_ratio);
+  PutEstimate(j, "added_cpu_us_per_request", h.added_cpu_us_per_request);
+  PutEstimate(j, "otel_throughput_ratio", h.otel_throughput_ratio);
+  PutEstimate(j, "otel_p99_latency_ratio", h.otel_p99_latency_ratio);
+  PutEstimate(j, "otel_added_cpu_us_per_request", h.otel_added_cpu_us_per_request);
+  j["pairs"] = s.scenario.repetitions;
+  j["capture_rate"] = h.capture_rate;
+  j["worst_capture_step"] = h.worst_capture_step_rate;
+  j["field_match_rate"] = h.field_match_rate;
+  j["probe_ns_per_request"] = h.probe_ns_per_request;
+  j["probe_runs_per_request"] = h.probe_runs_per_request;
+  j["events_per_request"] = h.events_per_request;
+  j["agent_cpu_us_per_request"] = h.agent_cpu_us_per_request;
+  j["agent_rss_bytes"] = h.agent_rss_bytes;
+  j["steal_percent_max"] = h.steal_percent_max;
+  j["duration_delta_p50_us"] = h.duration_delta_p50_us;
+  j["duration_delta_p99_us"] = h.duration_delta_p99_us;
+  j["phantom_spans"] = h.phantom;
+  j["prometheus_count_error"] = Opt(h.prometheus_count_error);
+  j["kernel_drops"] = h.kernel_drops;
+  j["silent_loss"] = h.silent_loss;
+  j["unattributed_drops"] = h.unattributed_drops;
+  j["requests"] = h.requests;
+  j["spans"] = h.spans;
+  j["missing"] = h.missing;
   j["verdicts"] = json::array();
   for (const auto& v : s.verdicts)
     j["verdicts"].push_back({{"threshold", v.name}, {"status", VerdictStatusName(v.status)},
                              {"detail", v.detail}});
   j["runs"] = json::array();
   for (const auto& r : s.runs) {
-    j["runs"].push_back({{"arm", ArmName(r.arm)}, {"pair", r.pair}, {"rate", r.rate}, {"ok", r.ok},
+    j["runs"].push_back({{"arm", ArmName(r.arm)}, {"pair", r.pair}, {"probe_run", r.probe_run},
+                         {"rate", r.rate}, {"ok", r.ok}, {"steal_percent", r.steal_percent},
+                         {"warmup_requests", r.warmup_requests},
+                         {"load_tool_cpu_us", r.load.tool_cpu_us},
+                         {"fixture_cpu_us", r.fixture_cpu_us}, {"agent_cpu_us", r.agent_cpu_us},
                          {"error", r.error}, {"throughput_rps", r.load.throughput_rps},
                          {"p99_us", r.load.p99_us}, {"load_requests", r.load.requests},
                          {"requests_served", r.requests_served}, {"client_aborted", r.client_aborted}, {"matched", r.match.matched},
@@ -161,38 +211,42 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
      << "- commit: `" << info.commit << "`" << (info.tree_dirty ? " (working tree had changes)" : "")
      << "\n- started: " << info.started_utc << ", wall time " << Num(info.wall_s, 1) << " s\n"
      << "- host: " << info.host << ", kernel " << info.kernel << ", " << info.cpus << " CPUs\n"
-     << "- ratios are instrumented / baseline, median over interleaved pairs (fresh fixture "
-        "process per run); absolute figures on a shared VM are noise, ratios are the result.\n\n";
+     << "- ratios are instrumented / baseline: geometric mean of the per-pair ratios over "
+        "interleaved pairs in ABBA order (fresh fixture process per run), with a 95% bootstrap "
+        "interval in brackets; verdicts use the interval's bound. Absolute figures on a shared VM "
+        "are noise, ratios are the result. Each run starts with a warm-up load that no figure "
+        "includes; probe time comes from one extra Hugin run per step with "
+        "kernel.bpf_stats_enabled=1 (it costs every program run, so no pair has it on).\n"
+        "- the summary row of a scenario is its worst step; added CPU = (service + agent + load "
+        "tool CPU) per request with Hugin minus without: the overhead headline at a fixed rate.\n\n";
 
-  md << "## Summary\n\n| scenario | verdict | throughput ratio | p99 ratio | capture rate | "
-        "field match | silent loss | kernel drops | probe ns/req | agent CPU µs/req | agent RSS MiB | "
-        "OTel throughput / p99 ratio |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  md << "## Summary\n\n| scenario | verdict | throughput ratio [95% CI] | p99 ratio [95% CI] | "
+        "added CPU µs/req [95% CI] | capture rate | field match | silent loss | kernel drops "
+        "(unattributed) | probe ns/req | agent CPU µs/req | agent RSS MiB | steal % max | "
+        "OTel throughput ratio / added CPU µs/req |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& s : scenarios) {
-    const StepSummary* st = s.steps.empty() ? nullptr : &s.steps.front();
-    double drops = 0;
-    uint64_t silent = 0;
-    for (const auto& x : s.steps) {
-      drops += x.kernel_drops;
-      silent += x.silent_loss;
-    }
+    const Headline h = HeadlineOf(s);
     const bool unsupported = std::any_of(s.verdicts.begin(), s.verdicts.end(), [](auto& v) {
       return v.status == VerdictStatus::kExpectedUnsupported;
     });
     md << "| " << s.scenario.name << " | "
        << (s.passed() ? (unsupported ? "PASS (expected-unsupported)" : "PASS") : "**FAIL**") << " | ";
-    if (st) {
-      md << OptNum(st->throughput_ratio) << " | " << OptNum(st->p99_latency_ratio) << " | "
-         << Num(st->capture_rate, 4) << " | " << Num(st->field_match_rate, 4) << " | " << silent
-         << " | " << Num(drops, 0) << " | " << Num(st->probe_ns_per_request, 0) << " | "
-         << Num(st->agent_cpu_us_per_request, 2) << " | "
-         << Num(double(st->agent_rss_bytes) / 1048576.0, 1) << " | "
-         << (st->otel_throughput_ratio
-                 ? OptNum(st->otel_throughput_ratio) + " / " + OptNum(st->otel_p99_latency_ratio)
-                 : std::string("")) << " |\n";
-    } else {
-      md << "| | | | | | | | | | |\n";
+    if (s.steps.empty()) {
+      md << "| | | | | | | | | | | | |\n";
+      continue;
     }
+    md << EstNum(h.throughput_ratio) << " | " << EstNum(h.p99_latency_ratio) << " | "
+       << EstNum(h.added_cpu_us_per_request, 2) << " | " << Num(h.capture_rate, 4) << " | "
+       << Num(h.field_match_rate, 4) << " | " << h.silent_loss << " | " << Num(h.kernel_drops, 0)
+       << " (" << h.unattributed_drops << ") | " << Num(h.probe_ns_per_request, 0) << " | "
+       << Num(h.agent_cpu_us_per_request, 2) << " | "
+       << Num(double(h.agent_rss_bytes) / 1048576.0, 1) << " | " << Num(h.steal_percent_max, 1)
+       << " | "
+       << (h.otel_throughput_ratio ? EstNum(h.otel_throughput_ratio) + " / " +
+                                         EstNum(h.otel_added_cpu_us_per_request, 2)
+                                   : std::string(""))
+       << " |\n";
   }
 
   if (!extras.summary_plot.empty())
@@ -209,7 +263,9 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
        << " interleaved repetitions of [";
     for (size_t i = 0; i < sc.arms.size(); ++i) md << (i ? ", " : "") << ArmName(sc.arms[i]);
     md << "]; Hugin payload " << sc.hugin.payload_bytes << " B, ring buffer "
-       << sc.hugin.ringbuf_bytes << " B. Wall time " << Num(s.wall_s, 1) << " s.\n\n";
+       << sc.hugin.ringbuf_bytes << " B; warm-up " << Num(sc.load.warmup_s, 1)
+       << " s per run. Placement: " << PlacementText(s.placement) << ". Wall time "
+       << Num(s.wall_s, 1) << " s.\n\n";
 
     for (const auto& st : s.steps) {
       md << "### " << RateName(st.rate) << "\n\n"
@@ -227,12 +283,19 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
            << Num(a.fixture_cpu_us_per_request, 1) << " |\n";
       }
       md << "\n| figure | value |\n|---|---|\n"
-         << "| throughput ratio hugin/baseline | " << OptNum(st.throughput_ratio) << " |\n"
-         << "| p50 / p99 latency ratio hugin/baseline | " << OptNum(st.p50_latency_ratio) << " / "
-         << OptNum(st.p99_latency_ratio) << " |\n";
+         << "| throughput ratio hugin/baseline [95% CI] | " << EstNum(st.throughput_ratio) << " |\n"
+         << "| p50 / p99 latency ratio hugin/baseline | " << EstNum(st.p50_latency_ratio) << " / "
+         << EstNum(st.p99_latency_ratio) << " |\n"
+         << "| added CPU per request, µs (service + agent + load tool) | "
+         << EstNum(st.added_cpu_us_per_request, 2) << " |\n"
+         << "| per-pair throughput ratios | ";
+      for (const auto& p : st.pairs) md << OptNum(p.throughput_ratio) << " ";
+      md << "|\n| steal time, worst run | " << Num(st.steal_percent_max, 1) << " % |\n";
       if (st.otel_throughput_ratio || st.otel_p99_latency_ratio)
         md << "| throughput / p99 ratio OpenTelemetry/baseline | "
-           << OptNum(st.otel_throughput_ratio) << " / " << OptNum(st.otel_p99_latency_ratio)
+           << EstNum(st.otel_throughput_ratio) << " / " << EstNum(st.otel_p99_latency_ratio)
+           << " |\n| added CPU per request with OpenTelemetry, µs | "
+           << EstNum(st.otel_added_cpu_us_per_request, 2)
            << " |\n| OpenTelemetry server spans / requests | " << OptNum(st.otel_capture_rate, 4)
            << " |\n";
       md << "| requests (ground truth, hugin runs) / spans / matched | " << st.requests << " / "
@@ -245,8 +308,9 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
          << "| span - handler duration p50 / p99 µs | " << Num(st.duration_delta_p50_us, 1)
          << " / " << Num(st.duration_delta_p99_us, 1) << " |\n"
          << "| phantom spans | " << st.phantom << " |\n"
-         << "| missing spans / kernel drops / silent loss | " << st.missing << " / "
-         << Num(st.kernel_drops, 0) << " / " << st.silent_loss << " |\n";
+         << "| missing spans / kernel drops / silent loss / unattributed drops | " << st.missing
+         << " / " << Num(st.kernel_drops, 0) << " / " << st.silent_loss << " / "
+         << st.unattributed_drops << " |\n";
       if (st.kernel_drops > 0) {
         md << "| drops by reason | ";
         for (const auto& [reason, v] : st.kernel_drops_by_reason) md << reason << " " << Num(v, 0) << " ";

@@ -11,18 +11,18 @@
 namespace hugin::harness {
 namespace {
 
-std::string Value(const std::optional<double>& v) {
+std::string Value(const std::optional<Estimate>& v) {
   if (!v) return "NaN";
   std::ostringstream s;
-  s << *v;
+  s << v->value;
   return s.str();
 }
 
 bool HasOtel(const std::vector<ScenarioSummary>& scenarios) {
-  for (const auto& s : scenarios)
-    if (!s.steps.empty() &&
-        (s.steps.front().otel_throughput_ratio || s.steps.front().otel_p99_latency_ratio))
-      return true;
+  for (const auto& s : scenarios) {
+    const Headline h = HeadlineOf(s);
+    if (h.otel_throughput_ratio || h.otel_p99_latency_ratio) return true;
+  }
   return false;
 }
 
@@ -31,8 +31,7 @@ bool HasOtel(const std::vector<ScenarioSummary>& scenarios) {
 std::string SummaryPlotData(const std::vector<ScenarioSummary>& scenarios) {
   std::ostringstream d;
   for (const auto& s : scenarios) {
-    if (s.steps.empty()) continue;
-    const StepSummary& st = s.steps.front();
+    const Headline st = HeadlineOf(s);  // the worst step of a sweep
     if (!st.throughput_ratio && !st.p99_latency_ratio) continue;  // no baseline/hugin pair
     d << s.scenario.name << " " << Value(st.throughput_ratio) << " " << Value(st.p99_latency_ratio)
       << " " << Value(st.otel_throughput_ratio) << " " << Value(st.otel_p99_latency_ratio) << "\n";

@@ -15,17 +15,20 @@ ScenarioSummary WithRatios(const std::string& name, std::optional<double> tput,
                            std::optional<double> otel_p99 = {}) {
   ScenarioSummary s;
   s.scenario.name = name;
+  auto est = [](std::optional<double> v) {
+    return v ? std::optional<Estimate>(Estimate{*v, std::nullopt}) : std::nullopt;
+  };
   StepSummary st;
-  st.throughput_ratio = tput;
-  st.p99_latency_ratio = p99;
-  st.otel_throughput_ratio = otel_tput;
-  st.otel_p99_latency_ratio = otel_p99;
+  st.throughput_ratio = est(tput);
+  st.p99_latency_ratio = est(p99);
+  st.otel_throughput_ratio = est(otel_tput);
+  st.otel_p99_latency_ratio = est(otel_p99);
+  // A milder step of a sweep comes first: the summary shows the worst step, not the first.
+  StepSummary milder;
+  if (tput) milder.throughput_ratio = est(*tput + 0.01);
+  if (p99) milder.p99_latency_ratio = est(*p99 - 0.01);
+  s.steps.push_back(milder);
   s.steps.push_back(st);
-  // A later step of a sweep must not be what the summary shows.
-  StepSummary later;
-  later.throughput_ratio = 0.1;
-  later.p99_latency_ratio = 9;
-  s.steps.push_back(later);
   return s;
 }
 

@@ -102,10 +102,12 @@ LoadResult RunLoad(const Scenario& s, const LoadTarget& target, int rate, const 
   const auto cmd = LoadCommand(s, target, rate, dir);
   const auto timeout = std::chrono::milliseconds(static_cast<long>(s.load.duration_s * 1000) + 60000);
   int code = 0;
+  double tool_cpu_us = 0;
   {
     ChildProcess tool = ChildProcess::Start(cmd, dir + "/load.out", dir + "/load.err");
     auto r = tool.Wait(timeout);
     code = r ? *r : tool.Stop();
+    tool_cpu_us = static_cast<double>(tool.cpu_us().value_or(0));
   }
   const std::string out = ReadWholeFile(dir + "/load.out");
   std::string error;
@@ -118,6 +120,7 @@ LoadResult RunLoad(const Scenario& s, const LoadTarget& target, int rate, const 
     throw std::runtime_error(cmd[0] + " failed (exit " + std::to_string(code) + "): " + error +
                              "; see " + dir + "/load.out and load.err");
   }
+  result->tool_cpu_us = tool_cpu_us;
   return *result;
 }
 

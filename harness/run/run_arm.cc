@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,11 +15,13 @@
 
 #include "harness/analyze/loss.h"
 #include "harness/analyze/match.h"
+#include "harness/collect/agent_log.h"
 #include "harness/collect/measure.h"
+#include "harness/collect/prom_text.h"
 #include "harness/model/records.h"
 #include "harness/run/load.h"
+#include "harness/util/fixed_point.h"
 #include "harness/util/process.h"
-#include "harness/collect/prom_text.h"
 #include "harness/run/prometheus.h"
 
 namespace hugin::harness {
@@ -114,7 +117,46 @@ int AnyFreeLoopbackPort() {
   return ntohs(addr.sin_port);
 }
 
+int64_t MonotonicNowNs() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+AgentCounters Subtract(const AgentCounters& a, const AgentCounters& b) {
+  AgentCounters d;
+  d.events_received = a.events_received - b.events_received;
+  d.spans = a.spans - b.spans;
+  d.parse_errors = a.parse_errors - b.parse_errors;
+  d.stream_gaps = a.stream_gaps - b.stream_gaps;
+  d.payload_truncated = a.payload_truncated - b.payload_truncated;
+  for (const auto& [reason, v] : a.kernel_drops_by_reason) {
+    auto it = b.kernel_drops_by_reason.find(reason);
+    d.kernel_drops_by_reason[reason] = v - (it == b.kernel_drops_by_reason.end() ? 0 : it->second);
+  }
+  return d;
+}
+
 }  // namespace
+
+void CheckLoadTool(const LoadResult& load, uint64_t failing_statuses, int connections,
+                   const std::string& dir, std::string& error) {
+  if (!error.empty()) return;
+  if (load.errors > 0) {
+    error = "the load tool reported " + FixedPoint(load.errors, 0) +
+            " errors (connect/read/write/timeout or failed requests); see " + dir + "/load.out";
+    return;
+  }
+  // The tool counts responses outside 2xx/3xx; the fixture logged the statuses it sent. More on
+  // the tool's side means statuses nobody asked for. Fewer is allowed by at most one in-flight
+  // request per connection: answers the fixture logged as the tool stopped counting.
+  const double sent = double(failing_statuses);
+  if (load.non_2xx > sent || sent - load.non_2xx > connections) {
+    error = "unexpected statuses: the load tool saw " + FixedPoint(load.non_2xx, 0) +
+            " responses outside 2xx/3xx, the fixture sent " + std::to_string(failing_statuses) +
+            "; see " + dir + "/load.out";
+  }
+}
 
 int FreeLoopbackPort(const std::vector<int>& avoid) {
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -124,14 +166,15 @@ int FreeLoopbackPort(const std::vector<int>& avoid) {
   throw std::runtime_error("cannot find a free loopback port outside the reserved ones");
 }
 
-RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate,
-                 const std::string& dir) {
+RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::string& dir,
+                 bool probe_run) {
   const Scenario& s = *ctx.scenario;
   RunResult r;
   r.arm = arm;
   r.pair = pair;
   r.rate = rate;
   r.dir = dir;
+  r.probe_run = probe_run;
   std::filesystem::create_directories(dir);
   try {
     const bool grpc = s.fixture.protocol == "grpc";
@@ -152,19 +195,21 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate,
       fixture_env["NODE_OPTIONS"] = "--require " + ctx.otel_register;
       fixture_env["HUGIN_OTEL_SPAN_COUNT_FILE"] = dir + "/otel_spans.txt";
     }
-    ChildProcess fixture =
-        ChildProcess::Start(fixture_cmd, dir + "/fixture.out", dir + "/fixture.err", fixture_env);
+    ChildProcess fixture = ChildProcess::Start(fixture_cmd, dir + "/fixture.out",
+                                               dir + "/fixture.err", fixture_env, ctx.service_cpus);
     if (!fixture.WaitForText(dir + "/fixture.out", "ready", seconds(60)))
       throw std::runtime_error("fixture did not print 'ready' (see " + dir + "/fixture.err)");
 
     std::optional<ChildProcess> agent;
     if (arm == Arm::kHugin) {
+      std::map<std::string, std::string> agent_env;
+      if (!s.hugin.fault.empty()) agent_env["HUGIN_FAULT"] = s.hugin.fault;
       agent = ChildProcess::Start(
           {ctx.agent_bin, "--open-port", std::to_string(traced_port), "--trace-printer", "json",
            "--prometheus-port", std::to_string(ctx.agent_metrics_port), "--payload-bytes",
            std::to_string(s.hugin.payload_bytes), "--ringbuf-bytes",
            std::to_string(s.hugin.ringbuf_bytes)},
-          dir + "/spans.jsonl", dir + "/agent.err");
+          dir + "/spans.jsonl", dir + "/agent.err", agent_env, ctx.service_cpus);
       if (!agent->WaitForText(dir + "/agent.err", "hugin: ready", seconds(60)))
         throw std::runtime_error("agent did not print 'hugin: ready' (see " + dir + "/agent.err)");
       if (!WaitWatched(ctx.agent_metrics_port, seconds(10)))
@@ -172,33 +217,53 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate,
                                  std::to_string(traced_port));
     }
 
-    const uint64_t fixture_cpu0 = TreeCpuMicros(fixture.pid());
-    uint64_t agent_cpu0 = 0;
-    std::optional<BpfStats> bpf0;
-    std::string bpf_error;
-    if (agent) {
-      agent_cpu0 = TreeCpuMicros(agent->pid());
-      bpf0 = ReadBpfStats("hg_", agent->pid(), bpf_error);
-    }
-
     LoadTarget target{s.fixture.tls ? "https" : "http", traced_port,
                       grpc ? "/hugin.fixture.Echo/Unary" : ""};
+    // Warm-up: the same load, shorter, in its own folder; nothing of it is measured. Its
+    // requests are told apart by time: they started before the measured load.
+    if (s.load.warmup_s > 0) {
+      Scenario warm = s;
+      warm.load.duration_s = s.load.warmup_s;
+      const std::string warm_dir = dir + "/warmup";
+      std::filesystem::create_directories(warm_dir);
+      WriteLoadFiles(warm, warm_dir);
+      const LoadResult w = RunLoad(warm, target, rate, warm_dir);
+      if (w.errors > 0)
+        throw std::runtime_error("warm-up load reported " + FixedPoint(w.errors, 0) +
+                                 " errors (see " + warm_dir + "/load.out)");
+      if (agent) WaitSpansSettled(ctx.agent_metrics_port, seconds(10));
+    }
+
+    AgentCounters counters0;
+    if (agent) {
+      if (auto c = ReadCounters(ctx.agent_metrics_port)) counters0 = *c;
+    }
+    const uint64_t fixture_cpu0 = TreeCpuMicros(fixture.pid());
+    const uint64_t agent_cpu0 = agent ? TreeCpuMicros(agent->pid()) : 0;
+    std::optional<BpfStats> bpf0;
+    std::string bpf_error;
+    if (agent && probe_run) bpf0 = ReadBpfStats("hg_", agent->pid(), bpf_error);
+    const auto cpu_times0 = ReadCpuTimes();
+    const int64_t measured_start_ns = MonotonicNowNs();
+
     r.load = RunLoad(s, target, rate, dir);
     const double load_end_unix = UnixNow();
+    if (const auto cpu_times1 = ReadCpuTimes(); cpu_times0 && cpu_times1)
+      r.steal_percent = StealPercent(*cpu_times0, *cpu_times1);
     r.fixture_cpu_us = static_cast<double>(TreeCpuMicros(fixture.pid()) - fixture_cpu0);
 
     if (agent) {
       WaitSpansSettled(ctx.agent_metrics_port, seconds(10));
       r.agent_cpu_us = static_cast<double>(TreeCpuMicros(agent->pid()) - agent_cpu0);
       r.agent_rss_bytes = TreePeakRssBytes(agent->pid());
-      const auto bpf1 = ReadBpfStats("hg_", agent->pid(), bpf_error);
-      if (bpf0 && bpf1) {
-        r.bpf.programs = bpf1->programs;
-        r.bpf.run_cnt = bpf1->run_cnt - bpf0->run_cnt;
-        r.bpf.run_time_ns = bpf1->run_time_ns - bpf0->run_time_ns;
+      if (bpf0) {
+        if (const auto bpf1 = ReadBpfStats("hg_", agent->pid(), bpf_error)) {
+          r.bpf.programs = bpf1->programs;
+          r.bpf.run_cnt = bpf1->run_cnt - bpf0->run_cnt;
+          r.bpf.run_time_ns = bpf1->run_time_ns - bpf0->run_time_ns;
+        }
       }
-      // The agent is fresh per run: its counters at the end are this run's totals.
-      if (auto c = ReadCounters(ctx.agent_metrics_port)) r.counters = *c;
+      if (auto c = ReadCounters(ctx.agent_metrics_port)) r.counters = Subtract(*c, counters0);
       if (ctx.prometheus) QueryPrometheus(ctx, traced_port, load_end_unix, r);
     }
 
@@ -207,17 +272,34 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate,
       std::this_thread::sleep_for(milliseconds(200));
       const int code = agent->Stop(seconds(10));
       if (code != 0) r.error = "agent exited with " + std::to_string(code) + " on SIGTERM";
+      if (const auto planted = ParsePlantedFaults(ReadWholeFile(dir + "/agent.err"))) {
+        r.injected_dropped_spans = planted->dropped_spans;
+        r.injected_swapped_statuses = planted->swapped_statuses;
+      }
     }
 
     auto truth = ReadGroundTruthFile(dir + "/access.jsonl");
-    // A response the client never took is no exchange to capture: count it apart.
+    uint64_t failing_statuses = 0;
+    // A response the client never took is no exchange to capture; a warm-up request is not
+    // measured: both are counted apart.
     std::erase_if(truth.records, [&](const GroundTruthRecord& t) {
-      if (t.aborted) r.client_aborted++;
-      return t.aborted;
+      if (t.aborted) {
+        r.client_aborted++;
+        return true;
+      }
+      if (t.start_ns < measured_start_ns) {
+        r.warmup_requests++;
+        return true;
+      }
+      if (t.status >= 400) failing_statuses++;
+      return false;
     });
     r.requests_served = truth.records.size();
+    CheckLoadTool(r.load, failing_statuses, s.load.connections, dir, r.error);
     if (agent) {
-      const auto spans = ReadSpanFile(dir + "/spans.jsonl");
+      auto spans = ReadSpanFile(dir + "/spans.jsonl");
+      std::erase_if(spans.records,
+                    [&](const SpanRecord& sp) { return sp.start_ns < measured_start_ns; });
       r.match = MatchSpans(truth.records, spans.records, traced_port);
       r.loss = AccountLoss({r.requests_served, static_cast<uint64_t>(r.load.requests),
                             r.match.matched, static_cast<uint64_t>(r.counters.kernel_drops())});

@@ -23,10 +23,18 @@ struct RunContext {
   int agent_metrics_port = 0;
   const PrometheusServer* prometheus = nullptr;  // optional
   std::vector<int> reserved_ports;  // held by the scenario (agent metrics, Prometheus)
+  std::vector<int> service_cpus;    // fixture and agent pinned here (empty: not pinned)
 };
 
-RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate,
-                 const std::string& dir);
+// `probe_run`: kernel.bpf_stats_enabled is on for this run, and its BPF figures are read.
+RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::string& dir,
+                 bool probe_run = false);
+
+// Load-tool errors, timeouts and unexpected statuses fail a run: sets `error` (when still empty)
+// if the tool reported errors, or counted responses outside 2xx/3xx that the fixture did not send
+// (`failing_statuses`: ground-truth answers >= 400 in the measured window).
+void CheckLoadTool(const LoadResult& load, uint64_t failing_statuses, int connections,
+                   const std::string& dir, std::string& error);
 
 // A currently free TCP port on 127.0.0.1, not one of `avoid` (ports the scenario uses between
 // runs, e.g. the agent's metrics port, which is unbound while no agent runs).

@@ -4,10 +4,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
+
+#include <unistd.h>
 
 #include "harness/util/binaries.h"
 #include "harness/util/process.h"
 #include "harness/run/prometheus.h"
+#include "harness/collect/measure.h"
 #include "harness/run/run_arm.h"
 
 namespace hugin::harness {
@@ -20,8 +24,9 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 }
 
 void RemoveRawFiles(const std::string& dir) {
-  for (const char* f : {"access.jsonl", "spans.jsonl", "h2load.log", "body.bin"})
-    fs::remove(dir + "/" + f);
+  for (const std::string sub : {"", "/warmup"})
+    for (const char* f : {"access.jsonl", "spans.jsonl", "h2load.log", "body.bin"})
+      fs::remove(dir + sub + "/" + f);
 }
 
 // A throw-away self-signed certificate for TLS fixtures (never committed).
@@ -41,6 +46,20 @@ bool MakeTestCertificate(const std::string& dir, std::string& cert, std::string&
 
 }  // namespace
 
+std::vector<Arm> ArmOrder(const std::vector<Arm>& arms, int pair) {
+  std::vector<Arm> order = arms;
+  if (pair % 2 == 0) std::reverse(order.begin(), order.end());
+  return order;
+}
+
+Placement ResolvePlacement(const Placement& asked, int cpus) {
+  if (!asked.load_cpus.empty() || cpus < 2) return asked;
+  Placement p;
+  p.load_cpus = {cpus - 1};
+  for (int c = 0; c < cpus - 1; ++c) p.service_cpus.push_back(c);
+  return p;
+}
+
 ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
   const auto scenario_start = std::chrono::steady_clock::now();
   std::vector<std::string> errors;
@@ -50,6 +69,17 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
 
   RunContext ctx;
   ctx.scenario = &s;
+  // The harness itself (and so the load tool and Prometheus, its children) runs on the load CPUs;
+  // the fixture and the agent are started on the service CPUs.
+  const Placement placement =
+      ResolvePlacement(s.placement, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
+  if (!placement.load_cpus.empty()) {
+    if (!PinToCpus(placement.load_cpus)) {
+      errors.push_back("cannot pin the load generator to the CPUs the scenario names");
+      return Summarize(s, {}, errors, SecondsSince(scenario_start));
+    }
+    ctx.service_cpus = placement.service_cpus;
+  }
   const auto fixture = FindFixtureBinary(s.fixture.language);
   if (!fixture) {
     errors.push_back("fixture binary for '" + s.fixture.language +
@@ -100,35 +130,52 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
   }
 
   const std::vector<int> rates = s.load.rates.empty() ? std::vector<int>{0} : s.load.rates;
-  const size_t total = rates.size() * s.repetitions * s.arms.size();
+  const bool has_probe_run = has_arm(Arm::kHugin);
+  const size_t total = rates.size() * (s.repetitions * s.arms.size() + (has_probe_run ? 1 : 0));
   size_t done = 0;
-  for (int rate : rates) {
-    for (int pair = 1; pair <= s.repetitions; ++pair) {
-      for (const Arm arm : s.arms) {
-        ++done;
-        std::fprintf(stderr, "[harness] %s: %s, pair %d/%d, arm %s (run %zu/%zu), elapsed %.1f s\n",
-                     s.name.c_str(), rate ? (std::to_string(rate) + " req/s").c_str() : "saturation",
-                     pair, s.repetitions, ArmName(arm), done, total,
-                     SecondsSince(options.started));
-        const std::string dir = raw_dir + "/" + std::to_string(rate) + "-" + std::to_string(pair) +
-                                "-" + ArmName(arm);
-        RunResult r = RunArm(ctx, arm, pair, rate, dir);
-        if (!r.ok) std::fprintf(stderr, "[harness]   run failed: %s\n", r.error.c_str());
-        else if (arm == Arm::kHugin)
-          std::fprintf(stderr, "[harness]   %.0f req/s, %llu requests, %llu matched, %.0f drops\n",
-                       r.load.throughput_rps, (unsigned long long)r.requests_served,
-                       (unsigned long long)r.match.matched, r.counters.kernel_drops());
-        else
-          std::fprintf(stderr, "[harness]   %.0f req/s, p99 %.0f us\n", r.load.throughput_rps,
-                       r.load.p99_us);
-        if (!options.keep_raw) RemoveRawFiles(dir);
-        runs.push_back(std::move(r));
-      }
+  auto run_one = [&](int rate, int pair, Arm arm, bool probe) {
+    ++done;
+    const double elapsed = SecondsSince(scenario_start);
+    const double eta = done > 1 ? elapsed / double(done - 1) * double(total - done + 1) : 0;
+    std::fprintf(stderr, "[harness] %s: %s, %s, arm %s (run %zu/%zu), elapsed %.0f s, ~%.0f s left\n",
+                 s.name.c_str(), rate ? (std::to_string(rate) + " req/s").c_str() : "saturation",
+                 probe ? "probe-time run" : ("pair " + std::to_string(pair) + "/" +
+                                             std::to_string(s.repetitions)).c_str(),
+                 ArmName(arm), done, total, elapsed, eta);
+    const std::string dir = raw_dir + "/" + std::to_string(rate) + "-" +
+                            (probe ? std::string("probe") : std::to_string(pair)) + "-" +
+                            ArmName(arm);
+    std::optional<BpfStatsSwitch> stats;
+    if (probe) {
+      stats.emplace();
+      if (!stats->enabled())
+        errors.push_back("cannot enable kernel.bpf_stats_enabled: probe time unknown");
     }
+    RunResult r = RunArm(ctx, arm, pair, rate, dir, probe);
+    stats.reset();
+    if (!r.ok)
+      std::fprintf(stderr, "[harness]   run failed: %s\n", r.error.c_str());
+    else if (arm == Arm::kHugin)
+      std::fprintf(stderr, "[harness]   %.0f req/s, %llu requests, %llu matched, %.0f drops, steal %.1f%%\n",
+                   r.load.throughput_rps, (unsigned long long)r.requests_served,
+                   (unsigned long long)r.match.matched, r.counters.kernel_drops(), r.steal_percent);
+    else
+      std::fprintf(stderr, "[harness]   %.0f req/s, p99 %.0f us, steal %.1f%%\n",
+                   r.load.throughput_rps, r.load.p99_us, r.steal_percent);
+    if (!options.keep_raw) RemoveRawFiles(dir);
+    runs.push_back(std::move(r));
+  };
+  for (int rate : rates) {
+    for (int pair = 1; pair <= s.repetitions; ++pair)
+      for (const Arm arm : ArmOrder(s.arms, pair)) run_one(rate, pair, arm, false);
+    if (has_probe_run) run_one(rate, 0, Arm::kHugin, true);
   }
   prometheus.reset();
   if (!options.keep_raw) fs::remove_all(raw_dir + "/prometheus/data");
-  return Summarize(s, std::move(runs), std::move(errors), SecondsSince(scenario_start));
+  ScenarioSummary summary =
+      Summarize(s, std::move(runs), std::move(errors), SecondsSince(scenario_start));
+  summary.placement = placement;
+  return summary;
 }
 
 }  // namespace hugin::harness

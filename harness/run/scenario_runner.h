@@ -15,6 +15,15 @@ struct RunnerOptions {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
+// Pins the harness to the scenario's load CPUs for the rest of its life (the next scenario pins
+// again), runs every pair in ABBA order plus one probe-time run per step, and summarizes.
 ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options);
+
+// Arm order of a pair: as listed for odd pairs, reversed for even ones (ABBA), so neither arm
+// always runs first on a machine that warms up or slows down over a scenario.
+std::vector<Arm> ArmOrder(const std::vector<Arm>& arms, int pair);
+
+// The placement a scenario runs with on a machine with `cpus` CPUs (see Placement).
+Placement ResolvePlacement(const Placement& asked, int cpus);
 
 }  // namespace hugin::harness

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +16,18 @@
 
 namespace hugin::harness {
 
+bool PinToCpus(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int c : cpus) {
+    if (c < 0 || c >= CPU_SETSIZE) return false;
+    CPU_SET(c, &set);
+  }
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(other.pid_), exit_code_(other.exit_code_) {
+    : pid_(other.pid_), exit_code_(other.exit_code_), cpu_us_(other.cpu_us_) {
   other.pid_ = -1;
 }
 
@@ -24,6 +36,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     if (pid_ > 0 && !exit_code_) Stop();
     pid_ = other.pid_;
     exit_code_ = other.exit_code_;
+    cpu_us_ = other.cpu_us_;
     other.pid_ = -1;
   }
   return *this;
@@ -35,7 +48,8 @@ ChildProcess::~ChildProcess() {
 
 ChildProcess ChildProcess::Start(const std::vector<std::string>& argv,
                                  const std::string& stdout_path, const std::string& stderr_path,
-                                 const std::map<std::string, std::string>& extra_env) {
+                                 const std::map<std::string, std::string>& extra_env,
+                                 const std::vector<int>& cpus) {
   if (argv.empty()) throw std::runtime_error("empty command");
   const int out_fd = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   const int err_fd = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -61,6 +75,11 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv,
     const int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
     for (const auto& [k, v] : extra_env) setenv(k.c_str(), v.c_str(), 1);
+    if (!cpus.empty() && !PinToCpus(cpus)) {
+      const int err = errno;
+      (void)!write(status_pipe[1], &err, sizeof err);
+      _exit(127);
+    }
     execvp(args[0], args.data());
     const int err = errno;
     (void)!write(status_pipe[1], &err, sizeof err);
@@ -85,9 +104,12 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv,
 bool ChildProcess::Running() {
   if (pid_ <= 0 || exit_code_) return false;
   int status = 0;
-  const pid_t r = waitpid(pid_, &status, WNOHANG);
+  rusage usage{};
+  const pid_t r = wait4(pid_, &status, WNOHANG, &usage);
   if (r == pid_) {
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    auto us = [](const timeval& t) { return uint64_t(t.tv_sec) * 1000000 + uint64_t(t.tv_usec); };
+    cpu_us_ = us(usage.ru_utime) + us(usage.ru_stime);
     return false;
   }
   return r == 0;

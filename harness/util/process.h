@@ -23,9 +23,12 @@ class ChildProcess {
 
   // argv[0] is resolved on PATH. `extra_env` is added to the harness's environment.
   // Throws std::runtime_error when the program cannot be started.
+  // `cpus` (e.g. {0}): the CPUs the child may run on (sched_setaffinity before exec); empty
+  // keeps the harness's own affinity.
   static ChildProcess Start(const std::vector<std::string>& argv, const std::string& stdout_path,
                             const std::string& stderr_path,
-                            const std::map<std::string, std::string>& extra_env = {});
+                            const std::map<std::string, std::string>& extra_env = {},
+                            const std::vector<int>& cpus = {});
 
   pid_t pid() const { return pid_; }
   bool Running();
@@ -36,11 +39,19 @@ class ChildProcess {
   std::optional<int> Wait(std::chrono::milliseconds timeout);
   // SIGTERM to the child's process group, then SIGKILL after `grace`. Returns the exit code.
   int Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+  // User + system CPU of the child (with its reaped descendants) in microseconds, known once it
+  // has exited and been waited for.
+  std::optional<uint64_t> cpu_us() const { return cpu_us_; }
 
  private:
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
+  std::optional<uint64_t> cpu_us_;
 };
+
+// Restricts the calling process (and the children it starts later) to `cpus`. False when the
+// kernel refuses (e.g. a CPU that does not exist).
+bool PinToCpus(const std::vector<int>& cpus);
 
 std::string ReadWholeFile(const std::string& path);
 // Runs a command to completion (bounded by `timeout`), returns exit code, output in `out`.

@@ -1,0 +1,30 @@
+#include "harness/run/scenario_runner.h"
+
+#include <gtest/gtest.h>
+
+namespace hugin::harness {
+
+TEST(ScenarioRunner, PairsAlternateArmOrder) {
+  const std::vector<Arm> arms{Arm::kBaseline, Arm::kHugin};
+  EXPECT_EQ(ArmOrder(arms, 1), arms);
+  EXPECT_EQ(ArmOrder(arms, 2), (std::vector<Arm>{Arm::kHugin, Arm::kBaseline}));
+  EXPECT_EQ(ArmOrder(arms, 3), arms);
+  const std::vector<Arm> three{Arm::kBaseline, Arm::kHugin, Arm::kOtel};
+  EXPECT_EQ(ArmOrder(three, 2), (std::vector<Arm>{Arm::kOtel, Arm::kHugin, Arm::kBaseline}));
+}
+
+TEST(ScenarioRunner, DefaultPlacementSeparatesLoadFromService) {
+  const Placement two = ResolvePlacement({}, 2);
+  EXPECT_EQ(two.load_cpus, std::vector<int>{1});
+  EXPECT_EQ(two.service_cpus, std::vector<int>{0});
+  const Placement four = ResolvePlacement({}, 4);
+  EXPECT_EQ(four.load_cpus, std::vector<int>{3});
+  EXPECT_EQ(four.service_cpus, (std::vector<int>{0, 1, 2}));
+  EXPECT_TRUE(ResolvePlacement({}, 1).load_cpus.empty());
+  Placement asked;
+  asked.load_cpus = {0};
+  asked.service_cpus = {1};
+  EXPECT_EQ(ResolvePlacement(asked, 2).load_cpus, std::vector<int>{0});
+}
+
+}  // namespace hugin::harness
