@@ -32,6 +32,7 @@ MatchResult MatchSpans(const std::vector<GroundTruthRecord>& truth,
                        const std::vector<SpanRecord>& spans, int server_port) {
   MatchResult result;
   result.requests = truth.size();
+  result.truth_matched.assign(truth.size(), false);
 
   std::map<int, std::vector<const SpanRecord*>> spans_by_port;
   for (const auto& s : spans) {
@@ -62,6 +63,7 @@ MatchResult MatchSpans(const std::vector<GroundTruthRecord>& truth,
         if (used[i] || !Overlaps(*candidates[i], *g)) continue;
         used[i] = true;
         ++result.matched;
+        result.truth_matched[static_cast<size_t>(g - truth.data())] = true;
         CompareFields(*g, *candidates[i], result);
         result.duration_delta_ns.push_back(
             static_cast<double>(candidates[i]->duration_ns - (g->end_ns - g->start_ns)));

@@ -63,6 +63,8 @@ TEST(Match, MissingSpanLowersCaptureRate) {
   EXPECT_EQ(r.matched, 2u);
   EXPECT_NEAR(r.capture_rate(), 2.0 / 3.0, 1e-12);
   EXPECT_EQ(r.phantom, 0u);
+  // Which request is missing is what loss attribution needs.
+  EXPECT_EQ(r.truth_matched, (std::vector<bool>{true, false, true}));
 }
 
 TEST(Match, FieldMismatchesAreCountedPerField) {

@@ -15,7 +15,8 @@ T Field(const json& j, const char* key) {
 }
 
 template <typename Record, typename LineParser>
-ParsedLog<Record> ReadLines(const std::string& path, LineParser parse) {
+ParsedLog<Record> ReadLines(const std::string& path, LineParser parse,
+                            bool (*skip)(const std::string&) = nullptr) {
   ParsedLog<Record> log;
   std::ifstream in(path);
   if (!in) {
@@ -27,6 +28,7 @@ ParsedLog<Record> ReadLines(const std::string& path, LineParser parse) {
   while (std::getline(in, line)) {
     ++number;
     if (line.empty() || line[0] != '{') continue;  // agents may log other lines
+    if (skip && skip(line)) continue;
     Record record;
     std::string error;
     if (parse(line, record, error)) {
@@ -102,7 +104,10 @@ ParsedLog<GroundTruthRecord> ReadGroundTruthFile(const std::string& path) {
 }
 
 ParsedLog<SpanRecord> ReadSpanFile(const std::string& path) {
-  return ReadLines<SpanRecord>(path, ParseSpanLine);
+  // Loss and gap reports share the stream (model/loss_reports.h): they start with a "type" key.
+  return ReadLines<SpanRecord>(path, ParseSpanLine, [](const std::string& line) {
+    return line.rfind("{\"type\":", 0) == 0;
+  });
 }
 
 }  // namespace hugin::harness

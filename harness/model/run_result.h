@@ -42,6 +42,8 @@ struct MatchResult {
   // span duration - handler duration, per matched request (ns). The span covers the socket
   // reads and writes around the handler, so the delta is expected positive and small.
   std::vector<double> duration_delta_ns;
+  // Per ground-truth record (in the order given to the matcher): a span was matched to it.
+  std::vector<bool> truth_matched;
 
   double capture_rate() const { return requests ? double(matched) / double(requests) : 0; }
   double field_match_rate() const { return matched ? double(field_matched) / double(matched) : 0; }

@@ -18,6 +18,7 @@
 #include "harness/collect/agent_log.h"
 #include "harness/collect/measure.h"
 #include "harness/collect/prom_text.h"
+#include "harness/model/loss_reports.h"
 #include "harness/model/records.h"
 #include "harness/run/load.h"
 #include "harness/util/fixed_point.h"
@@ -301,8 +302,10 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       std::erase_if(spans.records,
                     [&](const SpanRecord& sp) { return sp.start_ns < measured_start_ns; });
       r.match = MatchSpans(truth.records, spans.records, traced_port);
-      r.loss = AccountLoss({r.requests_served, static_cast<uint64_t>(r.load.requests),
-                            r.match.matched, static_cast<uint64_t>(r.counters.kernel_drops())});
+      const AgentReports reports = ReadAgentReports(dir + "/spans.jsonl");
+      r.loss = AccountLoss({truth.records, r.match.truth_matched, reports, traced_port,
+                            measured_start_ns, static_cast<uint64_t>(r.load.requests),
+                            static_cast<uint64_t>(r.counters.kernel_drops())});
     }
     if (arm == Arm::kOtel) {
       std::ifstream count(dir + "/otel_spans.txt");
