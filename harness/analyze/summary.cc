@@ -243,8 +243,9 @@ std::vector<Verdict> Evaluate(const Scenario& s, const std::vector<StepSummary>&
                    none ? VerdictStatus::kExpectedUnsupported : VerdictStatus::kUnexpectedPass,
                    "capture 0 and phantom 0 expected (" + s.expected_unsupported + "): matched " +
                        std::to_string(matched) + ", server spans " + std::to_string(spans)});
-    return out;  // capture, field and loss thresholds mean nothing for what cannot be seen
   }
+  // Capture, field and loss thresholds mean nothing for what cannot be seen; overhead ones do.
+  const bool capture_checks = s.expected_unsupported.empty();
 
   // Every threshold holds at every step: the verdict names the worst one.
   auto worst_step = [&](auto metric, bool lowest) {
@@ -253,25 +254,25 @@ std::vector<Verdict> Evaluate(const Scenario& s, const std::vector<StepSummary>&
       if (lowest ? metric(st) < metric(*w) : metric(st) > metric(*w)) w = &st;
     return w;
   };
-  if (t.capture_rate_min) {
+  if (capture_checks && t.capture_rate_min) {
     const auto* w = worst_step([](const StepSummary& st) { return st.capture_rate; }, true);
     add("capture_rate_min", w->capture_rate >= *t.capture_rate_min,
         "capture_rate " + Fixed(w->capture_rate) + step_name(*w) + " >= " +
             Fixed(*t.capture_rate_min));
   }
-  if (t.field_match_rate_min) {
+  if (capture_checks && t.field_match_rate_min) {
     const auto* w = worst_step([](const StepSummary& st) { return st.field_match_rate; }, true);
     add("field_match_rate_min", w->field_match_rate >= *t.field_match_rate_min,
         "field_match_rate " + Fixed(w->field_match_rate) + step_name(*w) + " >= " +
             Fixed(*t.field_match_rate_min));
   }
-  if (t.silent_loss_max) {
+  if (capture_checks && t.silent_loss_max) {
     const auto* w = worst_step([](const StepSummary& st) { return double(st.silent_loss); }, false);
     add("silent_loss_max", static_cast<long>(w->silent_loss) <= *t.silent_loss_max,
         "silent_loss " + std::to_string(w->silent_loss) + step_name(*w) + " <= " +
             std::to_string(*t.silent_loss_max));
   }
-  if (t.unattributed_drops_max) {
+  if (capture_checks && t.unattributed_drops_max) {
     const auto* w =
         worst_step([](const StepSummary& st) { return double(st.unattributed_drops); }, false);
     add("unattributed_drops_max", static_cast<long>(w->unattributed_drops) <= *t.unattributed_drops_max,
@@ -309,7 +310,7 @@ std::vector<Verdict> Evaluate(const Scenario& s, const std::vector<StepSummary>&
                  &StepSummary::p99_latency_ratio, 3);
   interval_check("added_cpu_us_per_request_max", "added_cpu_us_per_request",
                  t.added_cpu_us_per_request_max, false, &StepSummary::added_cpu_us_per_request, 2);
-  if (t.prometheus_count_error_max) {
+  if (capture_checks && t.prometheus_count_error_max) {
     std::optional<double> w;
     std::string why;
     for (const auto& st : steps) {

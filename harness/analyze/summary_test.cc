@@ -176,6 +176,8 @@ TEST(Summary, ExpectedUnsupportedIsAssertedNotAssumed) {
   EXPECT_EQ(Find(sum.verdicts, "expected_unsupported").status, VerdictStatus::kExpectedUnsupported);
   EXPECT_NE(Find(sum.verdicts, "expected_unsupported").detail.find("HTTP/1.x only"),
             std::string::npos);
+  EXPECT_EQ(Find(sum.verdicts, "capture_rate_min").name, "missing");  // not evaluated
+  EXPECT_EQ(Find(sum.verdicts, "throughput_ratio_min").status, VerdictStatus::kPass);  // still is
 
   // Spans appear: the scenario file is stale, and the run fails until it is updated.
   runs[1].match.spans = 3;
