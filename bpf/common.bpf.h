@@ -1,5 +1,5 @@
 /* Helpers shared by the programs: the pid filter, counters, fd -> socket,
- * and the connection table. */
+ * the connection table, and loss attribution. */
 #ifndef HUGIN_BPF_COMMON_H
 #define HUGIN_BPF_COMMON_H
 
@@ -73,6 +73,58 @@ static __always_inline void fill_addr(struct sock *sk, struct hg_addr *a) {
   }
 }
 
+/* Lock-free min/max of a loss time: two CPUs may lose records of one
+ * connection at once (threads sharing a socket). Retries are bounded for the
+ * verifier; losing four races in a row leaves the bound a few ns short. */
+static __always_inline void store_min(__u64 *p, __u64 v) {
+  for (int i = 0; i < 4; i++) {
+    __u64 old = *p;
+    if (old <= v || __sync_val_compare_and_swap(p, old, v) == old) return;
+  }
+}
+static __always_inline void store_max(__u64 *p, __u64 v) {
+  for (int i = 0; i < 4; i++) {
+    __u64 old = *p;
+    if (old >= v || __sync_val_compare_and_swap(p, old, v) == old) return;
+  }
+}
+
+#define HG_LOSS_CONTROL 2 /* an open or close record; data uses enum hg_direction */
+
+/* Every site where a record of a tracked connection cannot be written calls
+ * this (after counting the reason globally), so user space can tell which
+ * connection lost what and when. `bytes`: the lost data call's length. */
+static __always_inline void note_loss(__u32 tgid, int fd, const struct conn_state *c, __u8 kind,
+                                      __u64 bytes, __u64 ts) {
+  struct hg_conn_id k = {.tgid = tgid, .fd = fd, .generation = c->generation};
+  struct hg_conn_loss *l = bpf_map_lookup_elem(&conn_losses, &k);
+  if (!l) {
+    struct hg_conn_loss fresh = {.first_ns = ts, .last_ns = ts};
+    struct sock *sk = (struct sock *)c->sk;
+    if (sk) {
+      fresh.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+      fresh.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    }
+    /* NOEXIST: another CPU may have made the entry since the lookup; then
+     * the lookup below finds that one. */
+    bpf_map_update_elem(&conn_losses, &k, &fresh, BPF_NOEXIST);
+    l = bpf_map_lookup_elem(&conn_losses, &k);
+    if (!l) {
+      count(HG_CNT_LOSS_MAP_FULL);
+      return;
+    }
+  }
+  if (kind == HG_INGRESS)
+    __sync_fetch_and_add(&l->ingress_records, 1);
+  else if (kind == HG_EGRESS)
+    __sync_fetch_and_add(&l->egress_records, 1);
+  else
+    __sync_fetch_and_add(&l->control_records, 1);
+  if (bytes) __sync_fetch_and_add(&l->bytes, bytes);
+  store_min(&l->first_ns, ts);
+  store_max(&l->last_ns, ts);
+}
+
 static __always_inline void fill_header(struct hg_header *h, __u8 type, __u32 tgid, int fd,
                                         const struct conn_state *c) {
   h->type = type;
@@ -82,6 +134,8 @@ static __always_inline void fill_header(struct hg_header *h, __u8 type, __u32 tg
   h->conn.tgid = tgid;
   h->conn.fd = fd;
   h->conn.generation = c->generation;
+  h->flags = 0;
+  __builtin_memset(h->_pad, 0, sizeof(h->_pad));
 }
 
 static __always_inline void emit_open(__u32 tgid, int fd, const struct conn_state *c,
@@ -89,6 +143,7 @@ static __always_inline void emit_open(__u32 tgid, int fd, const struct conn_stat
   struct hg_open_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
     count(HG_CNT_DROP_RINGBUF);
+    note_loss(tgid, fd, c, HG_LOSS_CONTROL, 0, bpf_ktime_get_ns());
     return;
   }
   __builtin_memset(e, 0, sizeof(*e));

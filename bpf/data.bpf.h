@@ -12,7 +12,13 @@ static __always_inline int io_enter(int fd, __u64 ptr, __u32 iovcnt, __u8 kind, 
   if (!watched(id >> 32)) return 0;
   struct io_args a = {.ptr = ptr, .iovcnt = iovcnt, .fd = fd, .kind = kind,
                       .syscall = syscall, .dir = dir};
-  if (bpf_map_update_elem(&active_io, &id, &a, BPF_ANY) != 0) count(HG_CNT_DROP_ARGS_MAP);
+  if (bpf_map_update_elem(&active_io, &id, &a, BPF_ANY) == 0) return 0;
+  count(HG_CNT_DROP_ARGS_MAP);
+  /* The call will not be seen at exit. Its length is not known yet, and the
+   * stream position does not move for it, so no gap will show it either. */
+  struct conn_key k = {.tgid = id >> 32, .fd = fd};
+  struct conn_state *c = bpf_map_lookup_elem(&conns, &k);
+  if (c) note_loss(k.tgid, fd, c, dir & 1, 0, bpf_ktime_get_ns());
   return 0;
 }
 
@@ -104,12 +110,17 @@ static __always_inline int io_exit(long ret) {
     }
     got = copy_iov(buf, iov_ptr, iovcnt, want);
   }
-  if (got < want) count(HG_CNT_DROP_READ);
+  if (got < want) {
+    /* Not a loss: the record still says how many bytes the call moved. */
+    e->h.flags |= HG_FLAG_SHORT_COPY;
+    count(HG_CNT_PAYLOAD_SHORT_COPY);
+  }
   if (got < e->len) count(HG_CNT_PAYLOAD_TRUNCATED);
   if (got > HG_MAX_PAYLOAD) got = HG_MAX_PAYLOAD;
   e->captured = got;
   if (bpf_ringbuf_output(&events, e, sizeof(*e) + verifier_bound(got), wakeup_flags()) != 0) {
     count(HG_CNT_DROP_RINGBUF);
+    note_loss(tgid, args.fd, c, dir, (__u64)ret, e->h.ts_ns);
     return 0;
   }
   count(HG_CNT_EVENTS);

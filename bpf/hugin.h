@@ -41,14 +41,22 @@ enum hg_counter {
   HG_CNT_EVENTS = 0,         /* records written to the ring buffer */
   HG_CNT_DROP_RINGBUF,       /* record lost: ring buffer full */
   HG_CNT_DROP_CONN_MAP,      /* connection not tracked: conns map full */
-  HG_CNT_DROP_READ,          /* payload could not be read from user memory */
+  HG_CNT_PAYLOAD_SHORT_COPY, /* payload copy from user memory came up short; the record was
+                                still written, flagged HG_FLAG_SHORT_COPY (not a loss) */
   HG_CNT_PAYLOAD_TRUNCATED,  /* syscall moved more bytes than were captured (not a loss) */
   HG_CNT_DROP_ARGS_MAP,      /* syscall enter stash full: the call was not seen */
+  HG_CNT_LOSS_MAP_FULL,      /* a loss (counted above) on a tracked connection that could not be
+                                attributed to it: conn_losses was full */
   HG_CNT__MAX,
 };
 
+/* hg_header.flags */
+#define HG_FLAG_SHORT_COPY 0x01 /* data: fewer payload bytes could be read than were wanted */
+
 /* A connection's identity: the fd in a process, plus a generation that
- * changes whenever the fd number is reused for another connection. */
+ * changes whenever the fd number is reused for another connection. The
+ * generation is bpf_ktime_get_ns() when the kernel side started tracking the
+ * connection, so it is also a lower bound of the time of any of its records. */
 struct hg_conn_id {
   __u32 tgid;
   __s32 fd;
@@ -63,6 +71,8 @@ struct hg_header {
   __u32 tid;
   __u64 ts_ns;   /* bpf_ktime_get_ns() at syscall exit (CLOCK_MONOTONIC) */
   struct hg_conn_id conn;
+  __u8 flags;    /* HG_FLAG_* */
+  __u8 _pad[7];
 };
 
 struct hg_addr {
@@ -91,6 +101,23 @@ struct hg_data_event {
   __u32 len;        /* bytes the syscall moved */
   __u32 captured;   /* payload bytes that follow (<= len, <= config payload size) */
   __u8 payload[];
+};
+
+/* What one tracked connection lost since user space last drained map
+ * conn_losses (keyed by struct hg_conn_id): records that could not be
+ * written, by kind. Ports are read from the socket when the entry is made, so
+ * a loss stays attributable when the connection's open record is what was lost. */
+struct hg_conn_loss {
+  __u64 ingress_records;
+  __u64 egress_records;
+  __u64 control_records; /* open and close records */
+  __u64 bytes;           /* bytes moved by the lost data calls (0 for a call missed at entry:
+                            its length is not known yet) */
+  __u64 first_ns;        /* bpf_ktime_get_ns() of the first and last loss */
+  __u64 last_ns;
+  __u16 lport;           /* host byte order */
+  __u16 rport;
+  __u32 _pad;
 };
 
 #endif /* HUGIN_BPF_HUGIN_H */

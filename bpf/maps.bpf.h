@@ -59,6 +59,18 @@ struct {
   __type(value, struct conn_state);
 } conns SEC(".maps");
 
+/* ---- per-connection loss, drained by user space (core/loader DrainConnLosses) ----
+ * A plain hash, not LRU: an evicted entry would be loss nobody hears of. When
+ * it is full a loss is counted in HG_CNT_LOSS_MAP_FULL instead. User space
+ * drains it every ~100 ms, so it holds the connections that lost records in
+ * that time. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct hg_conn_id);
+  __type(value, struct hg_conn_loss);
+} conn_losses SEC(".maps");
+
 /* fds of watched processes that are not TCP sockets (files, pipes, unix
  * sockets): remembered so the fd -> socket walk is done once per fd. */
 struct {

@@ -25,6 +25,7 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
     count(HG_CNT_EVENTS);
   } else {
     count(HG_CNT_DROP_RINGBUF);
+    note_loss(tgid, k.fd, c, HG_LOSS_CONTROL, 0, bpf_ktime_get_ns());
   }
   forget_sk(c->sk);
   bpf_map_delete_elem(&conns, &k);

@@ -5,12 +5,12 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "core/agent/counter_board.h"
 #include "core/conn/conn_tracker.h"
 #include "core/discovery/discovery.h"
-#include "core/export/agent_counters.h"
+#include "core/export/loss_lines.h"
 #include "core/export/metrics.h"
 #include "core/export/prometheus_server.h"
 #include "core/export/trace_printer.h"
@@ -22,6 +22,9 @@ namespace {
 // The kernel side wakes the reader only when records pile up (cfg_wakeup_bytes),
 // so the loop also drains on this timeout: spans are at most this late.
 constexpr int kPollMs = 20;
+// How often map conn_losses is emptied: it holds the connections that lost records in this
+// time, so its size (maps.bpf.h) bounds how many may lose records per interval.
+constexpr std::chrono::milliseconds kLossDrainInterval{100};
 
 int64_t MonoToWallOffsetNs() {
   timespec mono, wall;
@@ -38,36 +41,21 @@ Selector SelectorOf(const Config& cfg) {
   return sel;
 }
 
-// Hugin's own counters, read by the Prometheus thread.
-class CounterBoard {
- public:
-  void Publish(const TrackerStats& t, uint64_t watched) {
-    std::lock_guard<std::mutex> l(mu_);
-    tracker_ = t;
-    watched_ = watched;
-  }
-  AgentCounters Snapshot(const BpfLoader& loader) const {
-    KernelCounters k = loader.Counters();
-    std::lock_guard<std::mutex> l(mu_);
-    AgentCounters c;
-    c.events_received = tracker_.records;
-    c.spans = tracker_.spans;
-    c.parse_errors = tracker_.parse_errors + tracker_.decode_errors;
-    c.stream_gaps = tracker_.stream_gaps;
-    c.payload_truncated = k[HG_CNT_PAYLOAD_TRUNCATED];
-    c.kernel_drops["ringbuf_full"] = k[HG_CNT_DROP_RINGBUF];
-    c.kernel_drops["conn_map_full"] = k[HG_CNT_DROP_CONN_MAP];
-    c.kernel_drops["read_failed"] = k[HG_CNT_DROP_READ];
-    c.kernel_drops["args_map_full"] = k[HG_CNT_DROP_ARGS_MAP];
-    c.watched_pids = watched_;
-    return c;
-  }
-
- private:
-  mutable std::mutex mu_;
-  TrackerStats tracker_;
-  uint64_t watched_ = 0;
-};
+ConnLoss ConnLossOf(const ConnLossEntry& e) {
+  ConnLoss l;
+  l.pid = e.id.tgid;
+  l.fd = e.id.fd;
+  l.generation = e.id.generation;
+  l.local_port = e.loss.lport;
+  l.peer_port = e.loss.rport;
+  l.ingress_records = e.loss.ingress_records;
+  l.egress_records = e.loss.egress_records;
+  l.control_records = e.loss.control_records;
+  l.bytes = e.loss.bytes;
+  l.first_ns = e.loss.first_ns;
+  l.last_ns = e.loss.last_ns;
+  return l;
+}
 
 }  // namespace
 
@@ -91,21 +79,34 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
   };
 
   Metrics metrics;
+  LoopTallies tallies;
+  const bool json = cfg.trace_printer == TracePrinter::kJson;
   ConnTracker tracker(
       [&](Span&& s) {
+        tallies.spans_exported++;
         metrics.Observe(s);
         if (cfg.trace_printer == TracePrinter::kText)
           std::fprintf(out, "%s\n", FormatSpanText(s).c_str());
-        else if (cfg.trace_printer == TracePrinter::kJson)
+        else if (json)
           std::fprintf(out, "%s\n", FormatSpanJson(s).c_str());
       },
-      service_name, MonoToWallOffsetNs());
+      service_name, MonoToWallOffsetNs(),
+      [&](const StreamGap& g) {
+        if (json) std::fprintf(out, "%s\n", FormatStreamGapJson(g).c_str());
+      });
+  // Loss and gap lines go out with the json printer only; the text printer has the counters.
+  auto report_losses = [&] {
+    for (const ConnLossEntry& e : loader->DrainConnLosses()) {
+      tallies.conn_loss_reports++;
+      if (json) std::fprintf(out, "%s\n", FormatConnLossJson(ConnLossOf(e)).c_str());
+    }
+  };
 
   CounterBoard board;
   PrometheusServer prom;
   if (cfg.prometheus_port) {
     auto err = prom.Start(cfg.prometheus_port, [&] {
-      return metrics.Expose(board.Snapshot(*loader));
+      return metrics.Expose(board.Snapshot(loader->Counters()));
     });
     if (err) {
       std::fprintf(stderr, "%s\n", err->c_str());  // already "hugin: ..."
@@ -130,8 +131,12 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
       std::fprintf(stderr, "hugin: pid %u is gone\n", pid);
     }
   };
+  auto publish = [&] {
+    tallies.watched_pids = discovery.current().size();
+    board.Publish(tracker.stats(), tallies);
+  };
   if (!cfg.trace_all) apply_discovery();
-  board.Publish(tracker.stats(), discovery.current().size());
+  publish();
   std::fprintf(stderr, "hugin: ready: %d BPF programs attached on syscall tracepoints%s\n",
                loader->ProgramCount(),
                cfg.prometheus_port
@@ -140,23 +145,29 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
 
   BpfLoader::RecordHandler on_record = [&](const void* d, size_t n) { tracker.OnRecord(d, n); };
   auto next_scan = std::chrono::steady_clock::now();
+  auto next_loss_drain = next_scan + kLossDrainInterval;
   while (!stop->load()) {
     int n = loader->Poll(kPollMs, on_record);
     if (n < 0 && n != -EINTR) {
       std::fprintf(stderr, "hugin: ring buffer poll failed (%d)\n", n);
       break;
     }
-    std::fflush(out);
     auto now = std::chrono::steady_clock::now();
+    if (now >= next_loss_drain) {
+      report_losses();
+      next_loss_drain = now + kLossDrainInterval;
+    }
+    std::fflush(out);
     if (now >= next_scan) {
       if (!cfg.trace_all) apply_discovery();
       next_scan = now + std::chrono::milliseconds(cfg.discovery_interval_ms);
     }
-    board.Publish(tracker.stats(), discovery.current().size());
+    publish();
   }
   // Drain what the kernel already wrote, then detach (the loader's destructor).
   while (loader->Poll(0, on_record) > 0) {
   }
+  report_losses();
   std::fflush(out);
   prom.Stop();
   std::fprintf(stderr, "hugin: detached\n");

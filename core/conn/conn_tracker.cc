@@ -1,5 +1,7 @@
 #include "core/conn/conn_tracker.h"
 
+#include <algorithm>
+
 namespace hugin {
 
 struct ConnTracker::Conn {
@@ -8,6 +10,10 @@ struct ConnTracker::Conn {
   bool have_addr = false;
   events::Address addr;
   std::unique_ptr<http1::Stitcher> http;  // created once the role is known
+  // Per enum hg_direction: the position after the last byte seen, and the time of the last
+  // record (the open, or the generation, before the first): the window a gap fell in.
+  uint64_t next_pos[2] = {0, 0};
+  uint64_t last_ns[2] = {0, 0};
 };
 
 namespace {
@@ -18,8 +24,10 @@ uint64_t Key(uint32_t tgid, int32_t fd) {
 
 }  // namespace
 
-ConnTracker::ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns)
+ConnTracker::ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns,
+                         GapSink gap_sink)
     : sink_(std::move(sink)),
+      gap_sink_(std::move(gap_sink)),
       service_name_(std::move(service_name)),
       mono_to_wall_ns_(mono_to_wall_ns) {}
 
@@ -48,6 +56,8 @@ ConnTracker::Conn& ConnTracker::Reset(const events::Common& c, uint8_t role) {
   slot = std::make_unique<Conn>();
   slot->id = c.conn;
   slot->role = role;
+  // The generation is the kernel's clock when it began tracking the connection.
+  slot->last_ns[HG_INGRESS] = slot->last_ns[HG_EGRESS] = c.conn.generation;
   if (role != HG_ROLE_UNKNOWN) {
     // The kernel saw accept()/connect(): positions count from the first byte.
     http1::Options opts;
@@ -61,6 +71,30 @@ void ConnTracker::OnOpen(const events::OpenEvent& e) {
   Conn& conn = Reset(e.c, e.c.role);
   conn.have_addr = true;
   conn.addr = e.addr;
+  conn.last_ns[HG_INGRESS] = conn.last_ns[HG_EGRESS] = e.c.ts_ns;
+}
+
+void ConnTracker::TrackPosition(Conn& conn, const events::DataEvent& e) {
+  const uint8_t d = e.dir;
+  if (e.pos > conn.next_pos[d] && gap_sink_) {
+    StreamGap g;
+    g.pid = conn.id.tgid;
+    g.fd = conn.id.fd;
+    g.generation = conn.id.generation;
+    if (conn.have_addr) {
+      g.local_port = conn.addr.local_port;
+      g.peer_port = conn.addr.remote_port;
+    }
+    g.direction = d == HG_EGRESS ? Direction::kEgress : Direction::kIngress;
+    g.bytes = e.pos - conn.next_pos[d];
+    g.after_ns = conn.last_ns[d];
+    g.before_ns = e.c.ts_ns;
+    gap_sink_(g);
+  }
+  // A record behind the position (two threads on one socket, their records crossing) neither
+  // moves it back nor is a gap.
+  conn.next_pos[d] = std::max(conn.next_pos[d], e.pos + e.len);
+  conn.last_ns[d] = std::max(conn.last_ns[d], e.c.ts_ns);
 }
 
 void ConnTracker::OnData(const events::DataEvent& e) {
@@ -71,6 +105,7 @@ void ConnTracker::OnData(const events::DataEvent& e) {
   } else {
     conn = it->second.get();
   }
+  TrackPosition(*conn, e);
   if (conn->role == HG_ROLE_UNKNOWN) {
     // Who sends requests decides the role: a request read in means we serve.
     bool req = http1::Stitcher::LooksLikeRequest(e.payload);

@@ -23,6 +23,7 @@
 
 #include "core/events/event.h"
 #include "core/protocols/http1/stitcher.h"
+#include "core/span/loss.h"
 #include "core/span/span.h"
 
 namespace hugin {
@@ -42,9 +43,13 @@ class ConnTracker {
  public:
   using SpanSink = std::function<void(Span&&)>;
   using ServiceNameOf = std::function<std::string(uint32_t pid)>;
+  // Called once per forward jump of a connection's stream position. The kernel counts
+  // positions from 0 for every generation, so a first record past 0 is a gap too.
+  using GapSink = std::function<void(const StreamGap&)>;
 
   // mono_to_wall_ns: CLOCK_REALTIME - CLOCK_MONOTONIC, to stamp wall_start_ns.
-  ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns);
+  ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns,
+              GapSink gap_sink = nullptr);
   ~ConnTracker();
 
   // Decodes one ring buffer record and dispatches it.
@@ -60,12 +65,15 @@ class ConnTracker {
  private:
   struct Conn;
   Conn& Reset(const events::Common& c, uint8_t role);
+  // Follows the stream position of e's direction; reports a jump to the gap sink.
+  void TrackPosition(Conn& conn, const events::DataEvent& e);
   void Emit(Conn& conn);
   // request_stream_end: the kernel's byte count of the request direction at close, if known.
   void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> request_stream_end = {});
   void Account(const Conn& conn);
 
   SpanSink sink_;
+  GapSink gap_sink_;
   ServiceNameOf service_name_;
   int64_t mono_to_wall_ns_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;

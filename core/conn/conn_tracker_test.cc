@@ -13,7 +13,8 @@ class TrackerTest : public ::testing::Test {
  protected:
   TrackerTest()
       : tracker_([this](Span&& s) { spans_.push_back(std::move(s)); },
-                 [](uint32_t pid) { return "svc" + std::to_string(pid); }, 1000) {}
+                 [](uint32_t pid) { return "svc" + std::to_string(pid); }, 1000,
+                 [this](const StreamGap& g) { gaps_.push_back(g); }) {}
 
   events::Common C(int fd, uint64_t gen, uint8_t role, uint64_t ts) {
     events::Common c;
@@ -57,6 +58,7 @@ class TrackerTest : public ::testing::Test {
   }
 
   std::vector<Span> spans_;
+  std::vector<StreamGap> gaps_;
   std::map<int, std::map<uint8_t, uint64_t>> pos_;
   ConnTracker tracker_;
 };
@@ -137,6 +139,58 @@ TEST_F(TrackerTest, LostDataEventIsAGapNotAWrongSpan) {
   Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 40);
   for (auto& s : spans_) EXPECT_NE(s.processing_start_ns, 10u) << "paired with a lost response";
   EXPECT_GE(tracker_.stats().stream_gaps, 1u);
+}
+
+TEST_F(TrackerTest, LostDataRecordIsReportedAsOneGapWithItsWindow) {
+  Open(5, 1, HG_ROLE_SERVER, /*ts=*/1);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 20);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 25);
+  pos_[5][HG_EGRESS] += 1000;  // a response record lost in the ring buffer
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 30);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 40);
+  ASSERT_EQ(gaps_.size(), 1u);
+  const StreamGap& g = gaps_[0];
+  EXPECT_EQ(g.pid, 7u);
+  EXPECT_EQ(g.fd, 5);
+  EXPECT_EQ(g.generation, 1u);
+  EXPECT_EQ(g.local_port, 8080);
+  EXPECT_EQ(g.peer_port, 40000);
+  EXPECT_EQ(g.direction, Direction::kEgress);
+  EXPECT_EQ(g.bytes, 1000u);
+  EXPECT_EQ(g.after_ns, 20u);   // the last egress record, not the ingress ones after it
+  EXPECT_EQ(g.before_ns, 40u);
+}
+
+TEST_F(TrackerTest, FirstRecordPastZeroIsAGapSinceTheOpen) {
+  Open(5, 1, HG_ROLE_SERVER, /*ts=*/5);
+  pos_[5][HG_INGRESS] = 300;  // the first request's records were lost
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 50);
+  ASSERT_EQ(gaps_.size(), 1u);
+  EXPECT_EQ(gaps_[0].direction, Direction::kIngress);
+  EXPECT_EQ(gaps_[0].bytes, 300u);
+  EXPECT_EQ(gaps_[0].after_ns, 5u);
+  EXPECT_EQ(gaps_[0].before_ns, 50u);
+}
+
+TEST_F(TrackerTest, GapWithoutTheOpenRecordStartsAtTheGeneration) {
+  pos_[9][HG_EGRESS] = 64;
+  Data(9, /*gen=*/4000, HG_ROLE_CLIENT, HG_EGRESS, kGet, 5000);
+  ASSERT_EQ(gaps_.size(), 1u);
+  EXPECT_EQ(gaps_[0].after_ns, 4000u);  // the kernel began tracking it then
+  EXPECT_EQ(gaps_[0].local_port, 0);    // unknown, not invented
+  EXPECT_EQ(gaps_[0].peer_port, 0);
+}
+
+TEST_F(TrackerTest, InOrderAndOverlappingRecordsAreNoGap) {
+  Open(5, 1, HG_ROLE_SERVER);
+  for (int i = 0; i < 10; i++) {
+    Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10 * i + 2);
+    Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 10 * i + 5);
+  }
+  pos_[5][HG_INGRESS] -= kGet.size();  // the same bytes again (records crossing)
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 200);
+  EXPECT_TRUE(gaps_.empty());
 }
 
 TEST_F(TrackerTest, ResponseAfterALostOneStillCountsWhenTheCloseShowsNoRequestLost) {

@@ -51,6 +51,7 @@ std::variant<Event, std::string> Decode(const void* data, size_t size) {
       out.pos = e.pos;
       out.arrival_ns = e.arrival_ns;
       out.len = e.len;
+      out.short_copy = (e.h.flags & HG_FLAG_SHORT_COPY) != 0;
       out.payload = std::string_view(
           static_cast<const char*>(data) + sizeof(hg_data_event), e.captured);
       return Event{out};

@@ -46,6 +46,9 @@ struct DataEvent {
   uint64_t arrival_ns = 0;
   uint32_t len = 0;
   std::string_view payload;  // points into the ring buffer: valid during the callback only
+  // The kernel could not read every byte it meant to capture (HG_FLAG_SHORT_COPY): the payload
+  // is shorter than min(len, capture size). Bytes past it are unknown, as with truncation.
+  bool short_copy = false;
 };
 
 struct CloseEvent {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -40,6 +41,30 @@ TEST(Decode, DataRecordRoundTrip) {
   EXPECT_EQ(d.pos, 100u);
   EXPECT_EQ(d.len, 500u);
   EXPECT_EQ(d.payload, "HTTP/1.1 200 OK\r\n");
+  EXPECT_FALSE(d.short_copy);
+}
+
+TEST(Decode, ShortCopyFlag) {
+  auto rec = DataRecord("GET", 500, 3);
+  hg_header h;
+  std::memcpy(&h, rec.data(), sizeof(h));
+  h.flags = HG_FLAG_SHORT_COPY;
+  std::memcpy(rec.data(), &h, sizeof(h));
+  auto r = Decode(rec.data(), rec.size());
+  ASSERT_TRUE(std::holds_alternative<Event>(r)) << std::get<std::string>(r);
+  const auto& d = std::get<DataEvent>(std::get<Event>(r));
+  EXPECT_TRUE(d.short_copy);
+  EXPECT_EQ(d.len, 500u);
+  EXPECT_EQ(d.payload, "GET");
+}
+
+// The layout is shared with the BPF side, which is compiled separately: pin it.
+TEST(Decode, HeaderLayout) {
+  EXPECT_EQ(sizeof(hg_header), 40u);
+  EXPECT_EQ(offsetof(hg_header, conn), 16u);
+  EXPECT_EQ(offsetof(hg_header, flags), 32u);
+  EXPECT_EQ(sizeof(hg_data_event), 64u);
+  EXPECT_EQ(sizeof(hg_conn_loss), 56u);
 }
 
 TEST(Decode, RejectsPayloadLongerThanRecord) {

@@ -84,6 +84,13 @@ std::string Metrics::Expose(const AgentCounters& c) const {
        "Gaps in a connection's byte stream (events lost before user space)."},
       {"hugin_payload_truncated_total", c.payload_truncated,
        "Syscalls whose data was longer than the captured payload."},
+      {"hugin_payload_short_copy_total", c.payload_short_copy,
+       "Syscalls whose payload could not be read in full from user memory (the event was still "
+       "delivered)."},
+      {"hugin_conn_loss_reports_total", c.conn_loss_reports,
+       "Per-connection loss reports read from the kernel (one per connection per drain)."},
+      {"hugin_conn_loss_map_full_total", c.conn_loss_map_full,
+       "Kernel drops that could not be attributed to their connection: the loss map was full."},
   };
   for (const Counter& counter : counters) {
     AppendFamilyHeader(out, counter.name, "counter", counter.help);

@@ -34,7 +34,10 @@ AgentCounters SomeCounters() {
   c.parse_errors = 1;
   c.stream_gaps = 2;
   c.payload_truncated = 3;
-  c.kernel_drops = {{"ringbuf_full", 7}, {"conn_map_full", 0}, {"read_failed", 0}};
+  c.payload_short_copy = 6;
+  c.kernel_drops = {{"ringbuf_full", 7}, {"conn_map_full", 0}, {"args_map_full", 0}};
+  c.conn_loss_reports = 8;
+  c.conn_loss_map_full = 9;
   c.watched_pids = 4;
   return c;
 }
@@ -217,9 +220,13 @@ TEST(Metrics, AgentCounters) {
            "# TYPE hugin_payload_truncated_total counter\nhugin_payload_truncated_total 3\n",
            "hugin_kernel_drops_total{reason=\"ringbuf_full\"} 7\n",
            "hugin_kernel_drops_total{reason=\"conn_map_full\"} 0\n",
-           "hugin_kernel_drops_total{reason=\"read_failed\"} 0\n",
+           "hugin_kernel_drops_total{reason=\"args_map_full\"} 0\n",
+           "# TYPE hugin_payload_short_copy_total counter\nhugin_payload_short_copy_total 6\n",
+           "# TYPE hugin_conn_loss_reports_total counter\nhugin_conn_loss_reports_total 8\n",
+           "# TYPE hugin_conn_loss_map_full_total counter\nhugin_conn_loss_map_full_total 9\n",
            "# TYPE hugin_watched_pids gauge\nhugin_watched_pids 4\n",
            "# HELP hugin_kernel_drops_total ",
+           "# HELP hugin_payload_short_copy_total ",
            "# HELP http_server_request_duration_seconds ",
            "# TYPE http_client_response_body_size_bytes histogram\n",
        }) {

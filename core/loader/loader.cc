@@ -142,6 +142,28 @@ KernelCounters BpfLoader::Counters() const {
   return out;
 }
 
+std::vector<ConnLossEntry> BpfLoader::DrainConnLosses() {
+  const bpf_map* map = skel_->maps.conn_losses;
+  // Keys first: deleting while walking makes get_next_key restart from the top.
+  std::vector<hg_conn_id> keys;
+  hg_conn_id key, next;
+  const void* prev = nullptr;
+  while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
+    keys.push_back(next);
+    key = next;
+    prev = &key;
+    if (keys.size() > bpf_map__max_entries(map)) break;  // entries churning under us
+  }
+  std::vector<ConnLossEntry> out;
+  out.reserve(keys.size());
+  for (const hg_conn_id& k : keys) {
+    ConnLossEntry e{k, {}};
+    if (bpf_map__lookup_and_delete_elem(map, &k, sizeof(k), &e.loss, sizeof(e.loss), 0) == 0)
+      out.push_back(e);
+  }
+  return out;
+}
+
 int BpfLoader::ProgramCount() const {
   int n = 0;
   bpf_program* prog;

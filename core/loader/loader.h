@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 extern "C" {
 #include "bpf/hugin.h"
@@ -25,6 +26,12 @@ struct LoaderOptions {
 };
 
 using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;
+
+// One entry of map conn_losses: what a connection lost since the last drain.
+struct ConnLossEntry {
+  hg_conn_id id;
+  hg_conn_loss loss;
+};
 
 class BpfLoader {
  public:
@@ -46,6 +53,10 @@ class BpfLoader {
   bool UnwatchPid(uint32_t pid);
   // Sums of the per-CPU counters, indexed by enum hg_counter. Thread-safe.
   KernelCounters Counters() const;
+  // Takes every entry out of map conn_losses (each is read and deleted in one
+  // step, so a loss the kernel adds meanwhile lands in a new entry, not
+  // nowhere). Touches only the map: safe to call from any thread, Poll included.
+  std::vector<ConnLossEntry> DrainConnLosses();
   int ProgramCount() const;
 
  private:

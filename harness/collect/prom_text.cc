@@ -108,7 +108,7 @@ std::optional<std::string> FetchMetrics(int port) {
 
 namespace {
 // Reasons that are real loss; hugin_payload_truncated_total is not one.
-const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full", "read_failed"};
+const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full"};
 }  // namespace
 
 AgentCounters CountersFromExposition(const std::string& text) {

@@ -9,7 +9,6 @@ const char* kExposition = R"(# HELP hugin_kernel_drops_total Events the kernel s
 # TYPE hugin_kernel_drops_total counter
 hugin_kernel_drops_total{reason="ringbuf_full"} 12
 hugin_kernel_drops_total{reason="conn_map_full"} 1
-hugin_kernel_drops_total{reason="read_failed"} 0
 hugin_payload_truncated_total 40
 hugin_spans_total 1000
 hugin_watched_pids 1

@@ -1,0 +1,30 @@
+#include "core/agent/counter_board.h"
+
+namespace hugin {
+
+void CounterBoard::Publish(const TrackerStats& tracker, const LoopTallies& loop) {
+  std::lock_guard<std::mutex> l(mu_);
+  tracker_ = tracker;
+  loop_ = loop;
+}
+
+AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
+  std::lock_guard<std::mutex> l(mu_);
+  AgentCounters c;
+  c.events_received = tracker_.records;
+  // Spans handed to the exporters (metrics, printer).
+  c.spans = loop_.spans_exported;
+  c.parse_errors = tracker_.parse_errors + tracker_.decode_errors;
+  c.stream_gaps = tracker_.stream_gaps;
+  c.payload_truncated = k[HG_CNT_PAYLOAD_TRUNCATED];
+  c.payload_short_copy = k[HG_CNT_PAYLOAD_SHORT_COPY];
+  c.kernel_drops["ringbuf_full"] = k[HG_CNT_DROP_RINGBUF];
+  c.kernel_drops["conn_map_full"] = k[HG_CNT_DROP_CONN_MAP];
+  c.kernel_drops["args_map_full"] = k[HG_CNT_DROP_ARGS_MAP];
+  c.conn_loss_reports = loop_.conn_loss_reports;
+  c.conn_loss_map_full = k[HG_CNT_LOSS_MAP_FULL];
+  c.watched_pids = loop_.watched_pids;
+  return c;
+}
+
+}  // namespace hugin

@@ -1,0 +1,37 @@
+#include "core/agent/counter_board.h"
+
+#include <gtest/gtest.h>
+
+namespace hugin {
+namespace {
+
+TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
+  KernelCounters k{};
+  for (size_t i = 0; i < k.size(); i++) k[i] = 100 + i;
+  CounterBoard board;
+  TrackerStats t;
+  t.records = 1;
+  t.parse_errors = 2;
+  t.decode_errors = 3;
+  t.stream_gaps = 4;
+  t.spans = 999;  // made; what counts is what was exported
+  board.Publish(t, LoopTallies{5, 6, 7});
+  AgentCounters c = board.Snapshot(k);
+  EXPECT_EQ(c.events_received, 1u);
+  EXPECT_EQ(c.parse_errors, 5u);
+  EXPECT_EQ(c.stream_gaps, 4u);
+  EXPECT_EQ(c.spans, 5u);
+  EXPECT_EQ(c.conn_loss_reports, 6u);
+  EXPECT_EQ(c.watched_pids, 7u);
+  EXPECT_EQ(c.payload_truncated, 100u + HG_CNT_PAYLOAD_TRUNCATED);
+  EXPECT_EQ(c.payload_short_copy, 100u + HG_CNT_PAYLOAD_SHORT_COPY);
+  EXPECT_EQ(c.conn_loss_map_full, 100u + HG_CNT_LOSS_MAP_FULL);
+  // Only losses are drop reasons: a short copy still delivered its record.
+  EXPECT_EQ(c.kernel_drops, (std::map<std::string, uint64_t>{
+                                {"ringbuf_full", 100u + HG_CNT_DROP_RINGBUF},
+                                {"conn_map_full", 100u + HG_CNT_DROP_CONN_MAP},
+                                {"args_map_full", 100u + HG_CNT_DROP_ARGS_MAP}}));
+}
+
+}  // namespace
+}  // namespace hugin
