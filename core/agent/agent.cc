@@ -59,7 +59,8 @@ ConnLoss ConnLossOf(const ConnLossEntry& e) {
 
 }  // namespace
 
-int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
+int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<bool>* stop,
+             FILE* out) {
   auto started = BpfLoader::Start(
       LoaderOptions{cfg.payload_bytes, cfg.ringbuf_bytes, cfg.trace_all});
   if (auto* err = std::get_if<BpfLoader::Error>(&started)) {
@@ -79,10 +80,12 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
   };
 
   Metrics metrics;
+  FaultInjector faults(fault_plan);
   LoopTallies tallies;
   const bool json = cfg.trace_printer == TracePrinter::kJson;
   ConnTracker tracker(
       [&](Span&& s) {
+        if (!faults.Apply(s)) return;
         tallies.spans_exported++;
         metrics.Observe(s);
         if (cfg.trace_printer == TracePrinter::kText)
@@ -170,6 +173,7 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
   report_losses();
   std::fflush(out);
   prom.Stop();
+  if (fault_plan.enabled) std::fprintf(stderr, "%s\n", faults.Summary().c_str());
   std::fprintf(stderr, "hugin: detached\n");
   return 0;
 }

@@ -5,12 +5,14 @@
 #include <atomic>
 #include <cstdio>
 
+#include "core/agent/fault_injection.h"
 #include "core/config/config.h"
 
 namespace hugin {
 
 // Runs until *stop becomes true. Returns the process exit status:
 // 0 after a clean detach, 1 when BPF cannot be used or the endpoint cannot be served.
-int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out);
+// `faults`: test-only planted faults (HUGIN_FAULT), applied to every finished span.
+int RunAgent(const Config& cfg, const FaultPlan& faults, const std::atomic<bool>* stop, FILE* out);
 
 }  // namespace hugin

@@ -12,7 +12,8 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   std::lock_guard<std::mutex> l(mu_);
   AgentCounters c;
   c.events_received = tracker_.records;
-  // Spans handed to the exporters (metrics, printer).
+  // Spans handed to the exporters, not spans made: one dropped on purpose (HUGIN_FAULT) must
+  // look as if it was never seen.
   c.spans = loop_.spans_exported;
   c.parse_errors = tracker_.parse_errors + tracker_.decode_errors;
   c.stream_gaps = tracker_.stream_gaps;

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/agent/agent.h"
+#include "core/agent/fault_injection.h"
 #include "core/config/config.h"
 
 namespace {
@@ -19,10 +20,16 @@ int main(int argc, char** argv) {
     std::fprintf(err->exit_code == 0 ? stdout : stderr, "%s\n", err->message.c_str());
     return err->exit_code;
   }
+  auto faults = hugin::ParseFaultPlan(hugin::ProcessEnv());
+  if (auto* err = std::get_if<hugin::ConfigError>(&faults)) {
+    std::fprintf(stderr, "%s\n", err->message.c_str());
+    return err->exit_code;
+  }
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  return hugin::RunAgent(std::get<hugin::Config>(parsed), &g_stop, stdout);
+  return hugin::RunAgent(std::get<hugin::Config>(parsed), std::get<hugin::FaultPlan>(faults),
+                         &g_stop, stdout);
 }

@@ -12,6 +12,7 @@
 namespace hugin {
 namespace {
 
+using config_internal::Quote;
 using config_internal::Trim;
 
 // A value together with where it came from ("--open-port", "OPEN_PORT"), so
@@ -20,17 +21,6 @@ struct Sourced {
   std::string source;
   std::string value;
 };
-
-// Renders a value for an error message on one line.
-std::string Quote(std::string_view value) {
-  std::string out = "\"";
-  for (unsigned char c : value) {
-    if (c == '\n') out += "\\n";
-    else if (c < 0x20 || c == 0x7f) out += '?';
-    else out += static_cast<char>(c);
-  }
-  return out + "\"";
-}
 
 ConfigError BadInput(const Sourced& s, const std::string& why) {
   return ConfigError{2, "hugin: " + s.source + "=" + Quote(s.value) + ": " + why};

@@ -29,6 +29,16 @@ std::string_view Trim(std::string_view s) {
   return s.substr(begin, end - begin + 1);
 }
 
+std::string Quote(std::string_view value) {
+  std::string out = "\"";
+  for (unsigned char c : value) {
+    if (c == '\n') out += "\\n";
+    else if (c < 0x20 || c == 0x7f) out += '?';
+    else out += static_cast<char>(c);
+  }
+  return out + "\"";
+}
+
 std::optional<uint64_t> ParseUnsigned(std::string_view s, uint64_t min, uint64_t max) {
   s = Trim(s);
   if (!AllDigits(s)) return std::nullopt;  // rejects "-1", "+1", "1.5", "0x10"

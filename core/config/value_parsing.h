@@ -13,6 +13,9 @@ namespace hugin::config_internal {
 
 std::string_view Trim(std::string_view s);
 
+// Renders a value for an error message on one line, in double quotes.
+std::string Quote(std::string_view value);
+
 // Decimal digits only (after trimming), value in [min, max].
 std::optional<uint64_t> ParseUnsigned(std::string_view s, uint64_t min, uint64_t max);
 
