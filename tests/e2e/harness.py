@@ -84,11 +84,16 @@ def start_agent(hugin, env_extra=None, args=()):
     return a
 
 
+def json_lines(agent):
+    """Every JSON object on the agent's stdout: spans (no "type" key), loss and gap reports."""
+    return [json.loads(l) for l in list(agent.out) if l.startswith("{")]
+
+
 def wait_spans(agent, n, timeout=10.0, kind=None):
     """Waits for at least n JSON spans (of `kind`, if given) on the agent's stdout."""
     deadline = time.monotonic() + timeout
     while True:
-        spans = [json.loads(l) for l in list(agent.out) if l.startswith("{")]
+        spans = [s for s in json_lines(agent) if "type" not in s]
         if kind:
             spans = [s for s in spans if s["kind"] == kind]
         if len(spans) >= n or time.monotonic() > deadline:

@@ -232,6 +232,9 @@ def test_sigterm_detaches_every_program(hugin, svc):
     ({"EXECUTABLE_NAME": "(unclosed"}, []),
     ({"OPEN_PORT": "8080", "BEYLA_TRACE_PRINTER": "fancy"}, []),
     ({"OPEN_PORT": "8080"}, ["--no-such-flag"]),
+    ({"OPEN_PORT": "8080", "HUGIN_FAULT": "drop_span:0"}, []),
+    ({"OPEN_PORT": "8080", "HUGIN_FAULT": "swap_status:x"}, []),
+    ({"OPEN_PORT": "8080", "HUGIN_FAULT": "explode:3"}, []),
 ])
 def test_bad_configuration_is_one_clear_line_and_exit_2(hugin, env, args):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("HUGIN_", "BEYLA_"))}, **env}
