@@ -1,27 +1,35 @@
 #include "harness/analyze/loss.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 
 namespace hugin::harness {
 namespace {
 
-// Requests of one connection (peer port) in time order, with the end of each one's window.
+// Requests of one connection (peer port) in time order.
 struct Connection {
   std::vector<size_t> requests;  // indices into truth
-  std::vector<int64_t> window_end;
 };
 
-// Explains up to `capacity` missing, not yet explained requests of `conn` whose windows meet
-// [from, to]; returns how many it explained.
-uint64_t Explain(const Connection& conn, int64_t from, int64_t to, uint64_t capacity,
+enum class Direction { kIngress, kEgress, kEither };
+
+// Explains up to `capacity` missing, not yet explained requests of `conn` whose window of
+// `dir` meets [from, to]; returns how many it explained.
+uint64_t Explain(const Connection& conn, const std::vector<GroundTruthRecord>& truth,
+                 Direction dir, int64_t from, int64_t to, uint64_t capacity,
                  const std::vector<bool>& matched, std::vector<bool>& explained) {
   uint64_t used = 0;
-  int64_t window_start = INT64_MIN;
-  for (size_t k = 0; k < conn.requests.size() && used < capacity; ++k) {
-    const int64_t window_end = conn.window_end[k];
-    const bool meets = window_start < to && from <= window_end;
-    window_start = window_end;
+  const size_t n = conn.requests.size();
+  for (size_t k = 0; k < n && used < capacity; ++k) {
+    const GroundTruthRecord& g = truth[conn.requests[k]];
+    const int64_t ingress_lo = k > 0 ? truth[conn.requests[k - 1]].end_ns : INT64_MIN;
+    const int64_t egress_hi = k + 1 < n ? truth[conn.requests[k + 1]].start_ns : INT64_MAX;
+    const bool ingress = ingress_lo < to && from <= g.end_ns;
+    const bool egress = g.start_ns <= to && from < egress_hi;
+    const bool meets = dir == Direction::kIngress  ? ingress
+                       : dir == Direction::kEgress ? egress
+                                                   : ingress || egress;
     const size_t i = conn.requests[k];
     if (!meets || matched[i] || explained[i]) continue;
     explained[i] = true;
@@ -39,7 +47,6 @@ LossResult AccountLoss(const LossInput& in) {
   for (auto& [port, c] : conns) {
     std::sort(c.requests.begin(), c.requests.end(),
               [&](size_t a, size_t b) { return in.truth[a].start_ns < in.truth[b].start_ns; });
-    for (size_t i : c.requests) c.window_end.push_back(in.truth[i].end_ns + kWindowSlackNs);
   }
   std::vector<bool> explained(in.truth.size(), false);
   uint64_t reported = 0;
@@ -50,10 +57,17 @@ LossResult AccountLoss(const LossInput& in) {
     if (!ours(loss.local_port, loss.last_ns)) continue;
     reported += loss.records();
     auto it = conns.find(loss.peer_port);
-    const uint64_t used =
-        it == conns.end() ? 0
-                          : Explain(it->second, loss.first_ns, loss.last_ns, loss.records(),
-                                    in.truth_matched, explained);
+    uint64_t used = 0;
+    if (it != conns.end()) {
+      auto explain = [&](Direction dir, uint64_t records) {
+        return records ? Explain(it->second, in.truth, dir, loss.first_ns, loss.last_ns, records,
+                                 in.truth_matched, explained)
+                       : 0;
+      };
+      used = explain(Direction::kIngress, loss.ingress_records) +
+             explain(Direction::kEgress, loss.egress_records) +
+             explain(Direction::kEither, loss.control_records);
+    }
     if (used == 0) r.unattributed_drops += loss.records();
   }
   // A gap the kernel did not report as a loss (bytes the agent never saw for another reason)
@@ -68,7 +82,8 @@ LossResult AccountLoss(const LossInput& in) {
     if (known) continue;
     auto it = conns.find(gap.peer_port);
     if (it != conns.end())
-      Explain(it->second, gap.after_ns, gap.before_ns, 1, in.truth_matched, explained);
+      Explain(it->second, in.truth, gap.ingress ? Direction::kIngress : Direction::kEgress,
+              gap.after_ns, gap.before_ns, 1, in.truth_matched, explained);
   }
   // Counted drops that no report names cannot explain anything.
   if (in.kernel_drops > reported) r.unattributed_drops += in.kernel_drops - reported;

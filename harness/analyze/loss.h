@@ -24,12 +24,15 @@ struct LossInput {
   uint64_t kernel_drops = 0;     // hugin_kernel_drops_total over the measured window
 };
 
-// A connection's timeline is cut into one window per request: from the end of the previous
-// request's answer to the end of its own (plus kWindowSlackNs). The request's read happens after
-// the previous answer and its write before its own end, so a lost record falls in exactly one
-// window and can explain at most that request.
-inline constexpr int64_t kWindowSlackNs = 100'000;
-
+// A connection's timeline is cut into one window per request and direction. On a keep-alive
+// connection the client sends request k after it has read answer k-1, so:
+// - request k's reads (head, then maybe its body from inside the handler) fall between the end
+//   of handler k-1 and the end of handler k: ingress window (end[k-1], end[k]];
+// - answer k's writes fall after handler k started and before request k+1 arrived (some stacks,
+//   Go's net/http among them, write after the handler logged its end): egress window
+//   [start[k], start[k+1]).
+// Each direction's windows partition the timeline, so a lost record can explain at most one
+// request: the one whose window of its direction holds it.
 LossResult AccountLoss(const LossInput& in);
 
 }  // namespace hugin::harness

@@ -53,7 +53,7 @@ TEST(Loss, NothingMissingNothingLost) {
 
 TEST(Loss, ADropOnTheRequestsConnectionInItsWindowExplainsIt) {
   Case c;
-  c.truth = Connection(40000, 5, 10'000'000);  // windows end at 11, 13, 15, 17, 19 ms (+slack)
+  c.truth = Connection(40000, 5, 10'000'000);  // ingress windows end at 11, 13, 15, 17, 19 ms
   c.matched = {true, true, false, true, true};
   c.reports.losses.push_back(Lost(40000, 14'000'000));  // read of request 3, before its end
   c.kernel_drops = 1;
@@ -78,6 +78,26 @@ TEST(Loss, ADropInAnotherWindowOrOnAnotherConnectionExplainsNothing) {
   EXPECT_EQ(r.missing, 1u);
   EXPECT_EQ(r.silent_loss, 1u);
   EXPECT_EQ(r.unattributed_drops, 2u);
+}
+
+TEST(Loss, AnAnswerWrittenAfterTheHandlerLoggedItsEndIsStillItsOwn) {
+  // Go's net/http writes the buffered answer after the handler returns: the lost write comes
+  // after end_ns but before the next request starts.
+  Case c;
+  c.truth = Connection(40000, 3, 10'000'000);  // requests at 10-11, 12-13, 14-15 ms
+  c.matched = {true, false, true};
+  c.reports.losses.push_back(Lost(40000, 13'400'000));
+  c.reports.losses.back().ingress_records = 0;
+  c.reports.losses.back().egress_records = 1;
+  auto r = c.Run();
+  EXPECT_EQ(r.explained, 1u);
+  // The same moment on the ingress side is the next request's read, which was captured.
+  c.reports.losses.back().ingress_records = 1;
+  c.reports.losses.back().egress_records = 0;
+  r = c.Run();
+  EXPECT_EQ(r.explained, 0u);
+  EXPECT_EQ(r.silent_loss, 1u);
+  EXPECT_EQ(r.unattributed_drops, 1u);
 }
 
 TEST(Loss, OneReportExplainsAtMostItsRecordCount) {

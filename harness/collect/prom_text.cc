@@ -85,18 +85,6 @@ double SumSamples(const std::vector<Sample>& samples, const std::string& name,
   return sum;
 }
 
-double SumSamplesWithLabelIn(const std::vector<Sample>& samples, const std::string& name,
-                             const std::string& label, const std::vector<std::string>& values) {
-  double sum = 0;
-  for (const auto& s : samples) {
-    if (s.name != name) continue;
-    auto it = s.labels.find(label);
-    if (it != s.labels.end() && std::find(values.begin(), values.end(), it->second) != values.end())
-      sum += s.value;
-  }
-  return sum;
-}
-
 std::optional<std::string> FetchMetrics(int port) {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(2);
@@ -108,7 +96,7 @@ std::optional<std::string> FetchMetrics(int port) {
 
 namespace {
 // Reasons that are real loss; hugin_payload_truncated_total is not one.
-const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full"};
+const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full", "args_map_full"};
 }  // namespace
 
 AgentCounters CountersFromExposition(const std::string& text) {

@@ -24,10 +24,6 @@ std::vector<Sample> ParseExposition(const std::string& text, std::vector<std::st
 double SumSamples(const std::vector<Sample>& samples, const std::string& name,
                   const std::map<std::string, std::string>& match = {});
 
-// Sum of `name` over samples whose label `label` is one of `values`.
-double SumSamplesWithLabelIn(const std::vector<Sample>& samples, const std::string& name,
-                             const std::string& label, const std::vector<std::string>& values);
-
 // GET http://127.0.0.1:port/metrics; nullopt when unreachable.
 std::optional<std::string> FetchMetrics(int port);
 

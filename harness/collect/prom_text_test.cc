@@ -31,9 +31,6 @@ TEST(PromText, SumsWithLabelMatch) {
   EXPECT_EQ(SumSamples(samples, "hugin_spans_total"), 1000);
   EXPECT_EQ(SumSamples(samples, "absent"), 0);
   EXPECT_EQ(SumSamples(samples, "weird", {{"label", "a \"quoted\" value, with comma"}}), 350);
-  EXPECT_EQ(SumSamplesWithLabelIn(samples, "hugin_kernel_drops_total", "reason",
-                                  {"ringbuf_full", "read_failed"}),
-            12);
 }
 
 TEST(PromText, MalformedLinesAreReportedNotFatal) {
