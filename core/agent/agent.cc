@@ -115,6 +115,7 @@ int RunAgent(const Config& cfg, const std::atomic<bool>* stop, FILE* out) {
 
   auto apply_discovery = [&] {
     auto ch = discovery.Rescan();
+    if (!ch.notice.empty()) std::fprintf(stderr, "%s\n", ch.notice.c_str());
     for (auto& p : ch.added) {
       if (!loader->WatchPid(p.pid)) {
         std::fprintf(stderr, "hugin: cannot watch pid %u: the pid map is full\n", p.pid);
