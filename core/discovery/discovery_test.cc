@@ -207,7 +207,7 @@ TEST(DiscoveryChanges, FdsAreReadOnlyForNewPidsExecAndListeningSetChanges) {
               proc.Source());
 
   auto ch = d.Rescan();  // first scan: every process
-  EXPECT_EQ(Pids(ch.added), (std::vector<uint32_t>{100}));
+  ASSERT_EQ(Pids(ch.added), (std::vector<uint32_t>{100}));
   EXPECT_EQ(ch.added[0].service_name, "server");
   EXPECT_EQ(d.stats().full_walks, 1u);
   EXPECT_EQ(d.stats().fd_dirs_read, 2u);  // 100 and 200; the kernel thread has no exe
@@ -290,7 +290,7 @@ TEST(DiscoveryChanges, ExecIntoTheSelectedExecutableIsSeenWithPortAndName) {
   uint64_t read = d.stats().fd_dirs_read;
   proc.Exec(400, "/srv/server", {"socket:[500]"});
   auto ch = d.Rescan();
-  EXPECT_EQ(Pids(ch.added), (std::vector<uint32_t>{400}));
+  ASSERT_EQ(Pids(ch.added), (std::vector<uint32_t>{400}));
   EXPECT_EQ(ch.added[0].service_name, "server");
   EXPECT_EQ(d.stats().fd_dirs_read, read + 1);
   EXPECT_EQ(d.stats().full_walks, 1u);

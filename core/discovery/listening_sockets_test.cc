@@ -8,9 +8,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ostream>
 #include <set>
 
 namespace hugin {
+
+void PrintTo(const ListeningSocket& s, std::ostream* os) {
+  *os << "{" << (s.family == AF_INET6 ? "AF_INET6" : s.family == AF_INET ? "AF_INET" : "?") << ", port "
+      << s.port << ", inode " << s.inode << "}";
+}
+
 namespace {
 
 uint64_t InodeOf(int fd) {
