@@ -119,6 +119,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
 
   auto apply_discovery = [&] {
     auto ch = discovery.Rescan();
+    if (!ch.notice.empty()) std::fprintf(stderr, "%s\n", ch.notice.c_str());
     for (auto& p : ch.added) {
       if (!loader->WatchPid(p.pid)) {
         std::fprintf(stderr, "hugin: cannot watch pid %u: the pid map is full\n", p.pid);

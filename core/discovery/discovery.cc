@@ -3,18 +3,10 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include <utility>
 
 namespace hugin {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string ReadLink(const std::string& path) {
   char buf[4096];
@@ -45,34 +37,38 @@ std::string ServiceNameOfExecutable(const std::string& exe) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
-Discovery::Discovery(Selector sel, std::string proc_root, uint32_t self_pid)
-    : sel_(std::move(sel)), proc_(std::move(proc_root)), self_pid_(self_pid) {}
+Discovery::Discovery(Selector sel, std::string proc_root, uint32_t self_pid,
+                     ListeningSocketSource sockets)
+    : sel_(std::move(sel)),
+      proc_(std::move(proc_root)),
+      self_pid_(self_pid),
+      sockets_(std::move(sockets)) {}
 
-std::set<uint64_t> Discovery::ListeningInodes(const std::string& text,
-                                              const std::function<bool(uint16_t)>& selected) {
-  // Rows: "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ..."
-  // local_address is HEXIP:HEXPORT; st 0A is TCP_LISTEN.
-  std::set<uint64_t> inodes;
-  std::istringstream in(text);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    std::string sl, local, remote, st, queues, timer, retr, uid, timeout;
-    uint64_t inode = 0;
-    if (!(row >> sl >> local >> remote >> st >> queues >> timer >> retr >> uid >> timeout >> inode))
-      continue;
-    if (st != "0A") continue;
-    auto colon = local.rfind(':');
-    if (colon == std::string::npos) continue;
-    unsigned long port = std::strtoul(local.c_str() + colon + 1, nullptr, 16);
-    if (port == 0 || port > 65535) continue;
-    if (selected(static_cast<uint16_t>(port)) && inode != 0) inodes.insert(inode);
+std::set<uint64_t> Discovery::SelectedListeningInodes(std::string* notice) {
+  std::vector<ListeningSocket> listening;
+  bool have = false;
+  if (!use_proc_net_tcp_) {
+    auto got = sockets_(sel_.port_selected);
+    if (auto* list = std::get_if<std::vector<ListeningSocket>>(&got)) {
+      listening = std::move(*list);
+      have = true;
+    } else {
+      // Asked again every scan, a missing tcp_diag module would make the
+      // kernel run modprobe every scan: fall back for good.
+      use_proc_net_tcp_ = true;
+      *notice = "hugin: " + std::get<ListeningSocketsError>(got).message +
+                "; finding listening sockets in /proc/net/tcp{,6} instead (slower: it lists every "
+                "connection)";
+    }
   }
+  if (!have) listening = ReadProcNetTcp(proc_, sel_.port_selected);
+  std::set<uint64_t> inodes;
+  for (const auto& s : listening)
+    if (s.inode != 0) inodes.insert(s.inode);
   return inodes;
 }
 
-bool Discovery::Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessInfo* info) const {
+bool Discovery::Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessInfo* info) {
   std::string base = proc_ + "/" + std::to_string(pid);
   info->pid = pid;
   info->exe = ExecutableOf(pid, proc_);
@@ -82,6 +78,7 @@ bool Discovery::Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessI
   if (!sel_.port_selected) return true;
   DIR* d = opendir((base + "/fd").c_str());
   if (!d) return false;
+  stats_.fd_dirs_read++;
   bool found = false;
   while (dirent* e = readdir(d)) {
     if (!AllDigits(e->d_name)) continue;
@@ -99,28 +96,56 @@ bool Discovery::Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessI
 }
 
 Discovery::Changes Discovery::Rescan() {
+  Changes ch;
+  stats_.scans++;
+  const bool by_port = static_cast<bool>(sel_.port_selected);
   std::set<uint64_t> inodes;
-  if (sel_.port_selected) {
-    for (const char* f : {"/net/tcp", "/net/tcp6"}) {
-      auto part = ListeningInodes(ReadFile(proc_ + f), sel_.port_selected);
-      inodes.insert(part.begin(), part.end());
-    }
-  }
+  if (by_port) inodes = SelectedListeningInodes(&ch.notice);
+  // By port, a pid seen in the previous scan keeps its verdict unless the
+  // listening set changed or it exec'd (see discovery.h).
+  const bool walk_all = !by_port || !prev_inodes_ || *prev_inodes_ != inodes;
   std::map<uint32_t, ProcessInfo> now;
-  if (!sel_.port_selected || !inodes.empty()) {
+  std::unordered_map<uint32_t, Seen> seen;
+  if (!by_port || !inodes.empty()) {
+    if (by_port && walk_all) stats_.full_walks++;
     DIR* d = opendir(proc_.c_str());
-    while (d && true) {
+    while (d) {
       dirent* e = readdir(d);
       if (!e) break;
       if (!AllDigits(e->d_name)) continue;
       uint32_t pid = static_cast<uint32_t>(std::strtoul(e->d_name, nullptr, 10));
       if (pid == self_pid_) continue;
+      const uint64_t dir_ino = e->d_ino;
       ProcessInfo info;
-      if (Matches(pid, inodes, &info)) now[pid] = std::move(info);
+      bool matched = false;
+      auto before = walk_all ? seen_.end() : seen_.find(pid);
+      bool known = before != seen_.end() && before->second.dir_ino == dir_ino;
+      // exec keeps the pid and may change the verdict: a readlink, cheap.
+      if (known && (before->second.matched || sel_.exe_regex) &&
+          ExecutableOf(pid, proc_) != before->second.exe)
+        known = false;
+      if (known) {
+        matched = before->second.matched;
+        auto cur = current_.find(pid);  // a matched pid is in current_
+        if (matched && cur != current_.end()) {
+          info = cur->second;
+        } else {
+          info.pid = pid;
+          info.exe = before->second.exe;
+          matched = false;
+        }
+      } else {
+        matched = Matches(pid, inodes, &info);
+      }
+      // A pid whose executable could not be read (kernel thread, exiting) is
+      // looked at again next time.
+      if (by_port && !info.exe.empty()) seen[pid] = Seen{dir_ino, info.exe, matched};
+      if (matched) now[pid] = std::move(info);
     }
     if (d) closedir(d);
   }
-  Changes ch;
+  if (by_port) prev_inodes_ = std::move(inodes);
+  seen_ = std::move(seen);
   for (auto& [pid, info] : now)
     if (!current_.count(pid)) ch.added.push_back(info);
   for (auto& [pid, info] : current_)

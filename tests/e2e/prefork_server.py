@@ -1,6 +1,8 @@
 """A pre-forked HTTP/1.1 server in plain Python: one listening socket, N worker
 processes accepting on it (the classic Unicorn/Gunicorn/Apache model).
-Usage: prefork_server.py PORT WORKERS. Prints "ready" when every worker runs."""
+Usage: prefork_server.py PORT WORKERS. Prints "ready" when every worker runs.
+SIGUSR1 forks one more worker (a replacement worker, as Gunicorn or nginx fork
+one) and prints "worker PID"."""
 import http.server
 import os
 import signal
@@ -29,25 +31,39 @@ def main():
     sock.bind(("127.0.0.1", port))
     sock.listen(128)
     children = []
-    for _ in range(workers):
+
+    def fork_worker():
         pid = os.fork()
         if pid == 0:
             srv = http.server.HTTPServer(("127.0.0.1", port), Handler, bind_and_activate=False)
             srv.socket.close()
             srv.socket = sock
             signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            signal.signal(signal.SIGUSR1, signal.SIG_IGN)
             srv.serve_forever()
         children.append(pid)
-    print("ready", flush=True)
+        return pid
 
     def stop(*_):
         for c in children:
-            os.kill(c, signal.SIGTERM)
+            try:
+                os.kill(c, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGUSR1, lambda *_: print(f"worker {fork_worker()}", flush=True))
+    for _ in range(workers):
+        fork_worker()
+    print("ready", flush=True)
     while True:
         signal.pause()
+        try:  # reap workers that exited
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
 
 
 if __name__ == "__main__":

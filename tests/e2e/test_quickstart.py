@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -191,6 +192,42 @@ def test_preforked_python_server(hugin, tmp_path):
         assert sorted(s["path"] for s in spans) == sorted(f"/w/{i}" for i in range(30))
         assert all(s["service_name"].startswith("python") for s in spans)
         assert len({s["pid"] for s in spans}) >= 1
+    finally:
+        agent.stop()
+        srv.stop()
+
+
+def test_worker_forked_while_watched_is_picked_up(hugin):
+    """A pre-forked server replaces its workers: the new worker inherits the listening socket
+    (no new listener appears) and must be watched, the old ones dropped."""
+    port = free_port()
+    srv = Proc([sys.executable, os.path.join(HERE, "prefork_server.py"), str(port), "2"], name="prefork")
+    srv.wait_line("^ready$")
+    agent = start_agent(hugin, {"OPEN_PORT": str(port), "HUGIN_TRACE_PRINTER": "json"},
+                        args=["--discovery-interval-ms", "100"])
+    try:
+        deadline = time.monotonic() + 10
+        while len([l for l in agent.err if "watching pid" in l]) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        watched = {int(m.group(1)) for l in agent.err for m in [re.search(r"watching pid (\d+)", l)] if m}
+        assert srv.p.pid in watched and len(watched) == 3, agent.err
+        old_workers = watched - {srv.p.pid}
+        os.kill(srv.p.pid, signal.SIGUSR1)
+        new_worker = int(srv.wait_line(r"^worker \d+$").split()[1])
+        agent.wait_line(rf"watching pid {new_worker}\b", where="err", timeout=5)
+        for pid in old_workers:  # only the new worker accepts from now on
+            os.kill(pid, signal.SIGTERM)
+        for pid in old_workers:
+            agent.wait_line(rf"pid {pid} is gone", where="err", timeout=5)
+        for i in range(5):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", f"/new/{i}", headers={"Connection": "close"})
+            r = c.getresponse()
+            assert r.status == 200 and r.read() == f"pid {new_worker}\n".encode()
+            c.close()
+        spans = wait_spans(agent, 5)
+        assert sorted(s["path"] for s in spans) == [f"/new/{i}" for i in range(5)]
+        assert {s["pid"] for s in spans} == {new_worker}
     finally:
         agent.stop()
         srv.stop()
