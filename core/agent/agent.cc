@@ -94,9 +94,12 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
           std::fprintf(out, "%s\n", FormatSpanJson(s).c_str());
       },
       service_name, MonoToWallOffsetNs(),
-      [&](const StreamGap& g) {
-        if (json) std::fprintf(out, "%s\n", FormatStreamGapJson(g).c_str());
-      });
+      {[&](const StreamGap& g) {
+         if (json) std::fprintf(out, "%s\n", FormatStreamGapJson(g).c_str());
+       },
+       [&](const UnpairedRequest& u) {
+         if (json) std::fprintf(out, "%s\n", FormatUnpairedRequestJson(u).c_str());
+       }});
   // Loss and gap lines go out with the json printer only; the text printer has the counters.
   auto report_losses = [&] {
     for (const ConnLossEntry& e : loader->DrainConnLosses()) {

@@ -25,9 +25,9 @@ uint64_t Key(uint32_t tgid, int32_t fd) {
 }  // namespace
 
 ConnTracker::ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns,
-                         GapSink gap_sink)
+                         LossSinks loss_sinks)
     : sink_(std::move(sink)),
-      gap_sink_(std::move(gap_sink)),
+      loss_sinks_(std::move(loss_sinks)),
       service_name_(std::move(service_name)),
       mono_to_wall_ns_(mono_to_wall_ns) {}
 
@@ -76,7 +76,7 @@ void ConnTracker::OnOpen(const events::OpenEvent& e) {
 
 void ConnTracker::TrackPosition(Conn& conn, const events::DataEvent& e) {
   const uint8_t d = e.dir;
-  if (e.pos > conn.next_pos[d] && gap_sink_) {
+  if (e.pos > conn.next_pos[d] && loss_sinks_.gap) {
     StreamGap g;
     g.pid = conn.id.tgid;
     g.fd = conn.id.fd;
@@ -89,7 +89,7 @@ void ConnTracker::TrackPosition(Conn& conn, const events::DataEvent& e) {
     g.bytes = e.pos - conn.next_pos[d];
     g.after_ns = conn.last_ns[d];
     g.before_ns = e.c.ts_ns;
-    gap_sink_(g);
+    loss_sinks_.gap(g);
   }
   // A record behind the position (two threads on one socket, their records crossing) neither
   // moves it back nor is a gap.
@@ -165,6 +165,18 @@ void ConnTracker::Emit(Conn& conn) {
   for (auto& r : conn.http->TakeRecords()) {
     if (r.status == 0) {
       totals_.unmatched_requests++;
+      if (loss_sinks_.unpaired) {
+        UnpairedRequest u;
+        u.pid = conn.id.tgid;
+        u.fd = conn.id.fd;
+        u.generation = conn.id.generation;
+        if (conn.have_addr) {
+          u.local_port = conn.addr.local_port;
+          u.peer_port = conn.addr.remote_port;
+        }
+        u.request_ns = r.req_start_ns;
+        loss_sinks_.unpaired(u);
+      }
       continue;
     }
     Span s;

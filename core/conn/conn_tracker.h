@@ -46,10 +46,16 @@ class ConnTracker {
   // Called once per forward jump of a connection's stream position. The kernel counts
   // positions from 0 for every generation, so a first record past 0 is a gap too.
   using GapSink = std::function<void(const StreamGap&)>;
+  // Called for each request that ends without an answer it could be paired with.
+  using UnpairedSink = std::function<void(const UnpairedRequest&)>;
+  struct LossSinks {
+    GapSink gap;
+    UnpairedSink unpaired;
+  };
 
   // mono_to_wall_ns: CLOCK_REALTIME - CLOCK_MONOTONIC, to stamp wall_start_ns.
   ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns,
-              GapSink gap_sink = nullptr);
+              LossSinks loss_sinks = {});
   ~ConnTracker();
 
   // Decodes one ring buffer record and dispatches it.
@@ -73,7 +79,7 @@ class ConnTracker {
   void Account(const Conn& conn);
 
   SpanSink sink_;
-  GapSink gap_sink_;
+  LossSinks loss_sinks_;
   ServiceNameOf service_name_;
   int64_t mono_to_wall_ns_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;

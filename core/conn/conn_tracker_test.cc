@@ -14,7 +14,8 @@ class TrackerTest : public ::testing::Test {
   TrackerTest()
       : tracker_([this](Span&& s) { spans_.push_back(std::move(s)); },
                  [](uint32_t pid) { return "svc" + std::to_string(pid); }, 1000,
-                 [this](const StreamGap& g) { gaps_.push_back(g); }) {}
+                 {[this](const StreamGap& g) { gaps_.push_back(g); },
+                  [this](const UnpairedRequest& u) { unpaired_.push_back(u); }}) {}
 
   events::Common C(int fd, uint64_t gen, uint8_t role, uint64_t ts) {
     events::Common c;
@@ -59,6 +60,7 @@ class TrackerTest : public ::testing::Test {
 
   std::vector<Span> spans_;
   std::vector<StreamGap> gaps_;
+  std::vector<UnpairedRequest> unpaired_;
   std::map<int, std::map<uint8_t, uint64_t>> pos_;
   ConnTracker tracker_;
 };
@@ -204,6 +206,11 @@ TEST_F(TrackerTest, ResponseAfterALostOneStillCountsWhenTheCloseShowsNoRequestLo
   EXPECT_EQ(spans_[0].processing_start_ns, 30u);
   EXPECT_EQ(spans_[0].status, 200);
   EXPECT_EQ(tracker_.stats().unmatched_requests, 1u);
+  // The request whose answer was lost is reported, not dropped in silence.
+  ASSERT_EQ(unpaired_.size(), 1u);
+  EXPECT_EQ(unpaired_[0].request_ns, 10u);
+  EXPECT_EQ(unpaired_[0].fd, 5);
+  EXPECT_EQ(unpaired_[0].generation, 1u);
 }
 
 TEST_F(TrackerTest, UnknownRoleIsInferredFromFirstRecognisedBytes) {

@@ -13,6 +13,7 @@ struct AgentCounters {
   uint64_t spans = 0;              // spans produced
   uint64_t parse_errors = 0;       // protocol parser rejections
   uint64_t stream_gaps = 0;        // byte-position gaps seen by the tracker (lost events)
+  uint64_t unpaired_requests = 0;  // requests seen whole whose answer could not be paired
   uint64_t payload_truncated = 0;  // calls longer than the captured payload
   uint64_t payload_short_copy = 0; // payload copies that came up short (record still delivered)
   // Kernel per-CPU drop counters summed, by reason (ringbuf_full,

@@ -69,4 +69,15 @@ std::string FormatStreamGapJson(const StreamGap& g) {
       .Done();
 }
 
+std::string FormatUnpairedRequestJson(const UnpairedRequest& u) {
+  return Line("unpaired")
+      .Num("pid", u.pid)
+      .Int("fd", u.fd)
+      .Num("generation", u.generation)
+      .Num("local_port", u.local_port)
+      .Num("peer_port", u.peer_port)
+      .Num("request_ns", u.request_ns)
+      .Done();
+}
+
 }  // namespace hugin

@@ -19,4 +19,8 @@ std::string FormatConnLossJson(const ConnLoss& loss);
 //  "direction":"ingress"|"egress","bytes":n,"after_ns":t0,"before_ns":t1}
 std::string FormatStreamGapJson(const StreamGap& gap);
 
+// {"type":"unpaired","pid":P,"fd":F,"generation":G,"local_port":L,"peer_port":R,
+//  "request_ns":t}
+std::string FormatUnpairedRequestJson(const UnpairedRequest& u);
+
 }  // namespace hugin

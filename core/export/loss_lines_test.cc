@@ -71,5 +71,25 @@ TEST(FormatStreamGapJson, EveryFieldWithTheHarnessKeyNames) {
   EXPECT_EQ(j["fd"], -1);
 }
 
+TEST(FormatUnpairedRequestJson, EveryFieldWithTheHarnessKeyNames) {
+  UnpairedRequest u;
+  u.pid = 7;
+  u.fd = 5;
+  u.generation = 99;
+  u.local_port = 8080;
+  u.peer_port = 40000;
+  u.request_ns = 123456789;
+  const std::string line = FormatUnpairedRequestJson(u);
+  EXPECT_EQ(line.rfind("{\"type\":\"unpaired\"", 0), 0u) << line;  // the harness keys on it
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j.size(), 7u);
+  EXPECT_EQ(j["pid"], 7u);
+  EXPECT_EQ(j["fd"], 5);
+  EXPECT_EQ(j["generation"], 99u);
+  EXPECT_EQ(j["local_port"], 8080);
+  EXPECT_EQ(j["peer_port"], 40000);
+  EXPECT_EQ(j["request_ns"], 123456789u);
+}
+
 }  // namespace
 }  // namespace hugin

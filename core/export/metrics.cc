@@ -82,6 +82,9 @@ std::string Metrics::Expose(const AgentCounters& c) const {
       {"hugin_parse_errors_total", c.parse_errors, "Protocol parser rejections."},
       {"hugin_stream_gaps_total", c.stream_gaps,
        "Gaps in a connection's byte stream (events lost before user space)."},
+      {"hugin_unpaired_requests_total", c.unpaired_requests,
+       "Requests seen whole that ended without an answer they could be paired with (records "
+       "lost around them); reported, never given a made-up status."},
       {"hugin_payload_truncated_total", c.payload_truncated,
        "Syscalls whose data was longer than the captured payload."},
       {"hugin_payload_short_copy_total", c.payload_short_copy,

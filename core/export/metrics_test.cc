@@ -33,6 +33,7 @@ AgentCounters SomeCounters() {
   c.spans = 5;
   c.parse_errors = 1;
   c.stream_gaps = 2;
+  c.unpaired_requests = 11;
   c.payload_truncated = 3;
   c.payload_short_copy = 6;
   c.kernel_drops = {{"ringbuf_full", 7}, {"conn_map_full", 0}, {"args_map_full", 0}};
@@ -217,6 +218,7 @@ TEST(Metrics, AgentCounters) {
            "# TYPE hugin_spans_total counter\nhugin_spans_total 5\n",
            "# TYPE hugin_parse_errors_total counter\nhugin_parse_errors_total 1\n",
            "# TYPE hugin_stream_gaps_total counter\nhugin_stream_gaps_total 2\n",
+           "# TYPE hugin_unpaired_requests_total counter\nhugin_unpaired_requests_total 11\n",
            "# TYPE hugin_payload_truncated_total counter\nhugin_payload_truncated_total 3\n",
            "hugin_kernel_drops_total{reason=\"ringbuf_full\"} 7\n",
            "hugin_kernel_drops_total{reason=\"conn_map_full\"} 0\n",

@@ -35,4 +35,15 @@ struct StreamGap {
   uint64_t before_ns = 0;  // the record that revealed the gap
 };
 
+// A request the agent saw whole but could not pair with its answer because records were lost
+// around it (the stitcher pairs by time after a loss only when it can confirm the pairing, and
+// never makes up a status): reported instead of becoming a span, so it is not a silent loss.
+struct UnpairedRequest {
+  uint32_t pid = 0;
+  int32_t fd = -1;
+  uint64_t generation = 0;
+  uint16_t local_port = 0, peer_port = 0;  // 0: the connection's open record was not seen
+  uint64_t request_ns = 0;  // when the service read the request (CLOCK_MONOTONIC)
+};
+
 }  // namespace hugin

@@ -85,6 +85,15 @@ LossResult AccountLoss(const LossInput& in) {
       Explain(it->second, in.truth, gap.ingress ? Direction::kIngress : Direction::kEgress,
               gap.after_ns, gap.before_ns, 1, in.truth_matched, explained);
   }
+  // A request the agent saw but could not pair (records lost around it) explains itself: the
+  // one request on its connection whose ingress window holds the moment it was read.
+  for (const UnpairedReport& u : in.reports.unpaired) {
+    if (!ours(u.local_port, u.request_ns)) continue;
+    auto it = conns.find(u.peer_port);
+    if (it != conns.end())
+      Explain(it->second, in.truth, Direction::kIngress, u.request_ns, u.request_ns, 1,
+              in.truth_matched, explained);
+  }
   // Counted drops that no report names cannot explain anything.
   if (in.kernel_drops > reported) r.unattributed_drops += in.kernel_drops - reported;
 

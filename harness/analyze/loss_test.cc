@@ -139,6 +139,21 @@ TEST(Loss, AGapWithoutALossReportExplainsOneRequestInItsSpan) {
   EXPECT_EQ(r.silent_loss, 1u);
 }
 
+TEST(Loss, AnUnpairedRequestReportExplainsThatRequestOnly) {
+  Case c;
+  c.truth = Connection(40000, 4, 10'000'000);  // starts 10, 12, 14, 16 ms
+  c.matched = {true, false, false, true};
+  UnpairedReport u;
+  u.local_port = kServer;
+  u.peer_port = 40000;
+  u.request_ns = 13'900'000;  // read just before the third handler started
+  c.reports.unpaired.push_back(u);
+  const auto r = c.Run();
+  EXPECT_EQ(r.missing, 2u);
+  EXPECT_EQ(r.explained, 1u);  // the third; the second stays silent
+  EXPECT_EQ(r.silent_loss, 1u);
+}
+
 TEST(Loss, WarmupAndOtherPortsReportsAreNotOurs) {
   Case c;
   c.truth = Connection(40000, 3, 10'000'000);

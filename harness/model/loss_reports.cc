@@ -13,7 +13,7 @@ bool ParseAgentReportLine(const std::string& line, AgentReports& into, bool& is_
   try {
     const auto j = nlohmann::json::parse(line);
     const std::string type = j.value("type", "");
-    if (type != "loss" && type != "gap") return true;
+    if (type != "loss" && type != "gap" && type != "unpaired") return true;
     is_report = true;
     if (type == "loss") {
       LossReport r;
@@ -28,6 +28,13 @@ bool ParseAgentReportLine(const std::string& line, AgentReports& into, bool& is_
       r.last_ns = j.at("last_ns").get<int64_t>();
       if (r.last_ns < r.first_ns) throw std::runtime_error("last_ns before first_ns");
       into.losses.push_back(r);
+    } else if (type == "unpaired") {
+      UnpairedReport u;
+      u.pid = j.at("pid").get<int>();
+      u.local_port = j.at("local_port").get<int>();
+      u.peer_port = j.at("peer_port").get<int>();
+      u.request_ns = j.at("request_ns").get<int64_t>();
+      into.unpaired.push_back(u);
     } else {
       GapReport g;
       g.pid = j.at("pid").get<int>();
