@@ -139,6 +139,24 @@ TEST(Loss, AGapWithoutALossReportExplainsOneRequestInItsSpan) {
   EXPECT_EQ(r.silent_loss, 1u);
 }
 
+TEST(Loss, AWideReportDoesNotUseUpWhatANarrowOneAloneCouldExplain) {
+  Case c;
+  c.truth = Connection(40000, 5, 10'000'000);  // ingress windows end at 11, 13, 15, 17, 19 ms
+  c.matched = {true, false, true, false, true};
+  LossReport wide = Lost(40000, 12'500'000);   // one read lost somewhere in 12.5-16.5 ms:
+  wide.last_ns = 16'500'000;                   // request 2 or request 4
+  LossReport narrow = Lost(40000, 12'500'000); // one read lost at 12.5 ms: request 2 only
+  c.reports.losses = {wide, narrow};
+  c.kernel_drops = 2;
+  auto r = c.Run();
+  EXPECT_EQ(r.explained, 2u);
+  EXPECT_EQ(r.silent_loss, 0u);
+  EXPECT_EQ(r.unattributed_drops, 0u);
+  std::swap(c.reports.losses[0], c.reports.losses[1]);  // the order read must not matter
+  r = c.Run();
+  EXPECT_EQ(r.explained, 2u);
+}
+
 TEST(Loss, AnUnpairedRequestReportExplainsThatRequestOnly) {
   Case c;
   c.truth = Connection(40000, 4, 10'000'000);  // starts 10, 12, 14, 16 ms
