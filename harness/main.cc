@@ -69,11 +69,14 @@ int main(int argc, char** argv) {
   std::string out_dir;
   bool keep_raw = false;
   bool no_microbench = false;
+  bool no_wire_capture = false;
   app.add_option("scenarios", scenario_files, "scenario YAML files (default scenarios/quickstart.yaml)");
   app.add_option("--out", out_dir, "run folder (default results/<name or all>/<timestamp>/)");
   app.add_flag("--keep-raw", keep_raw, "keep per-run access logs, span logs and Prometheus data");
   app.add_flag("--no-microbench", no_microbench,
                "skip the core/ microbenchmarks (run once after the scenarios, a few seconds)");
+  app.add_flag("--no-wire-capture", no_wire_capture,
+               "no loopback capture (wire timing oracle) in fixed-rate plain-HTTP scenarios");
   CLI11_PARSE(app, argc, argv);
   if (scenario_files.empty()) scenario_files.push_back("scenarios/quickstart.yaml");
 
@@ -103,6 +106,7 @@ int main(int argc, char** argv) {
   RunnerOptions options;
   options.out_dir = out_dir;
   options.keep_raw = keep_raw;
+  options.wire_capture = !no_wire_capture;
 
   std::vector<ScenarioSummary> summaries;
   std::map<std::string, std::vector<std::string>> plots;

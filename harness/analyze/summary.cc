@@ -212,6 +212,7 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   if (st.matched) st.field_match_rate = double(st.field_matched) / double(st.matched);
   st.duration_delta_p50_us = Percentile(st.duration_deltas_us, 50);
   st.duration_delta_p99_us = Percentile(st.duration_deltas_us, 99);
+  st.wire = SummarizeWireTiming(rate, runs);
   return st;
 }
 
@@ -323,6 +324,28 @@ std::vector<Verdict> Evaluate(const Scenario& s, const std::vector<StepSummary>&
       add("prometheus_count_error_max", *w <= *t.prometheus_count_error_max,
           "|prometheus count - ground truth| / ground truth " + Fixed(*w) + " <= " +
               Fixed(*t.prometheus_count_error_max));
+  }
+  if (capture_checks && t.wire_duration_within_1ms_or_5pct_min) {
+    // Worst step; a step whose capture is invalid (dropped packets, no capture, tshark failed)
+    // cannot vouch for anything and fails the threshold with the reason.
+    const char* name = "wire_duration_within_1ms_or_5pct_min";
+    const StepSummary* w = nullptr;
+    std::string invalid;
+    for (const auto& st : steps) {
+      if (!st.wire) invalid = "no wire capture" + step_name(st);
+      else if (!st.wire->valid())
+        invalid = "wire oracle invalid" + step_name(st) + ": " + st.wire->invalid_reason;
+      else if (!st.wire->spans) invalid = "no server spans to compare" + step_name(st);
+      else if (!w || st.wire->within_tolerance_fraction < w->wire->within_tolerance_fraction)
+        w = &st;
+    }
+    if (!invalid.empty() || !w)
+      add(name, false, invalid);
+    else
+      add(name, w->wire->within_tolerance_fraction >= *t.wire_duration_within_1ms_or_5pct_min,
+          "spans with |duration - wire duration| <= max(1 ms, 5%) " +
+              Fixed(w->wire->within_tolerance_fraction) + step_name(*w) + " >= " +
+              Fixed(*t.wire_duration_within_1ms_or_5pct_min));
   }
   if (t.expect_kernel_drops) {
     for (const auto& st : steps) {

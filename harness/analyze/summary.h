@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/analyze/match.h"
+#include "harness/analyze/timing.h"
 #include "harness/model/run_result.h"
 #include "harness/model/scenario.h"
 #include "harness/util/stats.h"
@@ -74,6 +75,8 @@ struct StepSummary {
   std::optional<double> prometheus_count_error;  // max |prometheus - ground truth| / truth
   std::optional<double> prometheus_rate_error;   // max |rate() - truth/duration| / (truth/duration)
   std::string prometheus_error;
+  // Span timing against the loopback capture (fixed-rate plain-HTTP scenarios).
+  std::optional<WireTimingSummary> wire;
 };
 
 // kExpectedUnsupported: the scenario says the tracer cannot see this yet, and it saw nothing.

@@ -89,6 +89,9 @@ bool ParseSpanLine(const std::string& line, SpanRecord& out, std::string& error)
     out.start_ns = Field<int64_t>(j, "start_ns");
     out.end_ns = Field<int64_t>(j, "end_ns");
     out.duration_ns = j.value("duration_ns", out.end_ns - out.start_ns);
+    out.processing_ns = j.contains("processing_ns")
+                            ? std::optional<int64_t>(j.at("processing_ns").get<int64_t>())
+                            : std::nullopt;
     out.local_port = Field<int>(Field<json>(j, "local"), "port");
     out.peer_port = Field<int>(Field<json>(j, "peer"), "port");
     out.pid = j.value("pid", 0);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct SpanRecord {
   int64_t start_ns = 0;
   int64_t end_ns = 0;
   int64_t duration_ns = 0;
+  // end - the service's first read of the request (duration minus queue time); absent in spans
+  // from agents that do not write it.
+  std::optional<int64_t> processing_ns;
   int local_port = 0;
   int peer_port = 0;
   int pid = 0;

@@ -60,6 +60,11 @@ TEST(Records, SpanLineWithTheAgentSchema) {
   EXPECT_EQ(s.local_port, 8080);
   EXPECT_EQ(s.peer_port, 5555);
   EXPECT_EQ(s.duration_ns, 100);
+  ASSERT_TRUE(s.processing_ns);
+  EXPECT_EQ(*s.processing_ns, 90);
+  ASSERT_TRUE(ParseSpanLine(
+      R"({"kind":"server","start_ns":1,"end_ns":2,"local":{"port":1},"peer":{"port":2}})", s, error));
+  EXPECT_FALSE(s.processing_ns);
 }
 
 TEST(Records, SpanWithoutAddressesIsAnError) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/model/arm.h"
+#include "harness/model/wire.h"
 
 namespace hugin::harness {
 
@@ -106,6 +107,10 @@ struct RunResult {
 
   // otel arm: server spans the OpenTelemetry SDK ended
   std::optional<double> otel_spans;
+
+  // Fixed-rate plain-HTTP scenarios: the loopback capture (every arm) and, for the hugin arm,
+  // the span timing against it (analyze/timing.h).
+  std::optional<WireTiming> wire;
 };
 
 }  // namespace hugin::harness

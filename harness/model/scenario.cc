@@ -187,7 +187,7 @@ Thresholds ReadThresholds(const Reader& r, const YAML::Node& n) {
                           "throughput_ratio_min", "p99_latency_ratio_max",
                           "prometheus_count_error_max", "expect_kernel_drops",
                           "unattributed_drops_max", "added_cpu_us_per_request_max",
-                          "detects_injected_faults"},
+                          "detects_injected_faults", "wire_duration_within_1ms_or_5pct_min"},
                       "thresholds");
   Thresholds t;
   r.OptionalOpt(n, "capture_rate_min", t.capture_rate_min, "a number");
@@ -196,11 +196,14 @@ Thresholds ReadThresholds(const Reader& r, const YAML::Node& n) {
   r.OptionalOpt(n, "throughput_ratio_min", t.throughput_ratio_min, "a number");
   r.OptionalOpt(n, "p99_latency_ratio_max", t.p99_latency_ratio_max, "a number");
   r.OptionalOpt(n, "prometheus_count_error_max", t.prometheus_count_error_max, "a number");
+  r.OptionalOpt(n, "wire_duration_within_1ms_or_5pct_min", t.wire_duration_within_1ms_or_5pct_min,
+                "a number");
   r.Optional(n, "expect_kernel_drops", t.expect_kernel_drops, "a boolean");
   r.OptionalOpt(n, "unattributed_drops_max", t.unattributed_drops_max, "an integer");
   r.OptionalOpt(n, "added_cpu_us_per_request_max", t.added_cpu_us_per_request_max, "a number");
   r.Optional(n, "detects_injected_faults", t.detects_injected_faults, "a boolean");
-  for (const char* key : {"capture_rate_min", "field_match_rate_min"}) {
+  for (const char* key : {"capture_rate_min", "field_match_rate_min",
+                          "wire_duration_within_1ms_or_5pct_min"}) {
     if (n[key]) {
       const double v = n[key].as<double>();
       if (v < 0 || v > 1) r.Fail(n[key], std::string("'") + key + "' must be in [0, 1]");
@@ -264,7 +267,16 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
            "over its whole life, warm-up included)");
   if (s.fixture.protocol == "grpc" && s.load.tool != "h2load")
     r.Fail(root["load"]["tool"], "gRPC load needs tool 'h2load'");
+  if (s.thresholds.wire_duration_within_1ms_or_5pct_min && !WireOracleApplies(s))
+    r.Fail(root["thresholds"]["wire_duration_within_1ms_or_5pct_min"],
+           "'wire_duration_within_1ms_or_5pct_min' needs the wire oracle: a fixed-rate plain-HTTP "
+           "scenario (tool h2load with 'rate' or 'rates', protocol http, tls false)");
   return s;
+}
+
+bool WireOracleApplies(const Scenario& s) {
+  return s.load.tool == "h2load" && !s.load.rates.empty() && s.fixture.protocol == "http" &&
+         !s.fixture.tls;
 }
 
 Scenario LoadScenarioFile(const std::string& path) {

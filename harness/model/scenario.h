@@ -56,6 +56,10 @@ struct Thresholds {
   std::optional<double> throughput_ratio_min;
   std::optional<double> p99_latency_ratio_max;
   std::optional<double> prometheus_count_error_max;  // |prom - ground truth| / ground truth
+  // Wire oracle: fraction of server spans whose duration is within max(1 ms, 5%) of the
+  // duration seen on the wire (first request segment to last response segment). Fixed-rate
+  // plain-HTTP scenarios only (WireOracleApplies).
+  std::optional<double> wire_duration_within_1ms_or_5pct_min;
   bool expect_kernel_drops = false;  // overload: the run must force counted loss
   // Kernel drop records that explain no missing request (attributed per connection and time).
   std::optional<long> unattributed_drops_max;
@@ -90,6 +94,11 @@ class ScenarioError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The wire oracle (a loopback capture decoded by tshark, analyze/timing.h) runs for fixed-rate
+// plain HTTP/1.1: h2load with rate/rates, protocol http, no TLS (tshark cannot read TLS; gRPC
+// is HTTP/2 and Hugin does not trace it yet).
+bool WireOracleApplies(const Scenario& s);
 
 Scenario LoadScenarioFile(const std::string& path);
 // `source_name` is used in error messages in place of a file name.

@@ -130,6 +130,30 @@ TEST(Scenario, SweepAndExpectedUnsupported) {
             std::string::npos);
 }
 
+TEST(Scenario, WireDurationThresholdOnFixedRatePlainHttpOnly) {
+  const Scenario s = ParseScenario(
+      std::string(kValid) + "  wire_duration_within_1ms_or_5pct_min: 0.99\n", "s.yaml");
+  EXPECT_DOUBLE_EQ(*s.thresholds.wire_duration_within_1ms_or_5pct_min, 0.99);
+  EXPECT_TRUE(WireOracleApplies(s));
+  // Out of range: the value's own line and column (the appended line is line 18).
+  std::string e = ErrorOf(std::string(kValid) + "  wire_duration_within_1ms_or_5pct_min: 1.5\n");
+  EXPECT_NE(e.find("s.yaml:18:41:"), std::string::npos) << e;
+  EXPECT_NE(e.find("must be in [0, 1]"), std::string::npos) << e;
+  e = ErrorOf(std::string(kValid) + "  wire_duration_within_1ms_or_5pct_min: often\n");
+  EXPECT_NE(e.find("s.yaml:18:41:"), std::string::npos) << e;
+  EXPECT_NE(e.find("must be a number"), std::string::npos) << e;
+  // Saturation (wrk), TLS and gRPC have no wire oracle: the threshold is refused where it is.
+  e = ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk}\n"
+              "thresholds:\n  wire_duration_within_1ms_or_5pct_min: 0.99\n");
+  EXPECT_NE(e.find("s.yaml:5:41:"), std::string::npos) << e;
+  EXPECT_NE(e.find("needs the wire oracle"), std::string::npos) << e;
+  e = ErrorOf("name: x\nfixture: {language: go, tls: true}\nload: {tool: h2load, rate: 5}\n"
+              "thresholds: {wire_duration_within_1ms_or_5pct_min: 0.99}\n");
+  EXPECT_NE(e.find("needs the wire oracle"), std::string::npos) << e;
+  EXPECT_FALSE(WireOracleApplies(ParseScenario(
+      "name: g\nfixture: {language: go, protocol: grpc}\nload: {tool: h2load, rate: 5}\n", "s")));
+}
+
 TEST(Scenario, MissingFileIsAClearError) {
   try {
     LoadScenarioFile("/nonexistent/x.yaml");

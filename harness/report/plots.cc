@@ -94,6 +94,26 @@ std::vector<std::string> DrawPlots(const ScenarioSummary& s, const std::string& 
     if (RunGnuplot(script, errors)) pngs.push_back(png);
   }
 
+  // 2b. Span duration - wire duration histogram (the wire oracle), all steps with valid figures.
+  std::vector<double> wire_errors;
+  for (const auto& st : s.steps)
+    if (st.wire && st.wire->valid())
+      wire_errors.insert(wire_errors.end(), st.wire->duration_errors_us.begin(),
+                         st.wire->duration_errors_us.end());
+  if (!wire_errors.empty()) {
+    const std::string data = plot_dir + "/" + name + "_wire_duration_error.dat";
+    std::ofstream(data) << HistogramData(wire_errors, 50);
+    const std::string png = "plots/" + name + "_wire_duration_error.png";
+    const std::string script = plot_dir + "/" + name + "_wire_duration_error.gp";
+    std::ofstream g(script);
+    g << Header(dir + "/" + png) << "set title '" << name
+      << ": span duration - wire duration (µs), central 99%, n=" << wire_errors.size() << "'\n"
+      << "set xlabel 'error (µs)'\nset ylabel 'requests'\nset style fill solid 0.6\n"
+      << "plot '" << data << "' using 1:2 with boxes notitle lc rgb '#aa3377'\n";
+    g.close();
+    if (RunGnuplot(script, errors)) pngs.push_back(png);
+  }
+
   // 3. Loss vs offered rate, for a sweep.
   if (s.steps.size() > 1) {
     const std::string data = plot_dir + "/" + name + "_loss.dat";

@@ -1,5 +1,6 @@
 // PNG plots drawn with gnuplot (gnuplot-nox, pngcairo): overhead (throughput and p99 per arm),
-// the span-vs-handler duration delta histogram, and loss vs offered rate for a sweep.
+// the span-vs-handler duration delta histogram, the span-vs-wire duration error histogram, and
+// loss vs offered rate for a sweep.
 #pragma once
 
 #include <string>

@@ -52,6 +52,110 @@ std::string PlacementText(const Placement& p) {
 
 std::string RateName(int rate) { return rate ? std::to_string(rate) + " req/s" : "saturation"; }
 
+json ErrorJson(const SignedErrorStats& e) {
+  return {{"n", e.n}, {"p1", e.p1}, {"p50", e.p50}, {"p99", e.p99}, {"max_abs", e.max_abs}};
+}
+
+json CaptureJson(const CaptureStats& c) {
+  return {{"packets", c.packets}, {"dropped", c.dropped}, {"interface_dropped", c.interface_dropped},
+          {"cpu_us", c.cpu_us},
+          {"clock_drift_us", double(c.clock_drift_ns()) / 1e3},
+          {"clock_uncertainty_us", double(std::max(c.clock_start.window_ns, c.clock_end.window_ns)) / 2e3},
+          {"error", c.error}};
+}
+
+// The wire oracle's figures for one step (analyze/timing.h); null when nothing was captured.
+json WireStepJson(const std::optional<WireTimingSummary>& w) {
+  if (!w) return nullptr;
+  return {{"valid", w->valid()},
+          {"invalid_reason", w->invalid_reason},
+          {"runs", w->runs},
+          {"packets", w->packets},
+          {"dropped_packets", w->dropped},
+          {"baseline_packets", w->baseline_packets},
+          {"baseline_dropped_packets", w->baseline_dropped},
+          {"capture_cpu_us_per_request", w->capture_cpu_us_per_request},
+          {"max_abs_clock_drift_us", w->max_abs_clock_drift_us},
+          {"max_clock_uncertainty_us", w->max_clock_uncertainty_us},
+          {"wire_exchanges", w->wire_exchanges},
+          {"wire_incomplete", w->wire_incomplete},
+          {"spans", w->spans},
+          {"joined", w->joined},
+          {"unmatched_spans", w->unmatched_spans},
+          {"unmatched_exchanges", w->unmatched_exchanges},
+          {"realigned_groups", w->realigned_groups},
+          {"start_error_us", ErrorJson(w->start_error_us)},
+          {"end_error_us", ErrorJson(w->end_error_us)},
+          {"duration_error_us", ErrorJson(w->duration_error_us)},
+          {"duration_within_1ms_or_5pct", w->within_tolerance_fraction},
+          {"processing_minus_handler_us", ErrorJson(w->processing_minus_handler_us)},
+          {"processing_negative_over_100us", w->processing_negative_over_100us},
+          {"processing_unjoined", w->processing_unjoined}};
+}
+
+// One run's capture and, for the hugin arm, its timing figures.
+json WireRunJson(const std::optional<WireTiming>& t) {
+  if (!t) return nullptr;
+  json j = {{"capture", CaptureJson(t->capture)}, {"valid", t->valid()},
+            {"invalid_reason", t->invalid_reason()}, {"decode_error", t->decode_error}};
+  if (t->spans || t->wire_exchanges) {
+    j["wire_exchanges"] = t->wire_exchanges;
+    j["wire_incomplete"] = t->wire_incomplete;
+    j["spans"] = t->spans;
+    j["joined"] = t->joined;
+    j["unmatched_spans"] = t->unmatched_spans;
+    j["unmatched_exchanges"] = t->unmatched_exchanges;
+    j["realigned_groups"] = t->realigned_groups;
+    j["start_error_us"] = ErrorJson(ErrorStats(t->start_error_us));
+    j["end_error_us"] = ErrorJson(ErrorStats(t->end_error_us));
+    j["duration_error_us"] = ErrorJson(ErrorStats(t->duration_error_us));
+    j["duration_within_1ms_or_5pct"] = t->spans ? double(t->within_tolerance) / double(t->spans) : 0.0;
+    j["processing_minus_handler_us"] = ErrorJson(ErrorStats(t->processing_minus_handler_us));
+  }
+  return j;
+}
+
+std::string ErrorCells(const SignedErrorStats& e) {
+  return Num(e.p50, 1) + " / " + Num(e.p99, 1) + " / " + Num(e.max_abs, 1);
+}
+
+// report.md's "Timing vs the wire" table: one row per step that had a capture.
+void WireTable(std::ostringstream& md, const ScenarioSummary& s) {
+  bool any = false;
+  for (const auto& st : s.steps) any = any || st.wire;
+  if (!any) return;
+  md << "### Timing vs the wire\n\n"
+     << "Hugin's server spans against a loopback capture (dumpcap, tshark's HTTP dissector): "
+        "request start = first segment of the request, response end = last segment of the "
+        "response; errors are span minus wire in µs (p50 / p99 / max |error|). Processing minus "
+        "handler compares the span's processing time with the fixture's own handler time.\n\n"
+     << "| offered rate | joined / spans (unmatched: spans, wire exchanges) | start error | "
+        "end error | duration error | within max(1 ms, 5%) | processing − handler p50 / p99 "
+        "(< −100 µs) | capture packets (dropped): hugin; baseline; dumpcap CPU µs/req | clock drift "
+        "µs |\n"
+     << "|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& st : s.steps) {
+    if (!st.wire) continue;
+    const WireTimingSummary& w = *st.wire;
+    md << "| " << RateName(st.rate) << " | ";
+    if (!w.valid()) {
+      md << "**invalid: " << w.invalid_reason << "** | | | | | | ";
+    } else {
+      md << w.joined << " / " << w.spans << " (" << w.unmatched_spans << ", "
+         << w.unmatched_exchanges << ") | " << ErrorCells(w.start_error_us) << " | "
+         << ErrorCells(w.end_error_us) << " | " << ErrorCells(w.duration_error_us) << " | "
+         << Num(w.within_tolerance_fraction, 4) << " | "
+         << Num(w.processing_minus_handler_us.p50, 1) << " / "
+         << Num(w.processing_minus_handler_us.p99, 1) << " (" << w.processing_negative_over_100us
+         << ") | ";
+    }
+    md << w.packets << " (" << w.dropped << "); " << w.baseline_packets << " ("
+       << w.baseline_dropped << "); " << Num(w.capture_cpu_us_per_request, 2) << " | "
+       << Num(w.max_abs_clock_drift_us, 1) << " |\n";
+  }
+  md << "\n";
+}
+
 json StepJson(const StepSummary& st) {
   json arms = json::object();
   for (const auto& [name, a] : st.arms) {
@@ -103,6 +207,7 @@ json StepJson(const StepSummary& st) {
       {"duration_delta_p99_us", st.duration_delta_p99_us},
       {"prometheus_count_error", Opt(st.prometheus_count_error)},
       {"prometheus_rate_error", Opt(st.prometheus_rate_error)},
+      {"wire_timing", WireStepJson(st.wire)},
   };
   PutEstimate(j, "throughput_ratio", st.throughput_ratio);
   PutEstimate(j, "p50_latency_ratio", st.p50_latency_ratio);
@@ -184,7 +289,8 @@ json ScenarioJson(const ScenarioSummary& s) {
                          {"kernel_drops", r.counters.kernel_drops()},
                          {"silent_loss", r.loss.silent_loss},
                          {"prometheus_count", Opt(r.prometheus_count)},
-                         {"otel_spans", Opt(r.otel_spans)}});
+                         {"otel_spans", Opt(r.otel_spans)},
+                         {"wire", WireRunJson(r.wire)}});
   }
   return j;
 }
@@ -329,6 +435,7 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
          << OptNum(st.prometheus_count_error, 4) << " / " << OptNum(st.prometheus_rate_error, 4)
          << (st.prometheus_error.empty() ? "" : " (" + st.prometheus_error + ")") << " |\n\n";
     }
+    WireTable(md, s);
     md << "Verdicts:\n\n";
     for (const auto& v : s.verdicts)
       md << "- " << VerdictStatusName(v.status) << " `" << v.name << "`: " << v.detail << "\n";

@@ -57,3 +57,48 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
 }
 
 }  // namespace hugin::harness
+
+namespace hugin::harness {
+
+TEST(Report, WireTimingPerStepAndPerRun) {
+  Scenario s;
+  s.name = "fixed";
+  s.load.tool = "h2load";
+  s.load.rates = {1000};
+  s.thresholds.wire_duration_within_1ms_or_5pct_min = 0.99;
+  RunResult base, hugin;
+  base.arm = Arm::kBaseline;
+  hugin.arm = Arm::kHugin;
+  base.pair = hugin.pair = 1;
+  base.rate = hugin.rate = 1000;
+  base.ok = hugin.ok = true;
+  base.wire.emplace();
+  base.wire->capture.ran = true;
+  base.wire->capture.packets = 2000;
+  hugin.wire.emplace();
+  hugin.wire->capture.ran = true;
+  hugin.wire->capture.packets = 2100;
+  hugin.wire->spans = hugin.wire->joined = hugin.wire->wire_exchanges = 2;
+  hugin.wire->start_error_us = {5, 7};
+  hugin.wire->end_error_us = {1, -3};
+  hugin.wire->duration_error_us = {-4, -10};
+  hugin.wire->within_tolerance = 2;
+  hugin.wire->processing_minus_handler_us = {20, 30};
+  const ScenarioSummary sum = Summarize(s, {base, hugin}, {}, 1);
+  const auto j = ScenarioJson(sum);
+  const auto& w = j["steps"][0]["wire_timing"];
+  EXPECT_EQ(w["valid"], true);
+  EXPECT_EQ(w["baseline_packets"], 2000);
+  EXPECT_EQ(w["packets"], 2100);
+  EXPECT_DOUBLE_EQ(w["duration_error_us"]["max_abs"].get<double>(), 10);
+  EXPECT_DOUBLE_EQ(w["duration_within_1ms_or_5pct"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(w["processing_minus_handler_us"]["p50"].get<double>(), 25);
+  EXPECT_EQ(j["runs"][0]["wire"]["capture"]["packets"], 2000);
+  EXPECT_DOUBLE_EQ(j["runs"][1]["wire"]["start_error_us"]["p50"].get<double>(), 6);
+  const std::string md = ReportMarkdown(RunInfo{}, {sum}, {});
+  EXPECT_NE(md.find("### Timing vs the wire"), std::string::npos);
+  EXPECT_NE(md.find("| 1000 req/s | 2 / 2 (0, 0) | 6.0 / 7.0 / 7.0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("PASS `wire_duration_within_1ms_or_5pct_min`"), std::string::npos);
+}
+
+}  // namespace hugin::harness

@@ -15,9 +15,12 @@
 
 #include "harness/analyze/loss.h"
 #include "harness/analyze/match.h"
+#include "harness/analyze/timing.h"
 #include "harness/collect/agent_log.h"
 #include "harness/collect/measure.h"
 #include "harness/collect/prom_text.h"
+#include "harness/collect/wire_capture.h"
+#include "harness/collect/wire_decode.h"
 #include "harness/model/loss_reports.h"
 #include "harness/model/records.h"
 #include "harness/run/load.h"
@@ -235,6 +238,13 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       if (agent) WaitSpansSettled(ctx.agent_metrics_port, seconds(10));
     }
 
+    // Wire oracle: every arm of a fixed-rate plain-HTTP scenario is captured alike (the capture
+    // costs the sender a packet copy per segment), only the hugin arm's pcap is decoded. After
+    // the warm-up, before the measured load (its spans and log lines are the measured ones).
+    std::optional<WireCapture> capture;
+    if (ctx.wire_capture && WireOracleApplies(s))
+      capture = WireCapture::Start(traced_port, dir + "/wire.pcapng");
+
     AgentCounters counters0;
     if (agent) {
       if (auto c = ReadCounters(ctx.agent_metrics_port)) counters0 = *c;
@@ -252,6 +262,10 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     if (const auto cpu_times1 = ReadCpuTimes(); cpu_times0 && cpu_times1)
       r.steal_percent = StealPercent(*cpu_times0, *cpu_times1);
     r.fixture_cpu_us = static_cast<double>(TreeCpuMicros(fixture.pid()) - fixture_cpu0);
+    if (capture) {
+      r.wire.emplace();
+      r.wire->capture = capture->Stop();
+    }
 
     if (agent) {
       WaitSpansSettled(ctx.agent_metrics_port, seconds(10));
@@ -306,6 +320,13 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       r.loss = AccountLoss({truth.records, r.match.truth_matched, reports, traced_port,
                             measured_start_ns, static_cast<uint64_t>(r.load.requests),
                             static_cast<uint64_t>(r.counters.kernel_drops())});
+      if (r.wire && r.wire->capture.valid()) {
+        std::string decode_error;
+        const WireDecode wire = DecodePcap(capture->pcap_path(), traced_port, decode_error);
+        r.wire = AnalyzeWireTiming(r.wire->capture, wire.exchanges, spans.records, truth.records,
+                                   traced_port);
+        r.wire->decode_error = decode_error;
+      }
     }
     if (arm == Arm::kOtel) {
       std::ifstream count(dir + "/otel_spans.txt");

@@ -24,6 +24,7 @@ struct RunContext {
   const PrometheusServer* prometheus = nullptr;  // optional
   std::vector<int> reserved_ports;  // held by the scenario (agent metrics, Prometheus)
   std::vector<int> service_cpus;    // fixture and agent pinned here (empty: not pinned)
+  bool wire_capture = true;         // capture loopback traffic where WireOracleApplies
 };
 
 // `probe_run`: kernel.bpf_stats_enabled is on for this run, and its BPF figures are read.

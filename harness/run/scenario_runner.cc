@@ -25,7 +25,7 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 
 void RemoveRawFiles(const std::string& dir) {
   for (const std::string sub : {"", "/warmup"})
-    for (const char* f : {"access.jsonl", "spans.jsonl", "h2load.log", "body.bin"})
+    for (const char* f : {"access.jsonl", "spans.jsonl", "h2load.log", "body.bin", "wire.pcapng"})
       fs::remove(dir + sub + "/" + f);
 }
 
@@ -80,6 +80,7 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
     }
     ctx.service_cpus = placement.service_cpus;
   }
+  ctx.wire_capture = options.wire_capture;
   const auto fixture = FindFixtureBinary(s.fixture.language);
   if (!fixture) {
     errors.push_back("fixture binary for '" + s.fixture.language +

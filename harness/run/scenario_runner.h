@@ -12,6 +12,7 @@ namespace hugin::harness {
 struct RunnerOptions {
   std::string out_dir;      // the run folder; raw per-run files go to out_dir/runs/<scenario>/
   bool keep_raw = false;    // keep access logs, span logs, h2load logs and Prometheus data
+  bool wire_capture = true; // loopback capture in every arm of fixed-rate plain-HTTP scenarios
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
