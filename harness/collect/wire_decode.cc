@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 #include "harness/util/process.h"
 
@@ -18,6 +20,7 @@ enum Column {
   kSrcPort,
   kDstPort,
   kTcpLen,
+  kTcpSeq,
   kMethod,
   kUri,
   kCode,
@@ -32,6 +35,7 @@ struct Frame {
   int64_t stream = 0;
   int src_port = 0, dst_port = 0;
   int64_t tcp_len = 0;
+  int64_t seq = 0;  // relative to the stream's initial sequence number
   std::vector<std::string> methods, uris;
   std::vector<int64_t> codes, content_lengths, segments;
 };
@@ -105,8 +109,9 @@ bool ParseFrame(const std::string& line, Frame& f, std::string& error) {
     return false;
   }
   f.src_port = static_cast<int>(v);
-  if (!ParseInt(cols[kDstPort], v) || !ParseInt(cols[kTcpLen], f.tcp_len)) {
-    error = "bad tcp.dstport or tcp.len";
+  if (!ParseInt(cols[kDstPort], v) || !ParseInt(cols[kTcpLen], f.tcp_len) ||
+      !ParseInt(cols[kTcpSeq], f.seq)) {
+    error = "bad tcp.dstport, tcp.len or tcp.seq";
     return false;
   }
   f.dst_port = static_cast<int>(v);
@@ -142,8 +147,8 @@ std::string PathOf(std::string uri) {
 const std::vector<std::string>& TsharkFields() {
   static const std::vector<std::string> fields{
       "frame.number", "frame.time_epoch", "tcp.stream",          "tcp.srcport",
-      "tcp.dstport",  "tcp.len",          "http.request.method", "http.request.uri",
-      "http.response.code", "http.content_length", "tcp.segment"};
+      "tcp.dstport",  "tcp.len",          "tcp.seq",             "http.request.method",
+      "http.request.uri", "http.response.code", "http.content_length", "tcp.segment"};
   return fields;
 }
 
@@ -193,28 +198,38 @@ WireDecode ParseTsharkFields(const std::string& text, int server_port) {
   }
   result.frames = frames.size();
 
-  std::map<int64_t, int64_t> time_of_frame;
-  for (const auto& f : frames) time_of_frame[f.number] = f.time_ns;
+  std::map<int64_t, const Frame*> by_number;
+  for (const auto& f : frames) by_number[f.number] = &f;
   auto first_segment = [](const Frame& f) {
     int64_t first = f.number;
     for (int64_t s : f.segments) first = std::min(first, s);
     return first;
   };
+  auto seq_of = [&](int64_t frame) {
+    const auto it = by_number.find(frame);
+    return it == by_number.end() ? int64_t{-1} : it->second->seq;
+  };
 
   std::map<int64_t, Stream> streams;
+  // A message head seen again at the same sequence number is a TCP retransmission, not a new
+  // message: key (stream, direction, sequence number of its first segment, index in the frame).
+  std::set<std::tuple<int64_t, bool, int64_t, size_t>> heads_seen;
   for (const auto& f : frames) {
     if (f.src_port == 0 && f.dst_port == 0) continue;
     Stream& st = streams[f.stream];
     if (f.dst_port == server_port) {  // client -> server
-      for (size_t i = 0; i < f.methods.size(); ++i)
+      for (size_t i = 0; i < f.methods.size(); ++i) {
         // Only the first message of a frame can have started in an earlier segment.
-        st.requests.push_back({i == 0 ? first_segment(f) : f.number, f.src_port, f.methods[i],
-                               f.uris[i]});
+        const int64_t first = i == 0 ? first_segment(f) : f.number;
+        if (!heads_seen.insert({f.stream, true, seq_of(first), i}).second) continue;
+        st.requests.push_back({first, f.src_port, f.methods[i], f.uris[i]});
+      }
     } else if (f.src_port == server_port) {  // server -> client
       if (f.tcp_len > 0) st.server_data.push_back(&f);
       for (size_t i = 0; i < f.codes.size(); ++i) {
         Response r;
         r.first_frame = i == 0 ? first_segment(f) : f.number;
+        if (!heads_seen.insert({f.stream, false, seq_of(r.first_frame), i}).second) continue;
         r.head_frame = f.number;
         r.code = static_cast<int>(f.codes[i]);
         // Content-Length pairs with the final response of the frame when counts differ.
@@ -227,7 +242,9 @@ WireDecode ParseTsharkFields(const std::string& text, int server_port) {
   }
 
   for (auto& [id, st] : streams) {
-    // Final responses with the frame range carrying their bytes.
+    // Final responses: the frame that first carried their last byte, and how many bytes they
+    // spanned. A retransmission (a tail loss probe when an ACK is late, say) carries bytes
+    // already sent: it is neither the response's end nor more of its bytes.
     struct Final {
       const Response* head;
       int64_t last_frame;
@@ -239,12 +256,19 @@ WireDecode ParseTsharkFields(const std::string& text, int server_port) {
       if (r.code >= 100 && r.code < 200) continue;
       const int64_t next_start =
           i + 1 < st.responses.size() ? st.responses[i + 1].first_frame : INT64_MAX;
-      Final fin{&r, r.head_frame, 0};
-      auto d = std::lower_bound(st.server_data.begin(), st.server_data.end(), r.first_frame,
-                                [](const Frame* f, int64_t n) { return f->number < n; });
-      for (; d != st.server_data.end() && (*d)->number < next_start; ++d) {
-        fin.last_frame = std::max(fin.last_frame, (*d)->number);
-        fin.bytes += (*d)->tcp_len;
+      const auto begin = std::lower_bound(
+          st.server_data.begin(), st.server_data.end(), r.first_frame,
+          [](const Frame* f, int64_t n) { return f->number < n; });
+      auto end = begin;
+      int64_t max_end = 0;
+      for (; end != st.server_data.end() && (*end)->number < next_start; ++end)
+        max_end = std::max(max_end, (*end)->seq + (*end)->tcp_len);
+      Final fin{&r, r.head_frame, max_end - seq_of(r.first_frame)};
+      for (auto d = begin; d != end; ++d) {
+        if ((*d)->seq < max_end && (*d)->seq + (*d)->tcp_len >= max_end) {
+          fin.last_frame = (*d)->number;
+          break;
+        }
       }
       finals.push_back(fin);
     }
@@ -257,12 +281,12 @@ WireDecode ParseTsharkFields(const std::string& text, int server_port) {
       x.method = q.method;
       x.path = PathOf(q.uri);
       x.request_first_frame = q.first_frame;
-      x.request_start_ns = time_of_frame.count(q.first_frame) ? time_of_frame[q.first_frame] : 0;
+      x.request_start_ns = by_number.count(q.first_frame) ? by_number[q.first_frame]->time_ns : 0;
       if (k < finals.size()) {
         const Final& fin = finals[k];
         x.status = fin.head->code;
         x.response_last_frame = fin.last_frame;
-        x.response_end_ns = time_of_frame[fin.last_frame];
+        x.response_end_ns = by_number[fin.last_frame]->time_ns;
         x.complete = fin.head->content_length < 0 || fin.bytes > fin.head->content_length;
       }
       result.exchanges.push_back(std::move(x));

@@ -5,9 +5,12 @@
 // tshark prints one tab-separated line per frame (TsharkFields() lists the columns). From them:
 // - a request starts at the FIRST segment carrying its bytes: the smallest frame number among the
 //   head's reassembled segments (tcp.segment), or the frame itself when the head fits in one;
-// - a response ends at the LAST segment carrying its bytes: the last server->client data frame
-//   before the next response head of the same TCP stream (or the stream's last data frame).
-//   Bodies are not reassembled (http.desegment_body:FALSE): the capture keeps 512 bytes per
+// - a response ends at the LAST segment carrying its bytes: of the server->client data frames
+//   from its head to the next response head of the same TCP stream (or the stream's end), the
+//   first one that carried the highest sequence number among them. A retransmission (e.g. a
+//   tail loss probe 10 ms later when the client's ACK is late: seen with the Python fixture)
+//   carries bytes already sent and is not the end; a head seen twice at one sequence number is
+//   one message. Bodies are not reassembled (http.desegment_body:FALSE): the capture keeps 512 bytes per
 //   packet, so body segments are truncated and would never complete a reassembly; what counts is
 //   which frames carry the response, and a client that waits for each response (h2load --h1,
 //   curl) never has two responses in one segment;

@@ -91,8 +91,8 @@ TEST(WireDecode, RecordedGoFixtureCapture) {
 TEST(WireDecode, ResponseShorterThanItsContentLengthIsIncomplete) {
   // A 2000-byte body of which only 300 bytes crossed before the connection ended.
   const std::string text =
-      "1\t10.000000001\t0\t40000\t8080\t90\tGET\t/a?x=1\t\t\t\n"
-      "2\t10.000000002\t0\t8080\t40000\t300\t\t\t200\t2000\t\n";
+      "1\t10.000000001\t0\t40000\t8080\t90\t1\tGET\t/a?x=1\t\t\t\n"
+      "2\t10.000000002\t0\t8080\t40000\t300\t1\t\t\t200\t2000\t\n";
   const WireDecode d = ParseTsharkFields(text, 8080);
   ASSERT_EQ(d.exchanges.size(), 1u);
   EXPECT_EQ(d.exchanges[0].path, "/a");
@@ -100,8 +100,33 @@ TEST(WireDecode, ResponseShorterThanItsContentLengthIsIncomplete) {
   EXPECT_FALSE(d.exchanges[0].complete);
 }
 
+TEST(WireDecode, RetransmissionsAreNeitherTheEndNorANewMessage) {
+  // Modelled on a python_fixed_rate capture: head and body sent apart, then the body sent again
+  // 10 ms later (a tail loss probe: the client's ACK was late); the next request's head is
+  // retransmitted too. Columns as TsharkFields().
+  const std::string text =
+      "1\t1.000000000\t0\t41096\t8080\t216\t1\tPOST\t/api/items?size=512\t\t100\t\n"
+      "2\t1.000400000\t0\t8080\t41096\t113\t1\t\t\t200\t512\t\n"
+      "3\t1.000434000\t0\t8080\t41096\t512\t114\t\t\t\t\t\n"
+      "4\t1.010000000\t0\t8080\t41096\t512\t114\t\t\t\t\t\n"
+      "5\t1.010005000\t0\t41096\t8080\t0\t217\t\t\t\t\t\n"
+      "6\t1.030000000\t0\t41096\t8080\t216\t217\tPOST\t/api/items?size=512\t\t100\t\n"
+      "7\t1.030100000\t0\t41096\t8080\t216\t217\tPOST\t/api/items?size=512\t\t100\t\n"
+      "8\t1.030500000\t0\t8080\t41096\t625\t626\t\t\t200\t512\t\n";
+  const WireDecode d = ParseTsharkFields(text, 8080);
+  EXPECT_EQ(d.bad_lines, 0u) << d.first_error;
+  ASSERT_EQ(d.exchanges.size(), 2u);
+  EXPECT_EQ(d.exchanges[0].request_first_frame, 1);
+  EXPECT_EQ(d.exchanges[0].response_last_frame, 3);
+  EXPECT_EQ(d.exchanges[0].response_end_ns, 1'000'434'000);
+  EXPECT_TRUE(d.exchanges[0].complete);  // 625 bytes spanned, not 1137
+  EXPECT_EQ(d.exchanges[1].request_first_frame, 6);
+  EXPECT_EQ(d.exchanges[1].response_last_frame, 8);
+  EXPECT_TRUE(d.exchanges[1].complete);
+}
+
 TEST(WireDecode, BadLinesAreCountedWithTheFirstError) {
-  const WireDecode d = ParseTsharkFields("1\t10.0\t0\n2\tnot-a-time\t0\t1\t2\t0\t\t\t\t\t\n", 8080);
+  const WireDecode d = ParseTsharkFields("1\t10.0\t0\n2\tnot-a-time\t0\t1\t2\t0\t1\t\t\t\t\t\n", 8080);
   EXPECT_EQ(d.bad_lines, 2u);
   EXPECT_NE(d.first_error.find("line 1"), std::string::npos) << d.first_error;
   EXPECT_TRUE(d.exchanges.empty());

@@ -3,16 +3,31 @@
 # real curl and h2load traffic against the Go fixture on port 18090, captured the way the harness
 # captures (collect/wire_capture.h), decoded the way it decodes (collect/wire_decode.h).
 #   harness/testdata/make_wire_pcap.sh [bazel-bin/fixtures/go/server]
+#   harness/testdata/make_wire_pcap.sh --decode-only    # wire_go.tsv again from the same pcap
 # The exchanges, in order: a GET; a POST whose 2119-byte response is truncated by the 512-byte
 # snap length; a chunked PUT (curl -T -) whose body trickles in three segments after the head; a
 # POST with Expect: 100-continue (a 1xx interim response before the final one); a GET whose head
-# is written in two segments 50 ms apart (bash /dev/tcp: no load tool splits a head, the
-# reassembly path needs one); two h2load connections with three keep-alive GETs of one path each;
+# is written by two printfs 50 ms apart (bash /dev/tcp; bash's printf writes it in five segments:
+# no load tool splits a head, the reassembly path needs one); two h2load connections with three keep-alive GETs of one path each;
 # a GET still waiting for its answer (delay=3s) when the capture stops: incomplete.
 set -euo pipefail
+port=18090
+# wire_go.tsv from wire_go.pcapng with collect/wire_decode.cc's TsharkCommand().
+decode() {
+  tshark -r wire_go.pcapng -n -d tcp.port==$port,http -o http.desegment_headers:TRUE \
+    -o http.desegment_body:FALSE -o tcp.desegment_tcp_streams:TRUE -T fields -E separator=/t \
+    -E occurrence=a -E 'aggregator= ' -e frame.number -e frame.time_epoch -e tcp.stream \
+    -e tcp.srcport -e tcp.dstport -e tcp.len -e tcp.seq -e http.request.method \
+    -e http.request.uri -e http.response.code -e http.content_length -e tcp.segment \
+    2>/dev/null >wire_go.tsv
+}
+if [[ ${1:-} == --decode-only ]]; then  # the decoder's columns changed: same pcap, new text
+  cd "$(dirname "$0")"
+  decode
+  exit
+fi
 server=$(realpath "${1:-bazel-bin/fixtures/go/server}")
 cd "$(dirname "$0")"
-port=18090
 work=$(mktemp -d)
 "$server" --http-port $port --access-log "$work/access.jsonl" >"$work/server.out" 2>&1 &
 server_pid=$!
@@ -43,10 +58,6 @@ kill $server_pid
 wait $server_pid || true
 cat "$work/dumpcap.err" >&2
 cp "$work/wire.pcapng" wire_go.pcapng
-tshark -r wire_go.pcapng -n -d tcp.port==$port,http -o http.desegment_headers:TRUE \
-  -o http.desegment_body:FALSE -o tcp.desegment_tcp_streams:TRUE -T fields -E separator=/t \
-  -E occurrence=a -E 'aggregator= ' -e frame.number -e frame.time_epoch -e tcp.stream \
-  -e tcp.srcport -e tcp.dstport -e tcp.len -e http.request.method -e http.request.uri \
-  -e http.response.code -e http.content_length -e tcp.segment 2>/dev/null >wire_go.tsv
 rm -rf "$work"
+decode
 ls -l wire_go.pcapng wire_go.tsv
