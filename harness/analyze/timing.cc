@@ -109,6 +109,11 @@ WireTiming AnalyzeWireTiming(const CaptureStats& capture, const std::vector<Wire
   t.realigned_groups = joined.realigned_groups;
   t.unmatched_spans = t.spans - t.joined;
   t.unmatched_exchanges = t.wire_exchanges - t.joined;
+  std::map<int, int64_t> first_start_of_port;
+  for (const Item& i : span_items) {
+    auto [it, fresh] = first_start_of_port.try_emplace(i.port, i.start);
+    if (!fresh) it->second = std::min(it->second, i.start);
+  }
   for (const auto& [si, wi] : joined.pairs) {
     const SpanRecord& s = spans[si];
     const int64_t wire_duration = end_mono[wi] - start_mono[wi];
@@ -117,6 +122,7 @@ WireTiming AnalyzeWireTiming(const CaptureStats& capture, const std::vector<Wire
     t.end_error_us.push_back(Us(s.end_ns - end_mono[wi]));
     t.duration_error_us.push_back(Us(span_duration - wire_duration));
     if (DurationWithinTolerance(span_duration, wire_duration)) ++t.within_tolerance;
+    else if (first_start_of_port[s.peer_port] == s.start_ns) ++t.outside_first_on_connection;
   }
 
   // Processing vs the handler: spans joined to the ground truth by the same key.
@@ -184,6 +190,7 @@ std::optional<WireTimingSummary> SummarizeWireTiming(int rate, const std::vector
     w.unmatched_exchanges += t.unmatched_exchanges;
     w.realigned_groups += t.realigned_groups;
     w.within_tolerance += t.within_tolerance;
+    w.outside_first_on_connection += t.outside_first_on_connection;
     w.processing_unjoined += t.processing_unjoined;
     start.insert(start.end(), t.start_error_us.begin(), t.start_error_us.end());
     end.insert(end.end(), t.end_error_us.begin(), t.end_error_us.end());

@@ -64,6 +64,7 @@ struct WireTimingSummary {
   SignedErrorStats start_error_us, end_error_us, duration_error_us;
   uint64_t within_tolerance = 0;
   double within_tolerance_fraction = 0;  // within / spans (an unjoined span is not within)
+  uint64_t outside_first_on_connection = 0;  // of the joined spans outside: first on their port
   SignedErrorStats processing_minus_handler_us;
   uint64_t processing_negative_over_100us = 0;
   uint64_t processing_unjoined = 0;

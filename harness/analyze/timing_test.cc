@@ -80,6 +80,7 @@ TEST(Timing, ShiftedSpansHaveTheirSignedErrors) {
   EXPECT_DOUBLE_EQ(t.end_error_us[1], -2000);
   EXPECT_DOUBLE_EQ(t.duration_error_us[1], -2000);
   EXPECT_EQ(t.within_tolerance, 1u);
+  EXPECT_EQ(t.outside_first_on_connection, 1u);  // /b is the only span of port 5001
   EXPECT_TRUE(t.valid());
 }
 
@@ -259,6 +260,7 @@ TEST(Timing, ThresholdVerdict) {
     ASSERT_TRUE(v);
     EXPECT_EQ(v->status, VerdictStatus::kFail) << v->detail;
     EXPECT_NE(v->detail.find("0.9800 at 1000 req/s >= 0.9900"), std::string::npos) << v->detail;
+    EXPECT_EQ(s.steps[0].wire->outside_first_on_connection, 0u);  // the 99th and 100th on 5000
   }
   {
     // Perfect figures from a capture that dropped packets vouch for nothing.

@@ -65,6 +65,9 @@ struct WireTiming {
   std::vector<double> end_error_us;       // span end - wire response end
   std::vector<double> duration_error_us;  // span duration - wire duration
   size_t within_tolerance = 0;            // |duration error| <= max(1 ms, 5% of wire duration)
+  // Joined spans outside the tolerance that are the first span of their client port: Hugin does
+  // not see the queue time of a connection's first request (README "Known limits").
+  size_t outside_first_on_connection = 0;
   // span processing_ns - handler time (ground truth end - start), per span joined to the log.
   std::vector<double> processing_minus_handler_us;
   size_t processing_unjoined = 0;   // spans with no ground-truth line (or no processing_ns)

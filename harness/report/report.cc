@@ -88,6 +88,7 @@ json WireStepJson(const std::optional<WireTimingSummary>& w) {
           {"end_error_us", ErrorJson(w->end_error_us)},
           {"duration_error_us", ErrorJson(w->duration_error_us)},
           {"duration_within_1ms_or_5pct", w->within_tolerance_fraction},
+          {"outside_tolerance_first_on_connection", w->outside_first_on_connection},
           {"processing_minus_handler_us", ErrorJson(w->processing_minus_handler_us)},
           {"processing_negative_over_100us", w->processing_negative_over_100us},
           {"processing_unjoined", w->processing_unjoined}};
@@ -144,7 +145,8 @@ void WireTable(std::ostringstream& md, const ScenarioSummary& s) {
       md << w.joined << " / " << w.spans << " (" << w.unmatched_spans << ", "
          << w.unmatched_exchanges << ") | " << ErrorCells(w.start_error_us) << " | "
          << ErrorCells(w.end_error_us) << " | " << ErrorCells(w.duration_error_us) << " | "
-         << Num(w.within_tolerance_fraction, 4) << " | "
+         << Num(w.within_tolerance_fraction, 4) << " (outside: " << w.joined - w.within_tolerance
+         << ", first on their connection: " << w.outside_first_on_connection << ") | "
          << Num(w.processing_minus_handler_us.p50, 1) << " / "
          << Num(w.processing_minus_handler_us.p99, 1) << " (" << w.processing_negative_over_100us
          << ") | ";
