@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -39,6 +40,10 @@ JoinResult Join(const std::vector<Item>& left, const std::vector<Item>& right, i
       for (size_t k = 0; k < l.size(); ++k) r.pairs.push_back({l[k]->index, rt[k]->index});
       continue;
     }
+    // Counts differ: each left item, in order, takes the nearest unused right item (smallest
+    // |start difference| + |end difference|) among those overlapping it within the slack. The
+    // nearest, not the first: on a busy connection the exchange before, whose span was lost,
+    // also lies within the slack.
     ++r.realigned_groups;
     std::vector<bool> used(rt.size(), false);
     size_t first_open = 0;
@@ -46,12 +51,19 @@ JoinResult Join(const std::vector<Item>& left, const std::vector<Item>& right, i
       while (first_open < rt.size() &&
              (used[first_open] || rt[first_open]->end + slack_ns < a->start))
         ++first_open;
+      size_t best = rt.size();
+      int64_t best_distance = INT64_MAX;
       for (size_t k = first_open; k < rt.size() && rt[k]->start - slack_ns <= a->end; ++k) {
         if (used[k] || rt[k]->end + slack_ns < a->start) continue;
-        used[k] = true;
-        r.pairs.push_back({a->index, rt[k]->index});
-        break;
+        const int64_t distance = std::abs(rt[k]->start - a->start) + std::abs(rt[k]->end - a->end);
+        if (distance < best_distance) {
+          best = k;
+          best_distance = distance;
+        }
       }
+      if (best == rt.size()) continue;
+      used[best] = true;
+      r.pairs.push_back({a->index, rt[best]->index});
     }
   }
   return r;

@@ -7,7 +7,7 @@
 // per request the index is always 0; with one path per run it is the request's rank on its
 // keep-alive connection. When a (port, path) group holds different numbers of spans and
 // exchanges (a lost span, a phantom), ranks no longer line up, so that group alone is joined by
-// time instead: each span, in order, to the first unused exchange whose interval overlaps its
+// time instead: each span, in order, to the nearest unused exchange whose interval overlaps its
 // own within kRealignSlackNs; the group is counted in realigned_groups and leftovers are
 // unmatched (counted, never dropped silently).
 #pragma once

@@ -66,7 +66,9 @@ WireCapture WireCapture::Start(int port, const std::string& pcap_path,
   try {
     c.process_ = ChildProcess::Start(DumpcapCommand(port, pcap_path, options), pcap_path + ".out",
                                      pcap_path + ".err");
-    if (!c.process_.WaitForText(pcap_path + ".err", "Capturing on", std::chrono::seconds(10)))
+    // Not "Capturing on": dumpcap prints that before it opens the interface (a SYN sent right
+    // after it was missing in 8 of 20 tries); "File:" follows the open and the filter (0 of 20).
+    if (!c.process_.WaitForText(pcap_path + ".err", "File: ", std::chrono::seconds(10)))
       c.stats_.error = "dumpcap did not start capturing: " + ReadWholeFile(pcap_path + ".err");
   } catch (const std::exception& e) {
     c.stats_.error = std::string(e.what()) + " (install tshark: .ci/setup)";

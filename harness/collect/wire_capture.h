@@ -33,7 +33,8 @@ ClockPair SampleClocks(int samples = 32);
 // One capture: Start() before the load, Stop() after it.
 class WireCapture {
  public:
-  // Starts dumpcap writing `pcap_path` (its stderr beside it, `.err`), waits until it captures.
+  // Starts dumpcap writing `pcap_path` (its stderr beside it, `.err`), waits until it captures
+  // (its "File:" line, printed once the interface is open and filtered).
   // Never throws: a capture that cannot start is reported in Stop()'s CaptureStats.error.
   static WireCapture Start(int port, const std::string& pcap_path,
                            const CaptureOptions& options = {});

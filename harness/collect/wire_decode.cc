@@ -272,18 +272,23 @@ WireDecode ParseTsharkFields(const std::string& text, int server_port) {
       }
       finals.push_back(fin);
     }
-    if (finals.size() > st.requests.size())
-      result.responses_without_request += finals.size() - st.requests.size();
+    // Pair in order; a response that began before its request (the capture started in the middle
+    // of an exchange, say) answers a request the capture did not see: skipped and counted.
+    size_t next_final = 0;
     for (size_t k = 0; k < st.requests.size(); ++k) {
       const Request& q = st.requests[k];
+      while (next_final < finals.size() && finals[next_final].head->first_frame < q.first_frame) {
+        ++next_final;
+        ++result.responses_without_request;
+      }
       WireExchange x;
       x.client_port = q.client_port;
       x.method = q.method;
       x.path = PathOf(q.uri);
       x.request_first_frame = q.first_frame;
       x.request_start_ns = by_number.count(q.first_frame) ? by_number[q.first_frame]->time_ns : 0;
-      if (k < finals.size()) {
-        const Final& fin = finals[k];
+      if (next_final < finals.size()) {
+        const Final& fin = finals[next_final++];
         x.status = fin.head->code;
         x.response_last_frame = fin.last_frame;
         x.response_end_ns = by_number[fin.last_frame]->time_ns;
@@ -291,6 +296,7 @@ WireDecode ParseTsharkFields(const std::string& text, int server_port) {
       }
       result.exchanges.push_back(std::move(x));
     }
+    result.responses_without_request += finals.size() - next_final;
   }
   std::stable_sort(result.exchanges.begin(), result.exchanges.end(),
                    [](const WireExchange& a, const WireExchange& b) {

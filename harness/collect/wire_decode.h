@@ -14,8 +14,9 @@
 //   packet, so body segments are truncated and would never complete a reassembly; what counts is
 //   which frames carry the response, and a client that waits for each response (h2load --h1,
 //   curl) never has two responses in one segment;
-// - requests and responses pair in order per TCP stream (HTTP/1.x); 1xx interim responses only
-//   bound the previous response. An exchange is complete when its response carried more bytes
+// - requests and responses pair in order per TCP stream (HTTP/1.x); a response that began
+//   before its request answers one the capture did not see (it started mid-exchange) and is
+//   skipped; 1xx interim responses only bound the previous response. An exchange is complete when its response carried more bytes
 //   than its Content-Length (the head too): responses cut off at the end of a run are not.
 #pragma once
 
@@ -38,8 +39,8 @@ struct WireDecode {
   size_t frames = 0;
   size_t bad_lines = 0;                 // lines that do not have the columns or do not parse
   std::string first_error;
-  size_t responses_without_request = 0; // a response head with no request before it (stream
-                                        // picked up mid-way): never paired
+  size_t responses_without_request = 0; // a response with no request before it (the capture
+                                        // began mid-exchange), or more responses than requests
 };
 
 // Parses tshark's output for a capture of `server_port` (tcp port filter on both directions).

@@ -125,6 +125,20 @@ TEST(WireDecode, RetransmissionsAreNeitherTheEndNorANewMessage) {
   EXPECT_TRUE(d.exchanges[1].complete);
 }
 
+TEST(WireDecode, AResponseToARequestBeforeTheCaptureIsNotPairedWithTheNext) {
+  // An overload run's capture began between a request and its response (dumpcap's "Capturing
+  // on" came before the interface was open): the first frame of the stream is a response.
+  const std::string text =
+      "1\t1.000000000\t0\t8080\t42074\t2167\t1\t\t\t200\t2048\t\n"
+      "2\t1.000500000\t0\t42074\t8080\t91\t1\tGET\t/hello?size=2048\t\t\t\n"
+      "3\t1.002500000\t0\t8080\t42074\t2167\t2168\t\t\t200\t2048\t\n";
+  const WireDecode d = ParseTsharkFields(text, 8080);
+  EXPECT_EQ(d.responses_without_request, 1u);
+  ASSERT_EQ(d.exchanges.size(), 1u);
+  EXPECT_EQ(d.exchanges[0].request_first_frame, 2);
+  EXPECT_EQ(d.exchanges[0].response_last_frame, 3);
+}
+
 TEST(WireDecode, BadLinesAreCountedWithTheFirstError) {
   const WireDecode d = ParseTsharkFields("1\t10.0\t0\n2\tnot-a-time\t0\t1\t2\t0\t1\t\t\t\t\t\n", 8080);
   EXPECT_EQ(d.bad_lines, 2u);
