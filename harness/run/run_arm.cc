@@ -241,8 +241,9 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     // Wire oracle: every arm of a fixed-rate plain-HTTP scenario is captured alike (the capture
     // costs the sender a packet copy per segment), only the hugin arm's pcap is decoded. After
     // the warm-up, before the measured load (its spans and log lines are the measured ones).
+    // Not in the probe-time run: dumpcap's own syscalls would run Hugin's tracepoints too.
     std::optional<WireCapture> capture;
-    if (ctx.wire_capture && WireOracleApplies(s))
+    if (ctx.wire_capture && WireOracleApplies(s) && !probe_run)
       capture = WireCapture::Start(traced_port, dir + "/wire.pcapng");
 
     AgentCounters counters0;
