@@ -28,7 +28,7 @@ struct LoadSpec {
   int body_bytes = 0;           // request body size (POST)
   // A load of this length runs first in every run and is left out of every figure (connection
   // set-up, JIT and page-cache warm-up; its requests are told apart by time).
-  double warmup_s = 1;
+  double warmup_s = 2;
 };
 
 struct HuginSpec {

@@ -167,7 +167,7 @@ TEST(Scenario, DefaultsForStatisticsAndWarmup) {
   const Scenario s = ParseScenario(
       "name: x\nfixture: {language: go}\nload: {tool: wrk}\n", "s.yaml");
   EXPECT_EQ(s.repetitions, 5);
-  EXPECT_EQ(s.load.warmup_s, 1);
+  EXPECT_EQ(s.load.warmup_s, 2);
   EXPECT_TRUE(s.placement.load_cpus.empty());
   EXPECT_TRUE(s.hugin.fault.empty());
 }
@@ -204,6 +204,12 @@ TEST(Scenario, PlacementAndFaultMistakesAreErrors) {
             std::string::npos);
   EXPECT_NE(ErrorOf(base + "thresholds: {detects_injected_faults: true}\n")
                 .find("set hugin.fault"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: h2load, rate: 10, warmup_s: 1}\n")
+                .find("'warmup_s' must be 0 or >= 2 with h2load"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: h2load, rate: 10, duration_s: 1}\n")
+                .find("'duration_s' must be >= 2 with h2load"),
             std::string::npos);
   EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk, warmup_s: -1}\n")
                 .find("'warmup_s' must be in [0, 60]"),
