@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 namespace hugin::harness {
 namespace {
@@ -26,7 +28,89 @@ void CompareFields(const GroundTruthRecord& g, const SpanRecord& s, MatchResult&
   if (same) ++r.field_matched;
 }
 
+void RecordMatch(const GroundTruthRecord& g, const SpanRecord& s, MatchResult& r) {
+  ++r.matched;
+  CompareFields(g, s, r);
+  r.duration_delta_ns.push_back(static_cast<double>(s.duration_ns - (g.end_ns - g.start_ns)));
+}
+
 }  // namespace
+
+MatchResult MatchSpansByIdentity(const std::vector<GroundTruthRecord>& truth,
+                                 const std::vector<SpanRecord>& spans, int server_port,
+                                 const std::string& run_id) {
+  MatchResult result;
+  result.identity_matched = true;
+  result.truth_matched.assign(truth.size(), false);
+
+  // n -> the requests that sent it (one with wrk; one per connection with h2load).
+  std::unordered_map<uint64_t, std::vector<const GroundTruthRecord*>> by_n;
+  for (const auto& g : truth) {
+    uint64_t n = 0;
+    switch (RoleOfPath(g.path, run_id, &n)) {
+      case PathRole::kWarmup:
+        continue;  // not a request of the measured load
+      case PathRole::kMeasured: {
+        auto& same_n = by_n[n];
+        // Two requests with one identity (a client that wrapped around its URI list): identity
+        // does not identify them, so the run does not count as matched by identity.
+        for (const GroundTruthRecord* other : same_n)
+          if (other->peer_port == g.peer_port) result.identity_matched = false;
+        same_n.push_back(&g);
+        break;
+      }
+      case PathRole::kOther:
+        break;  // a request of the run no span can name: it stays missing
+    }
+    ++result.requests;
+  }
+  for (auto& [n, requests] : by_n)
+    std::sort(requests.begin(), requests.end(),
+              [](auto* a, auto* b) { return a->start_ns < b->start_ns; });
+
+  std::vector<const SpanRecord*> ours;
+  for (const auto& s : spans)
+    if (s.kind == "server" && s.local_port == server_port) ours.push_back(&s);
+  std::sort(ours.begin(), ours.end(), [](auto* a, auto* b) { return a->start_ns < b->start_ns; });
+
+  std::unordered_map<const GroundTruthRecord*, bool> taken;
+  for (const SpanRecord* s : ours) {
+    uint64_t n = 0;
+    const PathRole role = RoleOfPath(s->path, run_id, &n);
+    if (role == PathRole::kWarmup) continue;
+    ++result.spans;
+    const auto named = role == PathRole::kMeasured ? by_n.find(n) : by_n.end();
+    if (named == by_n.end()) {
+      ++result.phantom;
+      continue;
+    }
+    // Among the requests with this n, those on the span's connection; the first still open one
+    // whose handler the span overlaps is its request.
+    bool same_port = false, overlapping_taken = false;
+    const GroundTruthRecord* request = nullptr;
+    for (const GroundTruthRecord* g : named->second) {
+      if (g->peer_port != s->peer_port) continue;
+      same_port = true;
+      if (!Overlaps(*s, *g)) continue;
+      if (taken[g]) {
+        overlapping_taken = true;
+        continue;
+      }
+      request = g;
+      break;
+    }
+    if (request) {
+      taken[request] = true;
+      result.truth_matched[static_cast<size_t>(request - truth.data())] = true;
+      RecordMatch(*request, *s, result);
+    } else if (same_port && overlapping_taken) {
+      ++result.duplicate_spans;
+    } else {
+      ++result.misattributed;  // another connection's n, or this connection's at another time
+    }
+  }
+  return result;
+}
 
 MatchResult MatchSpans(const std::vector<GroundTruthRecord>& truth,
                        const std::vector<SpanRecord>& spans, int server_port) {
@@ -62,11 +146,8 @@ MatchResult MatchSpans(const std::vector<GroundTruthRecord>& truth,
            ++i) {
         if (used[i] || !Overlaps(*candidates[i], *g)) continue;
         used[i] = true;
-        ++result.matched;
         result.truth_matched[static_cast<size_t>(g - truth.data())] = true;
-        CompareFields(*g, *candidates[i], result);
-        result.duration_delta_ns.push_back(
-            static_cast<double>(candidates[i]->duration_ns - (g->end_ns - g->start_ns)));
+        RecordMatch(*g, *candidates[i], result);
         break;
       }
     }

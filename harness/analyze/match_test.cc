@@ -130,4 +130,166 @@ TEST(Match, EachSpanMatchesOnlyOnce) {
   EXPECT_EQ(r.matched, 1u);
 }
 
+// --- Matching by identity: paths /r/<run>/<n>..., as the load tools send them ---
+
+namespace {
+
+const std::string kRun = "0-1-h";
+
+GroundTruthRecord Req(int port, int64_t start, uint64_t n, const std::string& tail = "/a",
+                      int status = 200, const std::string& prefix = "r") {
+  GroundTruthRecord g = Truth(port, start, start + 100, "/" + prefix + "/0-1-h/" +
+                                                            std::to_string(n) + tail, status);
+  return g;
+}
+
+}  // namespace
+
+TEST(MatchByIdentity, EveryRequestFindsItsSpanWhateverTheOrder) {
+  std::vector<GroundTruthRecord> truth;
+  std::vector<SpanRecord> spans;
+  for (int i = 0; i < 6; ++i) {
+    truth.push_back(Req(5000 + i % 2, 1000 * i, i, "/p" + std::to_string(i)));
+    spans.push_back(SpanFor(truth.back()));
+  }
+  std::reverse(spans.begin(), spans.end());
+  const auto r = MatchSpansByIdentity(truth, spans, 8080, kRun);
+  EXPECT_TRUE(r.identity_matched);
+  EXPECT_EQ(r.requests, 6u);
+  EXPECT_EQ(r.spans, 6u);
+  EXPECT_EQ(r.matched, 6u);
+  EXPECT_EQ(r.field_matched, 6u);
+  EXPECT_EQ(r.phantom + r.misattributed + r.duplicate_spans, 0u);
+  EXPECT_DOUBLE_EQ(r.field_match_rate(), 1.0);
+}
+
+TEST(MatchByIdentity, SpanGivenToTheNeighbourOnAnotherConnectionIsMisattributed) {
+  // Requests 1 and 2 run at the same time on two connections. The agent reports request 1's
+  // line on request 2's connection (and nothing else): overlap and fields all look right.
+  const GroundTruthRecord a = Req(5000, 100, 1), b = Req(5001, 100, 2);
+  SpanRecord wrong = SpanFor(a);
+  wrong.peer_port = b.peer_port;
+  const auto r = MatchSpansByIdentity({a, b}, {wrong}, 8080, kRun);
+  EXPECT_EQ(r.misattributed, 1u);
+  EXPECT_EQ(r.matched, 0u);
+  EXPECT_EQ(r.phantom, 0u);
+  EXPECT_DOUBLE_EQ(r.capture_rate(), 0.0);
+  EXPECT_DOUBLE_EQ(r.field_match_rate(), 0.0);
+}
+
+TEST(MatchByIdentity, SpanGivenToTheNextRequestOnTheConnectionIsMisattributed) {
+  // Keep-alive: request 1, then request 2 on the same connection. The span carries request 1's
+  // path but request 2's times: request 2 was labelled with its neighbour's request line.
+  const GroundTruthRecord a = Req(5000, 100, 1), b = Req(5000, 5000, 2);
+  SpanRecord shifted = SpanFor(b);
+  shifted.path = a.path;
+  const auto r = MatchSpansByIdentity({a, b}, {SpanFor(a), shifted}, 8080, kRun);
+  EXPECT_EQ(r.matched, 1u);  // request 1's own span
+  EXPECT_EQ(r.misattributed, 1u);
+  EXPECT_EQ(r.duplicate_spans, 0u);
+  EXPECT_DOUBLE_EQ(r.capture_rate(), 0.5);
+  EXPECT_DOUBLE_EQ(r.field_match_rate(), 0.5);
+}
+
+TEST(MatchByIdentity, StitchedSpanFailsFieldMatch) {
+  // One span stitched from request 1's head and request 2's response: right identity, right
+  // connection and time, wrong status and size.
+  GroundTruthRecord a = Req(5000, 100, 1, "/ok", 200), b = Req(5000, 5000, 2, "/missing", 404);
+  b.resp_bytes = 64;
+  SpanRecord stitched = SpanFor(a);
+  stitched.status = b.status;
+  stitched.resp_bytes = b.resp_bytes;
+  const auto r = MatchSpansByIdentity({a, b}, {stitched, SpanFor(b)}, 8080, kRun);
+  EXPECT_EQ(r.matched, 2u);
+  EXPECT_EQ(r.field_matched, 1u);
+  EXPECT_EQ(r.mismatches.status, 1u);
+  EXPECT_EQ(r.mismatches.resp_bytes, 1u);
+  EXPECT_EQ(r.mismatches.path, 0u);
+  EXPECT_DOUBLE_EQ(r.field_match_rate(), 0.5);
+}
+
+TEST(MatchByIdentity, DuplicatesAndPhantomsAreCounted) {
+  const GroundTruthRecord a = Req(5000, 100, 1);
+  SpanRecord unknown_n = SpanFor(Req(5000, 100, 99));
+  SpanRecord no_identity = SpanFor(a);
+  no_identity.path = "/hello";
+  SpanRecord other_run = SpanFor(a);
+  other_run.path = "/r/0-2-h/1/a";
+  SpanRecord other_prefix = SpanFor(a);
+  other_prefix.path = "/x/0-1-h/1/a";
+  const auto r = MatchSpansByIdentity(
+      {a}, {SpanFor(a), SpanFor(a), unknown_n, no_identity, other_run, other_prefix}, 8080, kRun);
+  EXPECT_EQ(r.spans, 6u);
+  EXPECT_EQ(r.matched, 1u);
+  EXPECT_EQ(r.duplicate_spans, 1u);
+  EXPECT_EQ(r.phantom, 4u);
+  EXPECT_EQ(r.misattributed, 0u);
+  EXPECT_DOUBLE_EQ(r.field_match_rate(), 1.0);  // duplicates and phantoms are counted apart
+}
+
+TEST(MatchByIdentity, WarmupIsLeftOutOfEveryFigure) {
+  std::vector<GroundTruthRecord> truth{Req(5000, 100, 1)};
+  std::vector<SpanRecord> spans{SpanFor(truth[0])};
+  for (uint64_t n = 1; n <= 3; ++n) {  // the warm-up reuses n: another prefix, another identity
+    truth.push_back(Req(5002, 10 * n, n, "/a", 200, "w"));
+    if (n != 2) spans.push_back(SpanFor(truth.back()));  // one warm-up span missing: no matter
+  }
+  const auto r = MatchSpansByIdentity(truth, spans, 8080, kRun);
+  EXPECT_EQ(r.requests, 1u);
+  EXPECT_EQ(r.spans, 1u);
+  EXPECT_EQ(r.matched, 1u);
+  EXPECT_EQ(r.phantom, 0u);
+  EXPECT_DOUBLE_EQ(r.capture_rate(), 1.0);
+  EXPECT_EQ(r.duration_delta_ns.size(), 1u);
+}
+
+TEST(MatchByIdentity, H2loadSendsEveryNOncePerConnection) {
+  // The identity is (peer port, n): each connection's n=0 is its own request.
+  const GroundTruthRecord a = Req(5000, 100, 0), b = Req(5001, 120, 0), c = Req(5002, 140, 0);
+  SpanRecord stranger = SpanFor(c);
+  stranger.peer_port = 5003;  // n=0 exists, but not on this connection
+  const auto r = MatchSpansByIdentity({a, b, c}, {SpanFor(a), SpanFor(b), SpanFor(c), stranger},
+                                      8080, kRun);
+  EXPECT_TRUE(r.identity_matched);
+  EXPECT_EQ(r.matched, 3u);
+  EXPECT_EQ(r.misattributed, 1u);
+  EXPECT_EQ(r.phantom, 0u);
+}
+
+TEST(MatchByIdentity, RepeatedIdentityIsNotIdentityMatched) {
+  // A client that wrapped around its URI list sends n=0 twice on one connection.
+  const GroundTruthRecord a = Req(5000, 100, 0), again = Req(5000, 9000, 0);
+  const auto r = MatchSpansByIdentity({a, again}, {SpanFor(a), SpanFor(again)}, 8080, kRun);
+  EXPECT_FALSE(r.identity_matched);
+  EXPECT_EQ(r.matched, 2u);  // still told apart by time
+}
+
+TEST(MatchByIdentity, RequestWithoutIdentityCannotBeCaptured) {
+  // The fixture logged a path the load never sent (say it rewrote it): a request no span can
+  // name, and the agent's span for it a phantom.
+  GroundTruthRecord rewritten = Req(5000, 100, 1);
+  SpanRecord span = SpanFor(rewritten);
+  rewritten.path = "/r/0-1-h/x1";
+  const auto r = MatchSpansByIdentity({rewritten}, {span}, 8080, kRun);
+  EXPECT_EQ(r.requests, 1u);
+  EXPECT_EQ(r.matched, 0u);
+  EXPECT_EQ(r.phantom, 1u);
+}
+
+TEST(MatchByIdentity, OnlyServerSpansOnTheFixturePort) {
+  const GroundTruthRecord a = Req(5000, 100, 1);
+  SpanRecord client = SpanFor(a);
+  client.kind = "client";
+  const auto r = MatchSpansByIdentity({a}, {client, SpanFor(a, 9090)}, 8080, kRun);
+  EXPECT_EQ(r.spans, 0u);
+  EXPECT_EQ(r.matched, 0u);
+}
+
+TEST(Match, TimeOverlapFallbackIsNotIdentityMatched) {
+  std::vector<GroundTruthRecord> truth{Truth(5000, 100, 200, "/hugin.fixture.Echo/Unary")};
+  const auto r = MatchSpans(truth, {SpanFor(truth[0])}, 8080);
+  EXPECT_FALSE(r.identity_matched);
+  EXPECT_EQ(r.matched, 1u);
+}
+
 }  // namespace hugin::harness

@@ -153,6 +153,9 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
     st.matched += r->match.matched;
     st.field_matched += r->match.field_matched;
     st.phantom += r->match.phantom;
+    st.misattributed += r->match.misattributed;
+    st.duplicate_spans += r->match.duplicate_spans;
+    st.warmup_requests += r->warmup_requests;
     st.missing += r->loss.missing;
     st.silent_loss += r->loss.silent_loss;
     st.kernel_drops += r->counters.kernel_drops();
@@ -209,7 +212,12 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
     st.events_per_request = events / paired_requests;
     st.agent_cpu_us_per_request = agent_cpu / paired_requests;
   }
-  if (st.matched) st.field_match_rate = double(st.field_matched) / double(st.matched);
+  // A misattributed span named a request but was wrong about it: it counts against field match.
+  if (st.matched + st.misattributed)
+    st.field_match_rate = double(st.field_matched) / double(st.matched + st.misattributed);
+  st.identity_matched = !by_arm[Arm::kHugin].empty() &&
+                        std::all_of(by_arm[Arm::kHugin].begin(), by_arm[Arm::kHugin].end(),
+                                    [](const RunResult* r) { return r->match.identity_matched; });
   st.duration_delta_p50_us = Percentile(st.duration_deltas_us, 50);
   st.duration_delta_p99_us = Percentile(st.duration_deltas_us, 99);
   st.wire = SummarizeWireTiming(rate, runs);

@@ -55,6 +55,10 @@ struct StepSummary {
 
   // Hugin arm, summed over its runs
   uint64_t requests = 0, spans = 0, matched = 0, field_matched = 0, phantom = 0;
+  // Identity matching (model/run_result.h MatchResult); identity_matched: every Hugin run of the
+  // step was matched by identity (false without Hugin runs).
+  uint64_t misattributed = 0, duplicate_spans = 0, warmup_requests = 0;
+  bool identity_matched = false;
   uint64_t missing = 0, silent_loss = 0;
   uint64_t unattributed_drops = 0;  // kernel drop records that explain no missing request
   // What the agent planted (HUGIN_FAULT), summed over the Hugin runs; known when every run said.

@@ -255,4 +255,22 @@ TEST(Summary, OtelArmRatiosAndSpanCount) {
   EXPECT_DOUBLE_EQ(*st.otel_capture_rate, 1.0);
 }
 
+TEST(Summary, IdentityCountsAddUpAndMisattributionFailsFieldMatch) {
+  RunResult a = MakeRun(Arm::kHugin, 1, 900, 150), b = MakeRun(Arm::kHugin, 2, 900, 150);
+  a.match.identity_matched = b.match.identity_matched = true;
+  a.match.misattributed = 10;  // 1000 matched + 10 misattributed, 1000 right
+  b.match.duplicate_spans = 2;
+  a.warmup_requests = b.warmup_requests = 50;  // counted by the runner
+  StepSummary st = SummarizeStep(0, {a, b});
+  EXPECT_TRUE(st.identity_matched);
+  EXPECT_EQ(st.misattributed, 10u);
+  EXPECT_EQ(st.duplicate_spans, 2u);
+  EXPECT_EQ(st.warmup_requests, 100u);
+  EXPECT_NEAR(st.field_match_rate, 2000.0 / 2010.0, 1e-12);
+  EXPECT_DOUBLE_EQ(st.capture_rate, 1.0);
+  b.match.identity_matched = false;  // one run fell back to time overlap
+  EXPECT_FALSE(SummarizeStep(0, {a, b}).identity_matched);
+  EXPECT_FALSE(SummarizeStep(0, {MakeRun(Arm::kBaseline, 1, 900, 150)}).identity_matched);
+}
+
 }  // namespace hugin::harness

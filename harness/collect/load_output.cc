@@ -1,5 +1,6 @@
 #include "harness/collect/load_output.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -112,8 +113,11 @@ std::optional<LoadResult> ParseH2load(const std::string& out, const std::string&
     return std::nullopt;
   }
   r.requests = std::stod(m[3]);  // done
-  r.errors = std::stod(m[5]) + std::stod(m[6]) + std::stod(m[7]);
+  const double failed = std::stod(m[5]);
   if (std::regex_search(out, m, status_re)) r.non_2xx = std::stod(m[3]) + std::stod(m[4]);
+  // h2load's "failed" holds every request without a 2xx/3xx answer: 4xx/5xx answers (which the
+  // request mix asks for), and the errored ones (which include the timeouts).
+  r.errors = std::max(0.0, failed - r.non_2xx);
   r.throughput_rps = r.duration_s > 0 ? r.requests / r.duration_s : 0;
 
   std::vector<double> latencies_us;

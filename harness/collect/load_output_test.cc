@@ -93,10 +93,22 @@ TEST(H2loadOutput, PercentilesComeFromTheLogFile) {
   const auto r = ParseH2load(summary, log, error);
   ASSERT_TRUE(r) << error;
   EXPECT_DOUBLE_EQ(r->duration_s, 0.5);
-  EXPECT_EQ(r->errors, 1);
+  EXPECT_EQ(r->errors, 0);  // h2load counts the 500 as failed: an answer, not an error
   EXPECT_EQ(r->non_2xx, 1);
   EXPECT_DOUBLE_EQ(r->p50_us, 250);
   EXPECT_DOUBLE_EQ(r->p99_us, 397);
+}
+
+TEST(H2loadOutput, ErrorsAreFailedRequestsWithoutAnAnswer) {
+  std::string error;
+  const std::string summary =
+      "finished in 1.00s, 10.00 req/s, 1KB/s\n"
+      "requests: 10 total, 10 started, 10 done, 6 succeeded, 4 failed, 2 errored, 1 timeout\n"
+      "status codes: 6 2xx, 0 3xx, 1 4xx, 1 5xx\n";
+  const auto r = ParseH2load(summary, "1\t200\t100\n", error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_EQ(r->non_2xx, 2);
+  EXPECT_EQ(r->errors, 2);  // the 2 errored (the timeout among them)
 }
 
 TEST(H2loadOutput, MissingSummaryOrLogIsAnError) {

@@ -18,7 +18,7 @@ struct LoadResult {
   double duration_s = 0;
   double throughput_rps = 0;
   double p50_us = 0, p90_us = 0, p99_us = 0;
-  double errors = 0;          // connect/read/write/timeout errors, failed requests
+  double errors = 0;          // requests without an answer: connect/read/write errors, timeouts
   double non_2xx = 0;         // responses with a status outside 2xx/3xx
   double tool_cpu_us = 0;     // the load tool's own CPU (user + system)
 };
@@ -34,11 +34,20 @@ struct FieldMismatches {
 };
 
 struct MatchResult {
-  size_t requests = 0;        // ground-truth records
-  size_t spans = 0;           // server spans on the fixture's port
-  size_t matched = 0;         // requests with a span
+  // true: spans were joined to requests by the identity in their paths (model/identity.h);
+  // false: by client port and time overlap (gRPC, whose path is the method), or identities were
+  // not unique in the run.
+  bool identity_matched = false;
+  size_t requests = 0;        // ground-truth records of the measured load
+  size_t spans = 0;           // server spans on the fixture's port (warm-up spans left out)
+  size_t matched = 0;         // requests with their span: same identity, peer port, overlapping
   size_t field_matched = 0;   // matched with method, path, status and both sizes equal
-  size_t phantom = 0;         // spans no request explains
+  size_t phantom = 0;         // spans no request explains (by identity: whose path names none)
+  // Identity matching only. misattributed: spans naming a request whose peer port differs or
+  // whose interval does not overlap the handler's (not matched: the agent gave them to the wrong
+  // request); duplicate_spans: further spans naming an already matched request.
+  size_t misattributed = 0;
+  size_t duplicate_spans = 0;
   FieldMismatches mismatches;
   // span duration - handler duration, per matched request (ns). The span covers the socket
   // reads and writes around the handler, so the delta is expected positive and small.
@@ -47,7 +56,11 @@ struct MatchResult {
   std::vector<bool> truth_matched;
 
   double capture_rate() const { return requests ? double(matched) / double(requests) : 0; }
-  double field_match_rate() const { return matched ? double(field_matched) / double(matched) : 0; }
+  // Of the spans that named a request, the share right in every respect: a misattributed span
+  // counts as wrong.
+  double field_match_rate() const {
+    return matched + misattributed ? double(field_matched) / double(matched + misattributed) : 0;
+  }
 };
 
 struct LossResult {

@@ -93,8 +93,8 @@ FixtureSpec ReadFixture(const Reader& r, const YAML::Node& n) {
 
 LoadSpec ReadLoad(const Reader& r, const YAML::Node& n) {
   r.RequireMap(n, "'load'");
-  r.RejectUnknownKeys(n, {"tool", "connections", "threads", "duration_s", "rate", "rates", "method",
-                          "path", "body_bytes", "warmup_s"},
+  r.RejectUnknownKeys(n, {"tool", "connections", "threads", "duration_s", "rate", "rates", "mix",
+                          "seed", "method", "path", "body_bytes", "warmup_s"},
                       "load");
   LoadSpec l;
   l.tool = r.RequiredString(n, "tool", "load");
@@ -107,6 +107,13 @@ LoadSpec ReadLoad(const Reader& r, const YAML::Node& n) {
   r.Optional(n, "body_bytes", l.body_bytes, "an integer");
   r.Optional(n, "warmup_s", l.warmup_s, "a number");
   if (l.warmup_s < 0 || l.warmup_s > 60) r.Fail(n["warmup_s"], "'warmup_s' must be in [0, 60]");
+  r.Optional(n, "mix", l.mix, "a string");
+  if (n["mix"]) r.OneOf(n["mix"], "mix", l.mix, {"default", "single"});
+  if (const YAML::Node seed = n["seed"]) {
+    const long long v = r.Scalar<long long>(seed, "seed", "an integer");
+    if (v < 0) r.Fail(seed, "'seed' must be >= 0");
+    l.seed = static_cast<uint64_t>(v);
+  }
   // h2load 1.52 can hang after "Stopping all clients" in a 1 s fixed-rate run (seen against
   // the Python fixture at 1500 req/s; 2 s runs finish): no h2load run shorter than 2 s.
   if (l.tool == "h2load" && l.warmup_s > 0 && l.warmup_s < 2)
@@ -128,6 +135,20 @@ LoadSpec ReadLoad(const Reader& r, const YAML::Node& n) {
     r.Fail(n["duration_s"], "'duration_s' must be in (0, 600]");
   if (l.body_bytes < 0) r.Fail(n["body_bytes"], "'body_bytes' must be >= 0");
   if (l.path.empty() || l.path[0] != '/') r.Fail(n["path"], "'path' must start with '/'");
+  if (l.method.empty() || l.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
+    r.Fail(n["method"], "'method' must be an upper-case HTTP method, e.g. POST");
+  // The default mix draws each request's path (and, with wrk, its method and body): a key that
+  // would be ignored is an error rather than a silent no-op.
+  if (l.mix == "default") {
+    if (n["path"])
+      r.Fail(n["path"], "'path' is the request of 'mix: single'; the default mix draws its own paths");
+    if (l.tool == "wrk")
+      for (const char* key : {"method", "body_bytes"})
+        if (n[key])
+          r.Fail(n[key], std::string("'") + key +
+                             "' is for 'mix: single' or h2load; with wrk the default mix draws "
+                             "each request's method and body");
+  }
   for (int rate : l.rates)
     if (rate <= 0) r.Fail(n["rate"] ? n["rate"] : n["rates"], "rates must be positive");
   if (l.tool == "h2load" && l.rates.empty())
@@ -277,6 +298,10 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
     r.Fail(root["thresholds"]["wire_duration_within_1ms_or_5pct_min"],
            "'wire_duration_within_1ms_or_5pct_min' needs the wire oracle: a fixed-rate plain-HTTP "
            "scenario (tool h2load with 'rate' or 'rates', protocol http, tls false)");
+  for (const char* key : {"mix", "seed"})
+    if (s.fixture.protocol == "grpc" && root["load"][key])
+      r.Fail(root["load"][key], std::string("'") + key +
+                                    "' is for HTTP/1.1 load; gRPC sends its Echo/Unary call");
   return s;
 }
 

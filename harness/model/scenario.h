@@ -2,6 +2,7 @@
 // interleaved repetitions, how Hugin is configured and which thresholds fail the run.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -23,11 +24,17 @@ struct LoadSpec {
   int threads = 1;              // wrk only
   double duration_s = 5;
   std::vector<int> rates;       // total requests/s (h2load); several = a sweep (overload)
-  std::string method = "GET";
-  std::string path = "/";       // may carry the fixture's query args (size=, status=, delay=)
-  int body_bytes = 0;           // request body size (POST)
+  // The requests (HTTP/1.1; gRPC sends its Echo/Unary call): "default" draws every request from
+  // the harness's request mix (harness/run/request_mix.h) with `seed`; "single" sends the one
+  // request below. Either way every request carries its identity in the path (model/identity.h).
+  std::string mix = "default";  // default | single
+  uint64_t seed = 1;
+  std::string method = "GET";   // single; h2load: the one method of the run (mix default too)
+  std::string path = "/";       // single: after the identity; may carry size=, status=, delay=
+  int body_bytes = 0;           // request body size (single; h2load: every request of the run)
   // A load of this length runs first in every run and is left out of every figure (connection
-  // set-up, JIT and page-cache warm-up; its requests are told apart by time).
+  // set-up, JIT and page-cache warm-up). HTTP/1.1: its requests carry the warm-up identity prefix
+  // (model/identity.h); gRPC: they are told apart by time.
   double warmup_s = 2;
 };
 

@@ -14,6 +14,7 @@ load:
   connections: 4
   duration_s: 2
   rate: 200
+  mix: single
   path: /hello?size=10
 repetitions: 3
 hugin:
@@ -45,6 +46,8 @@ TEST(Scenario, ValidFileLoadsWithDefaults) {
   ASSERT_EQ(s.load.rates.size(), 1u);
   EXPECT_EQ(s.load.rates[0], 200);
   EXPECT_EQ(s.load.path, "/hello?size=10");
+  EXPECT_EQ(s.load.mix, "single");
+  EXPECT_EQ(s.load.seed, 1u);
   EXPECT_EQ(s.repetitions, 3);
   EXPECT_EQ(s.arms, (std::vector<Arm>{Arm::kBaseline, Arm::kHugin}));
   EXPECT_EQ(s.hugin.ringbuf_bytes, 1048576);
@@ -56,7 +59,7 @@ TEST(Scenario, ValidFileLoadsWithDefaults) {
 TEST(Scenario, UnknownKeyNamesFileLineAndColumn) {
   const std::string yaml = std::string(kValid) + "thresholds_typo: 1\n";
   const std::string e = ErrorOf(yaml);
-  EXPECT_NE(e.find("s.yaml:18:1:"), std::string::npos) << e;
+  EXPECT_NE(e.find("s.yaml:19:1:"), std::string::npos) << e;
   EXPECT_NE(e.find("unknown key 'thresholds_typo'"), std::string::npos) << e;
 }
 
@@ -135,12 +138,12 @@ TEST(Scenario, WireDurationThresholdOnFixedRatePlainHttpOnly) {
       std::string(kValid) + "  wire_duration_within_1ms_or_5pct_min: 0.99\n", "s.yaml");
   EXPECT_DOUBLE_EQ(*s.thresholds.wire_duration_within_1ms_or_5pct_min, 0.99);
   EXPECT_TRUE(WireOracleApplies(s));
-  // Out of range: the value's own line and column (the appended line is line 18).
+  // Out of range: the value's own line and column (the appended line is line 19).
   std::string e = ErrorOf(std::string(kValid) + "  wire_duration_within_1ms_or_5pct_min: 1.5\n");
-  EXPECT_NE(e.find("s.yaml:18:41:"), std::string::npos) << e;
+  EXPECT_NE(e.find("s.yaml:19:41:"), std::string::npos) << e;
   EXPECT_NE(e.find("must be in [0, 1]"), std::string::npos) << e;
   e = ErrorOf(std::string(kValid) + "  wire_duration_within_1ms_or_5pct_min: often\n");
-  EXPECT_NE(e.find("s.yaml:18:41:"), std::string::npos) << e;
+  EXPECT_NE(e.find("s.yaml:19:41:"), std::string::npos) << e;
   EXPECT_NE(e.find("must be a number"), std::string::npos) << e;
   // Saturation (wrk), TLS and gRPC have no wire oracle: the threshold is refused where it is.
   e = ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk}\n"
@@ -152,6 +155,35 @@ TEST(Scenario, WireDurationThresholdOnFixedRatePlainHttpOnly) {
   EXPECT_NE(e.find("needs the wire oracle"), std::string::npos) << e;
   EXPECT_FALSE(WireOracleApplies(ParseScenario(
       "name: g\nfixture: {language: go, protocol: grpc}\nload: {tool: h2load, rate: 5}\n", "s")));
+}
+
+TEST(Scenario, MixIsTheDefaultAndItsKeysAreChecked) {
+  const std::string wrk = "name: x\nfixture: {language: go}\nload:\n  tool: wrk\n";
+  const Scenario s = ParseScenario(wrk, "s");
+  EXPECT_EQ(s.load.mix, "default");
+  EXPECT_EQ(ParseScenario(wrk + "  seed: 7\n", "s").load.seed, 7u);
+  std::string e = ErrorOf(wrk + "  mix: mixed\n");
+  EXPECT_NE(e.find("s.yaml:5:8:"), std::string::npos) << e;
+  EXPECT_NE(e.find("default, single"), std::string::npos) << e;
+  e = ErrorOf(wrk + "  seed: -1\n");
+  EXPECT_NE(e.find("s.yaml:5:9:"), std::string::npos) << e;
+  // Keys the default mix would ignore are errors, pointing at the key's value.
+  e = ErrorOf(wrk + "  path: /x\n");
+  EXPECT_NE(e.find("s.yaml:5:9:"), std::string::npos) << e;
+  EXPECT_NE(e.find("mix: single"), std::string::npos) << e;
+  e = ErrorOf(wrk + "  method: PUT\n");
+  EXPECT_NE(e.find("s.yaml:5:11:"), std::string::npos) << e;
+  EXPECT_EQ(ParseScenario(wrk + "  mix: single\n  method: PUT\n  body_bytes: 3\n  path: /x\n", "s")
+                .load.method,
+            "PUT");
+  // h2load sends one method and body per run: allowed with the mix.
+  const Scenario h = ParseScenario(
+      "name: x\nfixture: {language: go}\nload: {tool: h2load, rate: 5, method: POST, body_bytes: 9}\n",
+      "s");
+  EXPECT_EQ(h.load.method, "POST");
+  EXPECT_NE(ErrorOf(wrk + "  mix: single\n  method: get\n").find("upper-case"), std::string::npos);
+  e = ErrorOf("name: g\nfixture: {language: go, protocol: grpc}\nload: {tool: h2load, rate: 5, mix: single}\n");
+  EXPECT_NE(e.find("gRPC sends its Echo/Unary call"), std::string::npos) << e;
 }
 
 TEST(Scenario, MissingFileIsAClearError) {

@@ -193,6 +193,10 @@ json StepJson(const StepSummary& st) {
         {"status", st.mismatches.status}, {"req_bytes", st.mismatches.req_bytes},
         {"resp_bytes", st.mismatches.resp_bytes}}},
       {"phantom_spans", st.phantom},
+      {"identity_matched", st.identity_matched},
+      {"misattributed", st.misattributed},
+      {"duplicate_spans", st.duplicate_spans},
+      {"warmup_requests", st.warmup_requests},
       {"missing", st.missing},
       {"silent_loss", st.silent_loss},
       {"kernel_drops", st.kernel_drops},
@@ -233,6 +237,8 @@ json ScenarioJson(const ScenarioSummary& s) {
                       {"connections", s.scenario.load.connections},
                       {"duration_s", s.scenario.load.duration_s},
                       {"rates", s.scenario.load.rates},
+                      {"mix", s.scenario.load.mix},
+                      {"seed", s.scenario.load.seed},
                       {"method", s.scenario.load.method},
                       {"path", s.scenario.load.path}}},
             {"repetitions", s.scenario.repetitions},
@@ -274,6 +280,19 @@ json ScenarioJson(const ScenarioSummary& s) {
   j["requests"] = h.requests;
   j["spans"] = h.spans;
   j["missing"] = h.missing;
+  // Identity matching over every step: matched by identity throughout, and the totals.
+  bool identity = !s.steps.empty();
+  uint64_t misattributed = 0, duplicates = 0, warmup = 0;
+  for (const auto& st : s.steps) {
+    identity = identity && st.identity_matched;
+    misattributed += st.misattributed;
+    duplicates += st.duplicate_spans;
+    warmup += st.warmup_requests;
+  }
+  j["identity_matched"] = identity;
+  j["misattributed"] = misattributed;
+  j["duplicate_spans"] = duplicates;
+  j["warmup_requests"] = warmup;
   j["verdicts"] = json::array();
   for (const auto& v : s.verdicts)
     j["verdicts"].push_back({{"threshold", v.name}, {"status", VerdictStatusName(v.status)},
@@ -365,8 +384,15 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
     md << "\n## " << sc.name << "\n\n";
     if (!sc.description.empty()) md << sc.description << "\n\n";
     md << "Fixture " << sc.fixture.language << " " << sc.fixture.protocol
-       << (sc.fixture.tls ? " (TLS)" : "") << "; load " << sc.load.tool << " " << sc.load.method
-       << " " << sc.load.path << ", " << sc.load.connections << " connections, "
+       << (sc.fixture.tls ? " (TLS)" : "") << "; load " << sc.load.tool << " ";
+    if (sc.fixture.protocol == "grpc")
+      md << "gRPC Echo/Unary";
+    else if (sc.load.mix == "single")
+      md << sc.load.method << " " << sc.load.path;
+    else
+      md << "request mix (seed " << sc.load.seed << ")"
+         << (sc.load.tool == "h2load" ? ", every request " + sc.load.method : std::string());
+    md << ", " << sc.load.connections << " connections, "
        << Num(sc.load.duration_s, 1) << " s per run; " << sc.repetitions
        << " interleaved repetitions of [";
     for (size_t i = 0; i < sc.arms.size(); ++i) md << (i ? ", " : "") << ArmName(sc.arms[i]);
@@ -415,7 +441,14 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
          << ", resp bytes " << st.mismatches.resp_bytes << ") |\n"
          << "| span - handler duration p50 / p99 µs | " << Num(st.duration_delta_p50_us, 1)
          << " / " << Num(st.duration_delta_p99_us, 1) << " |\n"
+         << "| matching | "
+         << (st.identity_matched ? "by request identity (path /r/<run>/<n>, peer port)"
+                                 : "by client port and time overlap (no identity in the path)")
+         << " |\n"
          << "| phantom spans | " << st.phantom << " |\n"
+         << "| misattributed / duplicate spans / warm-up requests (left out) | "
+         << st.misattributed << " / " << st.duplicate_spans << " / " << st.warmup_requests
+         << " |\n"
          << "| missing spans / kernel drops / silent loss / unattributed drops | " << st.missing
          << " / " << Num(st.kernel_drops, 0) << " / " << st.silent_loss << " / "
          << st.unattributed_drops << " |\n";

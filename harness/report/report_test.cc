@@ -7,6 +7,7 @@ namespace hugin::harness {
 TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   Scenario s;
   s.name = "quickstart";
+  s.load.tool = "wrk";
   s.thresholds.capture_rate_min = 1.0;
   RunResult base, hugin;
   base.arm = Arm::kBaseline;
@@ -18,6 +19,9 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   base.load.p99_us = hugin.load.p99_us = 100;
   hugin.requests_served = hugin.match.requests = hugin.match.matched = hugin.match.spans = 500;
   hugin.match.field_matched = 500;
+  hugin.match.identity_matched = true;
+  hugin.match.misattributed = 3;
+  hugin.warmup_requests = 40;
   hugin.counters.kernel_drops_by_reason["ringbuf_full"] = 0;
   const ScenarioSummary sum = Summarize(s, {base, hugin}, {}, 3.5);
   RunInfo info;
@@ -29,8 +33,13 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   for (const char* key : {"throughput_ratio", "p99_latency_ratio", "capture_rate",
                           "field_match_rate", "silent_loss", "kernel_drops",
                           "probe_ns_per_request", "agent_cpu_us_per_request", "agent_rss_bytes",
-                          "requests", "spans"})
+                          "requests", "spans", "identity_matched", "misattributed",
+                          "duplicate_spans", "warmup_requests"})
     EXPECT_TRUE(q.contains(key)) << key;
+  EXPECT_EQ(q["identity_matched"], true);
+  EXPECT_EQ(q["misattributed"], 3);
+  EXPECT_EQ(q["warmup_requests"], 40);
+  EXPECT_EQ(q["steps"][0]["misattributed"], 3);
   EXPECT_DOUBLE_EQ(q["throughput_ratio"].get<double>(), 0.95);
   EXPECT_EQ(q["requests"], 500);
   EXPECT_EQ(q["verdicts"][1]["threshold"], "capture_rate_min");
@@ -41,6 +50,10 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   EXPECT_NE(md.find("PASS `capture_rate_min`"), std::string::npos);
   EXPECT_NE(md.find("![plots/q.png](plots/q.png)"), std::string::npos);
   EXPECT_NE(md.find("`abc123`"), std::string::npos);
+  EXPECT_NE(md.find("| matching | by request identity"), std::string::npos);
+  EXPECT_NE(md.find("| misattributed / duplicate spans / warm-up requests (left out) | 3 / 0 / 40 |"),
+            std::string::npos);
+  EXPECT_NE(md.find("load wrk request mix (seed 1)"), std::string::npos) << md;
 
   // The summary picture sits under the summary table (before the first scenario section), the
   // appendix at the very end.

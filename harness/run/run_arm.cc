@@ -187,7 +187,10 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     avoid.push_back(http_port);
     const int grpc_port = grpc ? FreeLoopbackPort(avoid) : 0;
     const int traced_port = grpc ? grpc_port : http_port;
-    WriteLoadFiles(s, dir);
+    // The measured load's requests carry /r/<rate>-<pair>-<arm letter>/<n> (model/identity.h);
+    // the arm letter keeps the paths of a pair's arms the same length.
+    const RequestIdentity identity{kMeasuredPrefix, std::to_string(rate) + "-" +
+                                                        std::to_string(pair) + "-" + ArmName(arm)[0]};
 
     std::vector<std::string> fixture_cmd{ctx.fixture_bin, "--http-port", std::to_string(http_port),
                                          "--access-log", dir + "/access.jsonl"};
@@ -223,15 +226,16 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
 
     LoadTarget target{s.fixture.tls ? "https" : "http", traced_port,
                       grpc ? "/hugin.fixture.Echo/Unary" : ""};
-    // Warm-up: the same load, shorter, in its own folder; nothing of it is measured. Its
-    // requests are told apart by time: they started before the measured load.
+    // Warm-up: the same load, shorter, in its own folder; nothing of it is measured. Its HTTP/1.1
+    // requests carry the warm-up prefix (/w/<run>/<n>); gRPC's are told apart by time: they
+    // started before the measured load.
     if (s.load.warmup_s > 0) {
       Scenario warm = s;
       warm.load.duration_s = s.load.warmup_s;
       const std::string warm_dir = dir + "/warmup";
       std::filesystem::create_directories(warm_dir);
-      WriteLoadFiles(warm, warm_dir);
-      const LoadResult w = RunLoad(warm, target, rate, warm_dir);
+      const LoadResult w =
+          RunLoad(warm, target, rate, {kWarmupPrefix, identity.run_id}, warm_dir);
       if (w.errors > 0)
         throw std::runtime_error("warm-up load reported " + FixedPoint(w.errors, 0) +
                                  " errors (see " + warm_dir + "/load.out)");
@@ -258,7 +262,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     const auto cpu_times0 = ReadCpuTimes();
     const int64_t measured_start_ns = MonotonicNowNs();
 
-    r.load = RunLoad(s, target, rate, dir);
+    r.load = RunLoad(s, target, rate, identity, dir);
     const double load_end_unix = UnixNow();
     if (const auto cpu_times1 = ReadCpuTimes(); cpu_times0 && cpu_times1)
       r.steal_percent = StealPercent(*cpu_times0, *cpu_times1);
@@ -303,7 +307,9 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
         r.client_aborted++;
         return true;
       }
-      if (t.start_ns < measured_start_ns) {
+      const bool warmup = grpc ? t.start_ns < measured_start_ns
+                               : RoleOfPath(t.path, identity.run_id) == PathRole::kWarmup;
+      if (warmup) {
         r.warmup_requests++;
         return true;
       }
@@ -314,9 +320,15 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     CheckLoadTool(r.load, failing_statuses, s.load.connections, dir, r.error);
     if (agent) {
       auto spans = ReadSpanFile(dir + "/spans.jsonl");
-      std::erase_if(spans.records,
-                    [&](const SpanRecord& sp) { return sp.start_ns < measured_start_ns; });
-      r.match = MatchSpans(truth.records, spans.records, traced_port);
+      // gRPC's path is the method: no identity; matched by port and time, warm-up told apart by
+      // time. HTTP/1.1: by identity, which leaves the warm-up's spans out itself.
+      if (grpc) {
+        std::erase_if(spans.records,
+                      [&](const SpanRecord& sp) { return sp.start_ns < measured_start_ns; });
+      }
+      r.match = grpc ? MatchSpans(truth.records, spans.records, traced_port)
+                     : MatchSpansByIdentity(truth.records, spans.records, traced_port,
+                                            identity.run_id);
       const AgentReports reports = ReadAgentReports(dir + "/spans.jsonl");
       r.loss = AccountLoss({truth.records, r.match.truth_matched, reports, traced_port,
                             measured_start_ns, static_cast<uint64_t>(r.load.requests),

@@ -25,7 +25,8 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 
 void RemoveRawFiles(const std::string& dir) {
   for (const std::string sub : {"", "/warmup"})
-    for (const char* f : {"access.jsonl", "spans.jsonl", "h2load.log", "body.bin", "wire.pcapng"})
+    for (const char* f : {"access.jsonl", "spans.jsonl", "h2load.log", "body.bin", "wire.pcapng",
+                          "uris.txt"})
       fs::remove(dir + sub + "/" + f);
 }
 

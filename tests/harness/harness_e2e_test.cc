@@ -33,6 +33,8 @@ TEST(HarnessEndToEnd, LowFixedRateIsFullyCapturedAndAccounted) {
   EXPECT_EQ(e2e.at("field_match_rate").get<double>(), 1.0);
   EXPECT_EQ(e2e.at("spans"), e2e.at("requests"));
   EXPECT_EQ(e2e.at("phantom_spans").get<double>(), 0);
+  EXPECT_EQ(e2e.at("identity_matched"), true);  // the request mix, matched by identity
+  EXPECT_EQ(e2e.at("misattributed").get<double>(), 0);
   EXPECT_EQ(e2e.at("prometheus_count_error").get<double>(), 0.0);
   EXPECT_GT(e2e.at("agent_rss_bytes").get<double>(), 0);
   EXPECT_GT(e2e.at("probe_ns_per_request").get<double>(), 0);  // bpf_stats_enabled worked
