@@ -320,12 +320,13 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     CheckLoadTool(r.load, failing_statuses, s.load.connections, dir, r.error);
     if (agent) {
       auto spans = ReadSpanFile(dir + "/spans.jsonl");
-      // gRPC's path is the method: no identity; matched by port and time, warm-up told apart by
-      // time. HTTP/1.1: by identity, which leaves the warm-up's spans out itself.
-      if (grpc) {
-        std::erase_if(spans.records,
-                      [&](const SpanRecord& sp) { return sp.start_ns < measured_start_ns; });
-      }
+      // The warm-up's spans are not measured: HTTP/1.1 ones carry the warm-up prefix; gRPC's
+      // path is the method, so there they are told apart by time. gRPC is then matched by port
+      // and time, HTTP/1.1 by identity.
+      std::erase_if(spans.records, [&](const SpanRecord& sp) {
+        return grpc ? sp.start_ns < measured_start_ns
+                    : RoleOfPath(sp.path, identity.run_id) == PathRole::kWarmup;
+      });
       r.match = grpc ? MatchSpans(truth.records, spans.records, traced_port)
                      : MatchSpansByIdentity(truth.records, spans.records, traced_port,
                                             identity.run_id);
