@@ -1,26 +1,10 @@
-/* The data path shared by every read- and write-like syscall: stash the
- * arguments at sys_enter, and at sys_exit copy the first bytes the call moved
- * into one ring buffer record. */
+/* The data path shared by every read- and write-like syscall: at the syscall's
+ * exit, with its arguments read back from the saved registers, copy the first
+ * bytes the call moved into one ring buffer record. */
 #ifndef HUGIN_BPF_DATA_H
 #define HUGIN_BPF_DATA_H
 
 #include "common.bpf.h"
-
-static __always_inline int io_enter(int fd, __u64 ptr, __u32 iovcnt, __u8 kind, __u8 syscall,
-                                    __u8 dir) {
-  __u64 id = bpf_get_current_pid_tgid();
-  if (!watched(id >> 32)) return 0;
-  struct io_args a = {.ptr = ptr, .iovcnt = iovcnt, .fd = fd, .kind = kind,
-                      .syscall = syscall, .dir = dir};
-  if (bpf_map_update_elem(&active_io, &id, &a, BPF_ANY) == 0) return 0;
-  count(HG_CNT_DROP_ARGS_MAP);
-  /* The call will not be seen at exit. Its length is not known yet, and the
-   * stream position does not move for it, so no gap will show it either. */
-  struct conn_key k = {.tgid = id >> 32, .fd = fd};
-  struct conn_state *c = bpf_map_lookup_elem(&conns, &k);
-  if (c) note_loss(k.tgid, fd, c, dir & 1, 0, bpf_ktime_get_ns());
-  return 0;
-}
 
 /* Masks done in asm: clang drops a plain mask it can prove redundant, but the
  * verifier needs to see the bound on the register it checks.
@@ -53,15 +37,20 @@ static __always_inline __u32 copy_iov(__u8 *dst, __u64 iov_ptr, __u32 iovcnt, __
   return off;
 }
 
-static __always_inline int io_exit(long ret) {
-  __u64 id = bpf_get_current_pid_tgid();
-  struct io_args *a = bpf_map_lookup_elem(&active_io, &id);
-  if (!a) return 0;
-  struct io_args args = *a;
-  bpf_map_delete_elem(&active_io, &id);
+/* A data syscall's arguments, as the dispatcher read them from pt_regs. */
+enum io_kind { IO_BUF = 0, IO_IOV = 1, IO_MSG = 2 };
+struct io_args {
+  __u64 ptr;      /* buffer, iovec array or user_msghdr */
+  __u32 iovcnt;
+  __s32 fd;
+  __u8 kind;      /* enum io_kind */
+  __u8 syscall;   /* enum hg_syscall */
+  __u8 dir;       /* enum hg_direction */
+};
+
+static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   if (ret <= 0) return 0;
 
-  __u32 tgid = id >> 32;
   struct conn_state *c = conn_lookup(tgid, args.fd, args.syscall);
   if (!c) return 0;
   __u8 dir = args.dir & 1;

@@ -44,7 +44,6 @@ enum hg_counter {
   HG_CNT_PAYLOAD_SHORT_COPY, /* payload copy from user memory came up short; the record was
                                 still written, flagged HG_FLAG_SHORT_COPY (not a loss) */
   HG_CNT_PAYLOAD_TRUNCATED,  /* syscall moved more bytes than were captured (not a loss) */
-  HG_CNT_DROP_ARGS_MAP,      /* syscall enter stash full: the call was not seen */
   HG_CNT_LOSS_MAP_FULL,      /* a loss (counted above) on a tracked connection that could not be
                                 attributed to it: conn_losses was full */
   HG_CNT__MAX,
@@ -111,8 +110,7 @@ struct hg_conn_loss {
   __u64 ingress_records;
   __u64 egress_records;
   __u64 control_records; /* open and close records */
-  __u64 bytes;           /* bytes moved by the lost data calls (0 for a call missed at entry:
-                            its length is not known yet) */
+  __u64 bytes;           /* bytes moved by the lost data calls */
   __u64 first_ns;        /* bpf_ktime_get_ns() of the first and last loss */
   __u64 last_ns;
   __u16 lport;           /* host byte order */

@@ -80,32 +80,6 @@ struct {
   __type(value, __u8);
 } ignored_fds SEC(".maps");
 
-/* ---- syscall arguments, from sys_enter to sys_exit, keyed by pid_tgid ---- */
-enum io_kind { IO_BUF = 0, IO_IOV = 1, IO_MSG = 2 };
-
-struct io_args {
-  __u64 ptr;      /* buffer, iovec array or user_msghdr */
-  __u32 iovcnt;
-  __s32 fd;
-  __u8 kind;      /* enum io_kind */
-  __u8 syscall;   /* enum hg_syscall */
-  __u8 dir;       /* enum hg_direction */
-};
-
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u64);
-  __type(value, struct io_args);
-} active_io SEC(".maps");
-
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u64);
-  __type(value, __s32); /* fd passed to connect() */
-} active_connect SEC(".maps");
-
 /* ---- queue time: when data first became readable on a watched socket ---- */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);

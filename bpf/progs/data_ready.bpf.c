@@ -1,10 +1,12 @@
 /* Queue time: the first moment unread data sat on a tracked socket. The next
- * read on that socket takes the timestamp as its arrival_ns. */
+ * read on that socket takes the timestamp as its arrival_ns. A BTF tracepoint:
+ * it runs for every socket on the machine, and the classic form would build a
+ * perf record for each before the map lookup rejects it. */
 #include "../common.bpf.h"
 
-SEC("tracepoint/sock/sk_data_ready")
-int hg_data_ready(struct trace_event_raw_sk_data_ready *ctx) {
-  __u64 sk = (__u64)ctx->skaddr;
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(hg_data_ready, const struct sock *sk_ptr) {
+  __u64 sk = (__u64)sk_ptr;
   __u64 *arr = bpf_map_lookup_elem(&data_arrival, &sk);
   if (arr && *arr == 0) *arr = bpf_ktime_get_ns();
   return 0;

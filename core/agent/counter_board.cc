@@ -22,7 +22,6 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.payload_short_copy = k[HG_CNT_PAYLOAD_SHORT_COPY];
   c.kernel_drops["ringbuf_full"] = k[HG_CNT_DROP_RINGBUF];
   c.kernel_drops["conn_map_full"] = k[HG_CNT_DROP_CONN_MAP];
-  c.kernel_drops["args_map_full"] = k[HG_CNT_DROP_ARGS_MAP];
   c.conn_loss_reports = loop_.conn_loss_reports;
   c.conn_loss_map_full = k[HG_CNT_LOSS_MAP_FULL];
   c.watched_pids = loop_.watched_pids;

@@ -29,8 +29,7 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   // Only losses are drop reasons: a short copy still delivered its record.
   EXPECT_EQ(c.kernel_drops, (std::map<std::string, uint64_t>{
                                 {"ringbuf_full", 100u + HG_CNT_DROP_RINGBUF},
-                                {"conn_map_full", 100u + HG_CNT_DROP_CONN_MAP},
-                                {"args_map_full", 100u + HG_CNT_DROP_ARGS_MAP}}));
+                                {"conn_map_full", 100u + HG_CNT_DROP_CONN_MAP}}));
 }
 
 }  // namespace

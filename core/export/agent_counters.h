@@ -17,7 +17,7 @@ struct AgentCounters {
   uint64_t payload_truncated = 0;  // calls longer than the captured payload
   uint64_t payload_short_copy = 0; // payload copies that came up short (record still delivered)
   // Kernel per-CPU drop counters summed, by reason (ringbuf_full,
-  // conn_map_full, args_map_full). Every key is exposed, zeros included, so
+  // conn_map_full). Every key is exposed, zeros included, so
   // insert every reason the kernel side knows. Each one is a loss.
   std::map<std::string, uint64_t> kernel_drops;
   uint64_t conn_loss_reports = 0;  // per-connection loss entries drained from the kernel

@@ -36,7 +36,7 @@ AgentCounters SomeCounters() {
   c.unpaired_requests = 11;
   c.payload_truncated = 3;
   c.payload_short_copy = 6;
-  c.kernel_drops = {{"ringbuf_full", 7}, {"conn_map_full", 0}, {"args_map_full", 0}};
+  c.kernel_drops = {{"ringbuf_full", 7}, {"conn_map_full", 0}};
   c.conn_loss_reports = 8;
   c.conn_loss_map_full = 9;
   c.watched_pids = 4;
@@ -222,7 +222,6 @@ TEST(Metrics, AgentCounters) {
            "# TYPE hugin_payload_truncated_total counter\nhugin_payload_truncated_total 3\n",
            "hugin_kernel_drops_total{reason=\"ringbuf_full\"} 7\n",
            "hugin_kernel_drops_total{reason=\"conn_map_full\"} 0\n",
-           "hugin_kernel_drops_total{reason=\"args_map_full\"} 0\n",
            "# TYPE hugin_payload_short_copy_total counter\nhugin_payload_short_copy_total 6\n",
            "# TYPE hugin_conn_loss_reports_total counter\nhugin_conn_loss_reports_total 8\n",
            "# TYPE hugin_conn_loss_map_full_total counter\nhugin_conn_loss_map_full_total 9\n",

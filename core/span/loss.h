@@ -6,8 +6,8 @@
 
 namespace hugin {
 
-// Records of one connection the kernel side could not deliver (ring buffer full, or a syscall
-// missed at entry), from map conn_losses. Ports come from the socket, so they are known even
+// Records of one connection the kernel side could not deliver (ring buffer full), from map
+// conn_losses. Ports come from the socket, so they are known even
 // when the connection's open record is one of the losses.
 struct ConnLoss {
   uint32_t pid = 0;

@@ -96,7 +96,7 @@ std::optional<std::string> FetchMetrics(int port) {
 
 namespace {
 // Reasons that are real loss; hugin_payload_truncated_total is not one.
-const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full", "args_map_full"};
+const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full"};
 }  // namespace
 
 AgentCounters CountersFromExposition(const std::string& text) {
