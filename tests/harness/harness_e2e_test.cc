@@ -56,4 +56,34 @@ TEST(HarnessEndToEnd, LowFixedRateIsFullyCapturedAndAccounted) {
   EXPECT_TRUE(std::filesystem::exists(out + "/plots/e2e_wire_duration_error.png"));
 }
 
+// The harness is trusted only because it can be shown to fail: the agent plants losses and wrong
+// statuses, and the harness must count exactly those (the agent's own tally is the oracle here).
+TEST(HarnessEndToEnd, SelftestReportsExactlyThePlantedFaults) {
+  const std::string out = std::string(std::getenv("TEST_TMPDIR")) + "/selftest";
+  std::string output;
+  const int code = hugin::harness::RunCommand(
+      {Runfile("harness/harness"), Runfile("tests/harness/selftest_short.yaml"), "--out", out,
+       "--no-microbench"},
+      output, std::chrono::seconds(120));
+  std::ifstream in(out + "/result.json");
+  ASSERT_TRUE(in) << "no result.json; harness exit " << code;
+  const auto result = nlohmann::json::parse(in);
+  const auto& s = result.at("scenarios").at("selftest_short");
+  EXPECT_EQ(code, 0) << s.dump(2);
+  // ~6000 requests over the Hugin runs: every 50th span dropped, every 70th status swapped.
+  const double silent = s.at("silent_loss").get<double>();
+  EXPECT_GT(silent, 50);  // the faults were planted, and seen
+  EXPECT_EQ(silent, s.at("injected_dropped_spans").get<double>());
+  EXPECT_EQ(s.at("field_mismatches").at("status").get<double>(),
+            s.at("injected_swapped_statuses").get<double>());
+  EXPECT_GT(s.at("injected_swapped_statuses").get<double>(), 30);
+  bool verdict_seen = false;
+  for (const auto& v : s.at("verdicts")) {
+    if (v.at("threshold") != "detects_injected_faults") continue;
+    verdict_seen = true;
+    EXPECT_EQ(v.at("status"), "PASS") << v.dump();
+  }
+  EXPECT_TRUE(verdict_seen);
+}
+
 }  // namespace
