@@ -410,6 +410,8 @@ Headline HeadlineOf(const ScenarioSummary& s) {
   h.capture_rate = s.steps.front().capture_rate;
   h.field_match_rate = s.steps.front().field_match_rate;
   h.worst_capture_step_rate = s.steps.front().rate;
+  uint64_t planted_drops = 0, planted_swaps = 0;
+  bool planted_known = true;
   for (const auto& st : s.steps) {
     pick(h.throughput_ratio, st.throughput_ratio, true);
     pick(h.p99_latency_ratio, st.p99_latency_ratio, false);
@@ -440,6 +442,18 @@ Headline HeadlineOf(const ScenarioSummary& s) {
     if (st.prometheus_count_error)
       h.prometheus_count_error =
           std::max(h.prometheus_count_error.value_or(0), *st.prometheus_count_error);
+    h.mismatches.method += st.mismatches.method;
+    h.mismatches.path += st.mismatches.path;
+    h.mismatches.status += st.mismatches.status;
+    h.mismatches.req_bytes += st.mismatches.req_bytes;
+    h.mismatches.resp_bytes += st.mismatches.resp_bytes;
+    planted_drops += st.injected_dropped_spans;
+    planted_swaps += st.injected_swapped_statuses;
+    planted_known = planted_known && st.injected_known;
+  }
+  if (planted_known) {
+    h.injected_dropped_spans = planted_drops;
+    h.injected_swapped_statuses = planted_swaps;
   }
   return h;
 }

@@ -129,6 +129,9 @@ struct Headline {
            unattributed_drops = 0;
   double kernel_drops = 0;
   std::optional<double> prometheus_count_error;
+  FieldMismatches mismatches;
+  // What the agent planted (selftest), when every Hugin run said.
+  std::optional<uint64_t> injected_dropped_spans, injected_swapped_statuses;
 };
 Headline HeadlineOf(const ScenarioSummary& s);
 

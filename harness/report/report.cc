@@ -280,24 +280,12 @@ json ScenarioJson(const ScenarioSummary& s) {
   j["requests"] = h.requests;
   j["spans"] = h.spans;
   j["missing"] = h.missing;
-  // Summed over steps: field mismatches, and what the agent planted (selftest).
-  FieldMismatches fm;
-  uint64_t planted_drops = 0, planted_swaps = 0;
-  bool planted_known = !s.steps.empty();
-  for (const auto& st : s.steps) {
-    fm.method += st.mismatches.method;
-    fm.path += st.mismatches.path;
-    fm.status += st.mismatches.status;
-    fm.req_bytes += st.mismatches.req_bytes;
-    fm.resp_bytes += st.mismatches.resp_bytes;
-    planted_drops += st.injected_dropped_spans;
-    planted_swaps += st.injected_swapped_statuses;
-    planted_known = planted_known && st.injected_known;
-  }
+  const FieldMismatches& fm = h.mismatches;
   j["field_mismatches"] = {{"method", fm.method}, {"path", fm.path}, {"status", fm.status},
                            {"req_bytes", fm.req_bytes}, {"resp_bytes", fm.resp_bytes}};
-  j["injected_dropped_spans"] = planted_known ? json(planted_drops) : json(nullptr);
-  j["injected_swapped_statuses"] = planted_known ? json(planted_swaps) : json(nullptr);
+  j["injected_dropped_spans"] = h.injected_dropped_spans ? json(*h.injected_dropped_spans) : json(nullptr);
+  j["injected_swapped_statuses"] =
+      h.injected_swapped_statuses ? json(*h.injected_swapped_statuses) : json(nullptr);
   // Identity matching over every step: matched by identity throughout, and the totals.
   bool identity = !s.steps.empty();
   uint64_t misattributed = 0, duplicates = 0, warmup = 0;
