@@ -1,7 +1,7 @@
 set terminal pngcairo size 900,420 font 'sans,10' noenhanced
 set output '/work/main/results/reference/plots/go_saturation_duration_delta.png'
 set grid ytics
-set title 'go_saturation: span duration - handler duration (µs), n=273096'
+set title 'go_saturation: span duration - handler duration (µs), n=414611'
 set xlabel 'delta (µs)'
 set ylabel 'requests'
 set style fill solid 0.6

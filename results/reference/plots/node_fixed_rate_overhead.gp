@@ -5,7 +5,7 @@ set multiplot layout 1,2 title 'node_fixed_rate: baseline vs instrumented (media
 set style fill solid 0.6
 set boxwidth 0.6
 set yrange [0:*]
-set xrange [-0.7:1.7]
+set xrange [-0.7:2.7]
 set title 'throughput (req/s)'
 plot '/work/main/results/reference/plots/node_fixed_rate_overhead.dat' using 1:3:xtic(2) with boxes notitle lc rgb '#4477aa'
 set title 'p99 latency (ms)'

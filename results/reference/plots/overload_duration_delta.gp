@@ -1,7 +1,7 @@
 set terminal pngcairo size 900,420 font 'sans,10' noenhanced
 set output '/work/main/results/reference/plots/overload_duration_delta.png'
 set grid ytics
-set title 'overload: span duration - handler duration (µs), n=68398'
+set title 'overload: span duration - handler duration (µs), n=124653'
 set xlabel 'delta (µs)'
 set ylabel 'requests'
 set style fill solid 0.6

@@ -1,7 +1,7 @@
 set terminal pngcairo size 900,420 font 'sans,10' noenhanced
 set output '/work/main/results/reference/plots/quickstart_duration_delta.png'
 set grid ytics
-set title 'quickstart: span duration - handler duration (µs), n=163261'
+set title 'quickstart: span duration - handler duration (µs), n=260523'
 set xlabel 'delta (µs)'
 set ylabel 'requests'
 set style fill solid 0.6

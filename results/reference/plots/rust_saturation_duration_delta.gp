@@ -1,7 +1,7 @@
 set terminal pngcairo size 900,420 font 'sans,10' noenhanced
 set output '/work/main/results/reference/plots/rust_saturation_duration_delta.png'
 set grid ytics
-set title 'rust_saturation: span duration - handler duration (µs), n=506762'
+set title 'rust_saturation: span duration - handler duration (µs), n=1021731'
 set xlabel 'delta (µs)'
 set ylabel 'requests'
 set style fill solid 0.6
