@@ -364,23 +364,16 @@ std::vector<Verdict> Evaluate(const Scenario& s, const std::vector<StepSummary>&
     }
   }
   if (t.detects_injected_faults) {
-    uint64_t planted_drops = 0, planted_swaps = 0, silent = 0, status_mismatches = 0;
-    bool known = true;
-    for (const auto& st : steps) {
-      known = known && st.injected_known;
-      planted_drops += st.injected_dropped_spans;
-      planted_swaps += st.injected_swapped_statuses;
-      silent += st.silent_loss;
-      status_mismatches += st.mismatches.status;
-    }
-    if (!known) {
+    const Headline h = HeadlineOf(steps);
+    if (!h.injected_dropped_spans || !h.injected_swapped_statuses) {
       add("detects_injected_faults", false, "the agent did not report what it planted");
     } else {
-      add("detects_injected_faults", silent == planted_drops && status_mismatches == planted_swaps,
-          "silent_loss " + std::to_string(silent) + " == planted dropped spans " +
-              std::to_string(planted_drops) + ", status mismatches " +
-              std::to_string(status_mismatches) + " == planted swapped statuses " +
-              std::to_string(planted_swaps));
+      const uint64_t drops = *h.injected_dropped_spans, swaps = *h.injected_swapped_statuses;
+      add("detects_injected_faults", h.silent_loss == drops && h.mismatches.status == swaps,
+          "silent_loss " + std::to_string(h.silent_loss) + " == planted dropped spans " +
+              std::to_string(drops) + ", status mismatches " +
+              std::to_string(h.mismatches.status) + " == planted swapped statuses " +
+              std::to_string(swaps));
     }
   }
   return out;
@@ -401,18 +394,20 @@ ScenarioSummary Summarize(const Scenario& s, std::vector<RunResult> runs,
   return sum;
 }
 
-Headline HeadlineOf(const ScenarioSummary& s) {
+Headline HeadlineOf(const ScenarioSummary& s) { return HeadlineOf(s.steps); }
+
+Headline HeadlineOf(const std::vector<StepSummary>& steps) {
   Headline h;
-  if (s.steps.empty()) return h;
+  if (steps.empty()) return h;
   auto pick = [](std::optional<Estimate>& into, const std::optional<Estimate>& e, bool lowest) {
     if (e && (!into || (lowest ? e->value < into->value : e->value > into->value))) into = e;
   };
-  h.capture_rate = s.steps.front().capture_rate;
-  h.field_match_rate = s.steps.front().field_match_rate;
-  h.worst_capture_step_rate = s.steps.front().rate;
+  h.capture_rate = steps.front().capture_rate;
+  h.field_match_rate = steps.front().field_match_rate;
+  h.worst_capture_step_rate = steps.front().rate;
   uint64_t planted_drops = 0, planted_swaps = 0;
   bool planted_known = true;
-  for (const auto& st : s.steps) {
+  for (const auto& st : steps) {
     pick(h.throughput_ratio, st.throughput_ratio, true);
     pick(h.p99_latency_ratio, st.p99_latency_ratio, false);
     pick(h.added_cpu_us_per_request, st.added_cpu_us_per_request, false);

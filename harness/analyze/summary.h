@@ -134,5 +134,6 @@ struct Headline {
   std::optional<uint64_t> injected_dropped_spans, injected_swapped_statuses;
 };
 Headline HeadlineOf(const ScenarioSummary& s);
+Headline HeadlineOf(const std::vector<StepSummary>& steps);
 
 }  // namespace hugin::harness
