@@ -37,6 +37,17 @@ static __always_inline __u32 copy_iov(__u8 *dst, __u64 iov_ptr, __u32 iovcnt, __
   return off;
 }
 
+/* Re-reads the connection's capture policy when the cached one is older than
+ * cfg_policy_recheck_ns. An entry for another generation (an earlier
+ * connection on the same fd) does not apply. */
+static __always_inline void refresh_policy(__u32 tgid, int fd, struct conn_state *c, __u64 now) {
+  if (now - c->policy_ns < cfg_policy_recheck_ns) return;
+  c->policy_ns = now;
+  struct conn_key k = {.tgid = tgid, .fd = fd};
+  struct hg_conn_policy *p = bpf_map_lookup_elem(&conn_policy, &k);
+  if (p && p->generation == c->generation) c->mode = p->mode;
+}
+
 /* A data syscall's arguments, as the dispatcher read them from pt_regs. */
 enum io_kind { IO_BUF = 0, IO_IOV = 1, IO_MSG = 2 };
 struct io_args {
@@ -56,13 +67,19 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   __u8 dir = args.dir & 1;
   __u64 pos = c->pos[dir];
   c->pos[dir] = pos + ret;
+  const __u64 now = bpf_ktime_get_ns();
+  refresh_policy(tgid, args.fd, c, now);
+  if (c->mode == HG_CAPTURE_OFF) {
+    count(HG_CNT_POLICY_OFF_CALLS);
+    return 0;
+  }
 
   __u32 zero = 0;
   struct data_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
   if (!s) return 0;
   struct hg_data_event *e = (struct hg_data_event *)s->raw;
   __u8 *buf = s->raw + sizeof(*e);
-  fill_header(&e->h, HG_EV_DATA, tgid, args.fd, c);
+  fill_header_at(&e->h, HG_EV_DATA, tgid, args.fd, c, now);
   e->h.dir = dir;
   e->h.syscall = args.syscall;
   e->pos = pos;
@@ -77,7 +94,7 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
     }
   }
 
-  __u32 want = cfg_payload_bytes;
+  __u32 want = c->mode == HG_CAPTURE_FULL ? HG_MAX_PAYLOAD : cfg_payload_bytes;
   if (want > HG_MAX_PAYLOAD) want = HG_MAX_PAYLOAD;
   if (want > e->len) want = e->len;
   __u32 got = 0;

@@ -19,9 +19,11 @@
 namespace hugin {
 namespace {
 
-// The kernel side wakes the reader only when records pile up (cfg_wakeup_bytes),
-// so the loop also drains on this timeout: spans are at most this late.
+// The kernel never wakes the reader (common.bpf.h wakeup_flags): the loop drains the ring
+// every kPollMs, spans are at most this late; when one drain found the ring more than an
+// eighth full, the next comes after kBusyPollMs so a burst cannot fill it.
 constexpr int kPollMs = 20;
+constexpr int kBusyPollMs = 2;
 // How often map conn_losses is emptied: it holds the connections that lost records in this
 // time, so its size (maps.bpf.h) bounds how many may lose records per interval.
 constexpr std::chrono::milliseconds kLossDrainInterval{100};
@@ -61,8 +63,11 @@ ConnLoss ConnLossOf(const ConnLossEntry& e) {
 
 int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<bool>* stop,
              FILE* out) {
-  auto started = BpfLoader::Start(
-      LoaderOptions{cfg.payload_bytes, cfg.ringbuf_bytes, cfg.trace_all});
+  LoaderOptions lopts;
+  lopts.payload_bytes = cfg.payload_bytes;
+  lopts.ringbuf_bytes = cfg.ringbuf_bytes;
+  lopts.trace_all = cfg.trace_all;
+  auto started = BpfLoader::Start(lopts);
   if (auto* err = std::get_if<BpfLoader::Error>(&started)) {
     std::fprintf(stderr, "hugin: %s\n", err->message.c_str());
     return 1;
@@ -100,6 +105,10 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
        [&](const UnpairedRequest& u) {
          if (json) std::fprintf(out, "%s\n", FormatUnpairedRequestJson(u).c_str());
        }});
+  tracker.SetCapturePolicySink([&](const events::ConnId& c, hg_capture_mode mode) {
+    if (!loader->SetCapturePolicy(hg_conn_id{c.tgid, c.fd, c.generation}, mode))
+      tallies.capture_policy_map_full++;
+  });
   // Loss and gap lines go out with the json printer only; the text printer has the counters.
   auto report_losses = [&] {
     for (const ConnLossEntry& e : loader->DrainConnLosses()) {
@@ -125,7 +134,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
     if (!ch.notice.empty()) std::fprintf(stderr, "%s\n", ch.notice.c_str());
     for (auto& p : ch.added) {
       if (!loader->WatchPid(p.pid)) {
-        std::fprintf(stderr, "hugin: cannot watch pid %u: the pid map is full\n", p.pid);
+        std::fprintf(stderr, "hugin: cannot watch pid %u: above the kernel's pid limit\n", p.pid);
         continue;
       }
       names[p.pid] = cfg.service_name.empty() ? p.service_name : cfg.service_name;
@@ -154,7 +163,8 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   auto next_scan = std::chrono::steady_clock::now();
   auto next_loss_drain = next_scan + kLossDrainInterval;
   while (!stop->load()) {
-    int n = loader->Poll(kPollMs, on_record);
+    const bool busy = loader->LastPollBytes() > loader->RingBytes() / 8;
+    int n = loader->Poll(busy ? kBusyPollMs : kPollMs, on_record);
     if (n < 0 && n != -EINTR) {
       std::fprintf(stderr, "hugin: ring buffer poll failed (%d)\n", n);
       break;

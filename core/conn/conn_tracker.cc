@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/protocols/http1/parse.h"
+
 namespace hugin {
 
 struct ConnTracker::Conn {
@@ -14,6 +16,8 @@ struct ConnTracker::Conn {
   // record (the open, or the generation, before the first): the window a gap fell in.
   uint64_t next_pos[2] = {0, 0};
   uint64_t last_ns[2] = {0, 0};
+  bool capture_decided = false;  // DecideCapture has seen the connection's first bytes
+  bool capture_off = false;
 };
 
 namespace {
@@ -106,6 +110,7 @@ void ConnTracker::OnData(const events::DataEvent& e) {
     conn = it->second.get();
   }
   TrackPosition(*conn, e);
+  if (!DecideCapture(*conn, e)) return;
   if (conn->role == HG_ROLE_UNKNOWN) {
     // Who sends requests decides the role: a request read in means we serve.
     bool req = http1::Stitcher::LooksLikeRequest(e.payload);
@@ -125,6 +130,29 @@ void ConnTracker::OnData(const events::DataEvent& e) {
   else
     conn->http->AddResponseData(chunk);
   Emit(*conn);
+}
+
+bool ConnTracker::DecideCapture(Conn& conn, const events::DataEvent& e) {
+  if (conn.capture_off) return false;
+  // Only a connection seen from its first byte can be judged by its first bytes; one that
+  // predates the agent (unknown role) may be mid-body, so it is never switched off.
+  if (conn.capture_decided || conn.role == HG_ROLE_UNKNOWN || e.pos != 0) {
+    conn.capture_decided = true;
+    return true;
+  }
+  const bool request_dir = (e.dir == HG_INGRESS) == (conn.role == HG_ROLE_SERVER);
+  // HTTP/1: the client speaks first, and it starts with a request line.
+  // A response first means the request's record was lost (keep capturing) or the server
+  // speaks first (MySQL, SMTP, ...: not HTTP).
+  http1::StartMatch m = request_dir ? http1::MatchRequestStart(e.payload)
+                                    : http1::MatchResponseStart(e.payload);
+  if (m == http1::StartMatch::kMaybe) return true;  // too few bytes to tell yet
+  conn.capture_decided = true;
+  if (m == http1::StartMatch::kYes) return true;
+  conn.capture_off = true;
+  totals_.capture_off_conns++;
+  if (policy_sink_) policy_sink_(conn.id, HG_CAPTURE_OFF);
+  return false;
 }
 
 void ConnTracker::OnClose(const events::CloseEvent& e) {

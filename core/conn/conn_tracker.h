@@ -11,6 +11,8 @@
 //   unknown     | OPEN from first data (predates the | each chunk is tested for a message start;
 //               | agent), or DATA without an OPEN    | the first that looks like HTTP fixes the
 //               |                                    | role; chunks before it are counted, dropped
+//   capture off | server/client whose first bytes at   | data ignored (the kernel stops sending it
+//               | position 0 are not an HTTP request   | within its policy re-read interval)
 //   closed      | CLOSE, process gone                | stitcher flushed (close-delimited bodies), forgotten
 #pragma once
 
@@ -36,6 +38,8 @@ struct TrackerStats {
   uint64_t stream_gaps = 0;        // lost or hidden bytes noticed in a stream
   uint64_t unmatched_requests = 0; // requests whose response was never seen
   uint64_t unclassified_chunks = 0;// data on a connection whose protocol was not recognised
+  uint64_t capture_off_conns = 0;  // connections whose first bytes were no known protocol:
+                                   // the kernel was told to stop capturing them
   uint64_t open_conns = 0;
 };
 
@@ -68,6 +72,10 @@ class ConnTracker {
 
   TrackerStats stats() const;
 
+  // Asks the kernel to capture a connection differently (core/loader SetCapturePolicy).
+  using CapturePolicySink = std::function<void(const events::ConnId&, hg_capture_mode)>;
+  void SetCapturePolicySink(CapturePolicySink sink) { policy_sink_ = std::move(sink); }
+
  private:
   struct Conn;
   Conn& Reset(const events::Common& c, uint8_t role);
@@ -77,9 +85,13 @@ class ConnTracker {
   // request_stream_end: the kernel's byte count of the request direction at close, if known.
   void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> request_stream_end = {});
   void Account(const Conn& conn);
+  // On a connection whose role the kernel saw (accept/connect), the first bytes
+  // decide: no HTTP/1 request start -> capture off. False when it was switched off.
+  bool DecideCapture(Conn& conn, const events::DataEvent& e);
 
   SpanSink sink_;
   LossSinks loss_sinks_;
+  CapturePolicySink policy_sink_;
   ServiceNameOf service_name_;
   int64_t mono_to_wall_ns_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;

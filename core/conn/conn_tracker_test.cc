@@ -243,12 +243,17 @@ TEST_F(TrackerTest, GarbageIsCountedNeverCrashes) {
   Open(5, 1, HG_ROLE_SERVER);
   std::string junk(300, '\0');
   for (size_t i = 0; i < junk.size(); i++) junk[i] = static_cast<char>(i * 37);
+  // Garbage at the start of a connection switches its capture off (CapturePolicyTest);
+  // garbage after a first exchange is a parse error the stream recovers from.
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 5);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 8);
   Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, junk, 10);
   Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 20);
   Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 30);
   EXPECT_GE(tracker_.stats().parse_errors, 1u);
-  ASSERT_EQ(spans_.size(), 1u);
-  EXPECT_EQ(spans_[0].path, "/hello");
+  ASSERT_EQ(spans_.size(), 2u);
+  EXPECT_EQ(spans_[1].path, "/hello");
+  EXPECT_EQ(tracker_.stats().capture_off_conns, 0u);
   uint8_t bad[3] = {1, 2, 3};
   tracker_.OnRecord(bad, sizeof(bad));
   EXPECT_EQ(tracker_.stats().decode_errors, 1u);
@@ -260,6 +265,65 @@ TEST_F(TrackerTest, ForgetProcessDropsItsConnections) {
   EXPECT_EQ(tracker_.stats().open_conns, 2u);
   tracker_.ForgetProcess(7);
   EXPECT_EQ(tracker_.stats().open_conns, 0u);
+}
+
+}  // namespace
+}  // namespace hugin
+
+namespace hugin {
+namespace {
+
+class CapturePolicyTest : public TrackerTest {
+ protected:
+  CapturePolicyTest() {
+    tracker_.SetCapturePolicySink([this](const events::ConnId& c, hg_capture_mode m) {
+      policies_.push_back({c.fd, m});
+    });
+  }
+  std::vector<std::pair<int, hg_capture_mode>> policies_;
+};
+
+TEST_F(CapturePolicyTest, AServerConnectionWhoseFirstBytesAreNotHttpIsSwitchedOff) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, std::string("\x16\x03\x01\x02\x00", 5), 100);
+  ASSERT_EQ(policies_.size(), 1u);
+  EXPECT_EQ(policies_[0].first, 5);
+  EXPECT_EQ(policies_[0].second, HG_CAPTURE_OFF);
+  // What still arrives before the kernel re-reads its policy is ignored, even if it looks
+  // like HTTP: no span, no parse error.
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 200);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 300);
+  EXPECT_TRUE(spans_.empty());
+  EXPECT_EQ(tracker_.stats().capture_off_conns, 1u);
+  EXPECT_EQ(tracker_.stats().parse_errors, 0u);
+  EXPECT_EQ(policies_.size(), 1u) << "asked once per connection";
+}
+
+TEST_F(CapturePolicyTest, AServerThatSpeaksFirstIsNotHttp) {
+  Open(6, 1, HG_ROLE_SERVER);
+  Data(6, 1, HG_ROLE_SERVER, HG_EGRESS, std::string("J\0\0\0\x0a" "8.0.36\0", 12), 100);
+  ASSERT_EQ(policies_.size(), 1u);
+  EXPECT_EQ(policies_[0].second, HG_CAPTURE_OFF);
+}
+
+TEST_F(CapturePolicyTest, HttpAndUndecidableStartsKeepCapturing) {
+  // A request split after two bytes: "GE" could still be GET.
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet.substr(0, 2), 100);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet.substr(2), 110);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 200);
+  // A response first: the request's record was lost; the connection is still HTTP.
+  Open(8, 1, HG_ROLE_SERVER);
+  Data(8, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 300);
+  // A client connection: its requests go out.
+  Open(9, 1, HG_ROLE_CLIENT);
+  Data(9, 1, HG_ROLE_CLIENT, HG_EGRESS, kGet, 400);
+  Data(9, 1, HG_ROLE_CLIENT, HG_INGRESS, kOk, 500);
+  // A connection that predates the agent may be mid-body: never judged by its first record.
+  Data(11, 1, HG_ROLE_UNKNOWN, HG_INGRESS, "garbage-in-the-middle", 600);
+  EXPECT_TRUE(policies_.empty());
+  EXPECT_EQ(spans_.size(), 2u);
+  EXPECT_EQ(tracker_.stats().capture_off_conns, 0u);
 }
 
 }  // namespace

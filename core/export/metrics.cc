@@ -94,6 +94,14 @@ std::string Metrics::Expose(const AgentCounters& c) const {
        "Per-connection loss reports read from the kernel (one per connection per drain)."},
       {"hugin_conn_loss_map_full_total", c.conn_loss_map_full,
        "Kernel drops that could not be attributed to their connection: the loss map was full."},
+      {"hugin_capture_off_connections_total", c.capture_off_conns,
+       "Connections whose first bytes were no protocol Hugin knows: the kernel stopped capturing "
+       "them (not errors, not losses)."},
+      {"hugin_capture_off_calls_total", c.capture_off_calls,
+       "Data syscalls on such connections that the kernel did not record."},
+      {"hugin_capture_policy_map_full_total", c.capture_policy_map_full,
+       "Capture-off requests the kernel's policy map had no room for: those connections keep "
+       "being captured (and ignored by the agent)."},
   };
   for (const Counter& counter : counters) {
     AppendFamilyHeader(out, counter.name, "counter", counter.help);
