@@ -328,3 +328,110 @@ TEST_F(CapturePolicyTest, HttpAndUndecidableStartsKeepCapturing) {
 
 }  // namespace
 }  // namespace hugin
+
+// The tracker knows no protocol: a toy one (requests "Q <name>\n", answers "A <code>\n",
+// needing full capture) goes through the same contract as HTTP/1.
+namespace hugin {
+namespace {
+
+class ToyParser : public protocols::ConnectionParser {
+ public:
+  void OnData(protocols::Sender from, const protocols::Chunk& c) override {
+    std::string_view d = c.data;
+    if (from == protocols::Sender::kClient) {
+      line_.append(d);  // a request may come in pieces
+      if (line_.empty() || line_.back() != '\n') return;
+      protocols::Exchange x;
+      x.protocol = "toy";
+      x.method = "Q";
+      x.path = line_.substr(2, line_.size() - 3);
+      x.req_start_ns = x.req_end_ns = c.ts_ns;
+      pending_.push_back(x);
+      line_.clear();
+    } else if (from == protocols::Sender::kServer && !pending_.empty() && d.size() > 2) {
+      protocols::Exchange x = pending_.front();
+      pending_.erase(pending_.begin());
+      x.answered = true;
+      x.status = std::stoi(std::string(d.substr(2)));
+      x.resp_start_ns = x.resp_end_ns = c.ts_ns;
+      done_.push_back(x);
+    }
+  }
+  void OnClose(uint64_t, std::optional<uint64_t>) override {
+    for (auto& x : pending_) done_.push_back(x);  // unanswered
+    pending_.clear();
+  }
+  void TakeExchanges(std::vector<protocols::Exchange>& out) override {
+    for (auto& x : done_) out.push_back(x);
+    done_.clear();
+  }
+  protocols::ParserStats stats() const override { return {}; }
+
+ private:
+  std::vector<protocols::Exchange> pending_, done_;
+  std::string line_;
+};
+
+protocols::Inference ToyInfer(std::string_view b, bool) {
+  if (b.size() < 2) return {b == "Q" || b == "A" ? protocols::Verdict::kMaybe
+                                                  : protocols::Verdict::kNo, {}};
+  if (b.substr(0, 2) == "Q ") return {protocols::Verdict::kYes, protocols::Sender::kClient};
+  if (b.substr(0, 2) == "A ") return {protocols::Verdict::kYes, protocols::Sender::kServer};
+  return {protocols::Verdict::kNo, {}};
+}
+
+std::unique_ptr<protocols::ConnectionParser> MakeToy(bool) {
+  return std::make_unique<ToyParser>();
+}
+
+const protocols::ProtocolTraits kToy = {"toy", &ToyInfer, &MakeToy, HG_CAPTURE_FULL};
+const protocols::ProtocolTraits* const kToyOnly[] = {&kToy};
+
+TEST_F(CapturePolicyTest, AnyProtocolOnTheContractBecomesSpansAndSetsItsCapture) {
+  tracker_.SetProtocols(kToyOnly);
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, "Q", 100);  // too short to tell: held
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, " users\n", 110);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, "A 7\n", 200);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, "Q orders\n", 300);
+  Close(5, 1, 400);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].protocol, "toy");
+  EXPECT_EQ(spans_[0].path, "users");
+  EXPECT_EQ(spans_[0].status, 7);
+  EXPECT_EQ(spans_[0].kind, SpanKind::kServer);
+  ASSERT_EQ(unpaired_.size(), 1u);  // "orders" never got an answer
+  ASSERT_EQ(policies_.size(), 1u);
+  EXPECT_EQ(policies_[0].second, HG_CAPTURE_FULL);
+  // HTTP is not in this tracker's registry: an HTTP connection is switched off.
+  Open(6, 1, HG_ROLE_SERVER);
+  Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 500);
+  ASSERT_EQ(policies_.size(), 2u);
+  EXPECT_EQ(policies_[1].second, HG_CAPTURE_OFF);
+}
+
+TEST_F(TrackerTest, ARequestLineSplitOnAConnectionSeenMidStreamIsJoined) {
+  // Role unknown (predates the agent): "GE" alone could be GET, so it is held and judged again
+  // with the next chunk.
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_INGRESS, "some body tail", 50);
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_INGRESS, kGet.substr(0, 2), 100);
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_INGRESS, kGet.substr(2), 110);
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_EGRESS, kOk, 200);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].kind, SpanKind::kServer);
+  EXPECT_EQ(spans_[0].path, "/hello");
+  EXPECT_EQ(tracker_.stats().unclassified_chunks, 1u);  // the body tail
+}
+
+TEST_F(TrackerTest, HeldBytesThatTurnOutNotToStartAMessageAreDroppedNotJoinedForever) {
+  // "G" at the end of a body, then a real request in the next call.
+  Data(13, 1, HG_ROLE_UNKNOWN, HG_INGRESS, "G", 100);
+  Data(13, 1, HG_ROLE_UNKNOWN, HG_INGRESS, kGet, 110);
+  Data(13, 1, HG_ROLE_UNKNOWN, HG_EGRESS, kOk, 200);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].path, "/hello");
+  EXPECT_EQ(tracker_.stats().held_chunks_dropped, 1u);
+}
+
+}  // namespace
+}  // namespace hugin
