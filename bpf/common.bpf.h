@@ -110,13 +110,13 @@ static __always_inline void store_max(__u64 *p, __u64 v) {
 /* Every site where a record of a tracked connection cannot be written calls
  * this (after counting the reason globally), so user space can tell which
  * connection lost what and when. `bytes`: the lost data call's length. */
-static __always_inline void note_loss(__u32 tgid, int fd, const struct conn_state *c, __u8 kind,
-                                      __u64 bytes, __u64 ts) {
-  struct hg_conn_id k = {.tgid = tgid, .fd = fd, .generation = c->generation};
+static __always_inline void note_loss_of(__u32 tgid, int fd, __u64 generation, __u64 sk_addr,
+                                         __u8 kind, __u64 bytes, __u64 ts) {
+  struct hg_conn_id k = {.tgid = tgid, .fd = fd, .generation = generation};
   struct hg_conn_loss *l = bpf_map_lookup_elem(&conn_losses, &k);
   if (!l) {
     struct hg_conn_loss fresh = {.first_ns = ts, .last_ns = ts};
-    struct sock *sk = (struct sock *)c->sk;
+    struct sock *sk = (struct sock *)sk_addr;
     if (sk) {
       fresh.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
       fresh.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -139,6 +139,11 @@ static __always_inline void note_loss(__u32 tgid, int fd, const struct conn_stat
   if (bytes) __sync_fetch_and_add(&l->bytes, bytes);
   store_min(&l->first_ns, ts);
   store_max(&l->last_ns, ts);
+}
+
+static __always_inline void note_loss(__u32 tgid, int fd, const struct conn_state *c, __u8 kind,
+                                      __u64 bytes, __u64 ts) {
+  note_loss_of(tgid, fd, c->generation, c->sk, kind, bytes, ts);
 }
 
 static __always_inline void fill_header_at(struct hg_header *h, __u8 type, __u32 tgid, int fd,

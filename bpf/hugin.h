@@ -10,6 +10,9 @@
 
 /* Upper bound of bytes captured per syscall; the runtime value is config. */
 #define HG_MAX_PAYLOAD 4096
+/* Full capture (HG_CAPTURE_FULL) writes one record per HG_MAX_PAYLOAD slice
+ * of a call, at most this many (64 KiB); the runtime bound is config. */
+#define HG_MAX_SLICES 16
 /* Words of the watched-process bitmap (maps.bpf.h): one bit per tgid up to
  * PID_MAX_LIMIT (2^22) on 64-bit. */
 #define HG_WATCHED_WORDS (1u << 16)

@@ -11,6 +11,8 @@ const volatile __u32 cfg_payload_bytes = 512; /* <= HG_MAX_PAYLOAD */
 const volatile __u8 cfg_trace_all = 0;        /* 1: no pid filter (tests, debugging) */
 const volatile __u32 cfg_self_tgid = 0;       /* the agent: never traced */
 
+/* Slices of HG_MAX_PAYLOAD bytes a fully captured call is written as (<= HG_MAX_SLICES). */
+const volatile __u32 cfg_full_slices = HG_MAX_SLICES;
 /* How often (ns) a connection re-reads its entry in conn_policy: a policy
  * costs one hash lookup per connection per interval, not one per call. */
 const volatile __u64 cfg_policy_recheck_ns = 5 * 1000 * 1000;

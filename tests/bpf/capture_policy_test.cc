@@ -176,5 +176,71 @@ TEST(CapturePolicy, APolicyForAnotherGenerationDoesNotApply) {
   for (size_t i = 2; i < seen.data.size(); i++) EXPECT_EQ(seen.bytes[i].size(), 512u);
 }
 
+// An HTTP/2 client: the preface, then one write far larger than a slice.
+void H2Child(int go1) {
+  char c;
+  if (read(go1, &c, 1) != 1) _exit(3);
+  int ls = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  listen(ls, 1);
+  socklen_t len = sizeof(a);
+  getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
+  int cl = socket(AF_INET, SOCK_STREAM, 0);
+  if (connect(cl, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(4);
+  int sv = accept4(ls, nullptr, nullptr, 0);
+  const std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  std::string big(10000, 'h');
+  for (size_t i = 0; i < big.size(); i++) big[i] = static_cast<char>('a' + i % 26);
+  char buf[16384];
+  if (write(cl, preface.data(), preface.size()) != 24 || !ReadFull(sv, buf, 24)) _exit(5);
+  if (write(cl, big.data(), big.size()) != 10000 || !ReadFull(sv, buf, 10000)) _exit(6);
+  close(cl);
+  close(sv);
+  close(ls);
+  _exit(0);
+}
+
+TEST(CapturePolicy, TheHttp2PrefaceSwitchesToFullCaptureInSlices) {
+  auto loader = Load();
+  ASSERT_NE(loader, nullptr);
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  pid_t pid = fork();
+  if (pid == 0) H2Child(go[0]);
+  ASSERT_TRUE(loader->WatchPid(pid));
+  ASSERT_EQ(write(go[1], "x", 1), 1);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  Seen seen;
+  Drain(*loader, seen);
+  std::string expect(10000, 'h');
+  for (size_t i = 0; i < expect.size(); i++) expect[i] = static_cast<char>('a' + i % 26);
+  // Both ends saw the preface at position 0: the client writing it, the server reading it.
+  for (uint8_t dir : {HG_EGRESS, HG_INGRESS}) {
+    SCOPED_TRACE(dir == HG_EGRESS ? "client write" : "server read");
+    std::vector<size_t> recs;
+    for (size_t i = 0; i < seen.data.size(); i++)
+      if (seen.data[i].dir == dir && seen.data[i].pos >= 24) recs.push_back(i);
+    // The server may read the 10000 bytes in several calls; together they are contiguous,
+    // fully captured, and no record is longer than a slice.
+    uint64_t next = 24;
+    std::string got;
+    for (size_t i : recs) {
+      EXPECT_EQ(seen.data[i].pos, next);
+      EXPECT_LE(seen.data[i].len, static_cast<uint32_t>(HG_MAX_PAYLOAD));
+      EXPECT_EQ(seen.bytes[i].size(), seen.data[i].len);
+      next += seen.data[i].len;
+      got += seen.bytes[i];
+    }
+    EXPECT_EQ(next, 24u + 10000);
+    EXPECT_EQ(got, expect);
+  }
+  EXPECT_EQ(loader->Counters()[HG_CNT_PAYLOAD_TRUNCATED], 0u);
+}
+
 }  // namespace
 }  // namespace hugin
