@@ -19,11 +19,9 @@
 namespace hugin {
 namespace {
 
-// The kernel never wakes the reader (common.bpf.h wakeup_flags): the loop drains the ring
-// every kPollMs, spans are at most this late; when one drain found the ring more than an
-// eighth full, the next comes after kBusyPollMs so a burst cannot fill it.
+// The kernel side wakes the reader only when records pile up (cfg_wakeup_bytes),
+// so the loop also drains on this timeout: spans are at most this late.
 constexpr int kPollMs = 20;
-constexpr int kBusyPollMs = 2;
 // How often map conn_losses is emptied: it holds the connections that lost records in this
 // time, so its size (maps.bpf.h) bounds how many may lose records per interval.
 constexpr std::chrono::milliseconds kLossDrainInterval{100};
@@ -163,8 +161,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   auto next_scan = std::chrono::steady_clock::now();
   auto next_loss_drain = next_scan + kLossDrainInterval;
   while (!stop->load()) {
-    const bool busy = loader->LastPollBytes() > loader->RingBytes() / 8;
-    int n = loader->Poll(busy ? kBusyPollMs : kPollMs, on_record);
+    int n = loader->Poll(kPollMs, on_record);
     if (n < 0 && n != -EINTR) {
       std::fprintf(stderr, "hugin: ring buffer poll failed (%d)\n", n);
       break;

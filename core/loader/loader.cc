@@ -79,8 +79,10 @@ std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
   self->skel_->rodata->cfg_trace_all = opts.trace_all ? 1 : 0;
   self->skel_->rodata->cfg_self_tgid = static_cast<uint32_t>(getpid());
   self->skel_->rodata->cfg_policy_recheck_ns = opts.policy_recheck_ns;
+  // A quarter of the ring, at most 256 KiB, wakes the reader early; otherwise
+  // it drains on its poll timeout (kPollMs in the agent).
+  self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
   bpf_map__set_max_entries(self->skel_->maps.events, opts.ringbuf_bytes);
-  self->ringbuf_bytes_ = opts.ringbuf_bytes;
 
   if (int err = hugin_bpf__load(self->skel_); err != 0)
     return Error{std::string("BPF is not usable here: loading the programs failed (") +
@@ -102,16 +104,14 @@ BpfLoader::~BpfLoader() {
 
 int BpfLoader::OnRecord(void* ctx, void* data, size_t size) {
   auto* self = static_cast<BpfLoader*>(ctx);
-  self->poll_bytes_ += size;
   (*self->handler_)(data, size);
   return 0;
 }
 
 int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   handler_ = &handler;
-  poll_bytes_ = 0;
-  // The kernel never wakes the reader (wakeup_flags in common.bpf.h): the
-  // epoll wait is the drain timer, and the ring is read once it is over.
+  // Records submitted without a wakeup (see cfg_wakeup_bytes) do not end the
+  // epoll wait: read whatever is there once the wait is over.
   int n = ring_buffer__poll(ringbuf_, timeout_ms);
   if (n >= 0) {
     int m = ring_buffer__consume(ringbuf_);

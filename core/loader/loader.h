@@ -47,12 +47,9 @@ class BpfLoader {
   BpfLoader& operator=(const BpfLoader&) = delete;
 
   using RecordHandler = std::function<void(const void* data, size_t size)>;
-  // Waits timeout_ms (the kernel never wakes the reader early), then hands every
+  // Waits up to timeout_ms for the kernel's wakeup (cfg_wakeup_bytes), then hands every
   // record in the ring to `handler`. Returns records consumed, or a negative errno.
   int Poll(int timeout_ms, const RecordHandler& handler);
-  // Bytes of the records the last Poll consumed: how full the ring got in one interval.
-  size_t LastPollBytes() const { return poll_bytes_; }
-  uint32_t RingBytes() const { return ringbuf_bytes_; }
 
   // From now on (within policy_recheck_ns) the kernel captures `conn` as `mode`
   // says. False when map conn_policy is full (the connection keeps the default).
@@ -76,8 +73,6 @@ class BpfLoader {
   ring_buffer* ringbuf_ = nullptr;
   const RecordHandler* handler_ = nullptr;
   int ncpus_ = 1;
-  size_t poll_bytes_ = 0;
-  uint32_t ringbuf_bytes_ = 0;
 };
 
 // Mounts tracefs at /sys/kernel/tracing when nothing is mounted there
