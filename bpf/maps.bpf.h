@@ -33,11 +33,13 @@ __u64 watched_tgids[HG_WATCHED_WORDS];
 
 /* ---- which sockets might be tracked: a counting pre-filter for sk_data_ready ----
  * sk_data_ready fires for every socket on the machine. A slot per hash of the
- * socket address counts the tracked connections that hash there (incremented
- * when tracking starts, decremented when it ends); only a non-zero slot costs
- * the data_arrival hash lookup. The filter may say "maybe" wrongly (two sockets
- * sharing a slot, a count left behind by an fd reused without a close), never
- * "no" wrongly: data_arrival stays the authority. */
+ * socket's port pair counts the tracked connections that hash there
+ * (incremented when tracking starts, decremented when it ends); only a non-zero
+ * slot costs the data_arrival hash lookup. The filter may say "maybe" wrongly
+ * (two sockets sharing a slot, a count left behind when a socket was freed
+ * before its decrement), never "no" wrongly: data_arrival stays the authority.
+ * 4096 slots (16 KiB) stay in cache; a 64 Ki-slot table measured slower (a
+ * cache miss per lookup). */
 #define HG_SK_FILTER_SLOTS (1u << 12)
 __u32 sk_filter[HG_SK_FILTER_SLOTS];
 
