@@ -99,6 +99,7 @@ const std::vector<std::string>& MicrobenchBinaries() {
       "core/protocols/http1/http1_benchmark",
       "core/events/decode_benchmark",
       "core/conn/conn_tracker_benchmark",
+      "core/agent/agent_pipeline_benchmark",
   };
   return binaries;
 }
