@@ -66,6 +66,8 @@ class ConnTracker {
   // The process is gone: flush and forget its connections.
   void ForgetProcess(uint32_t tgid);
 
+  // O(1): the totals are kept up to date as records are handled (the agent reads them every
+  // poll loop).
   TrackerStats stats() const;
 
  private:
@@ -76,14 +78,14 @@ class ConnTracker {
   void Emit(Conn& conn);
   // request_stream_end: the kernel's byte count of the request direction at close, if known.
   void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> request_stream_end = {});
-  void Account(const Conn& conn);
+  void Account(Conn& conn);
 
   SpanSink sink_;
   LossSinks loss_sinks_;
   ServiceNameOf service_name_;
   int64_t mono_to_wall_ns_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
-  TrackerStats totals_;  // from forgotten connections, plus tracker-level counts
+  TrackerStats totals_;  // everything counted so far; open_conns is filled in by stats()
 };
 
 }  // namespace hugin
