@@ -7,7 +7,7 @@
 //   Decode          events::Decode of both records (the floor: touching the records)
 //   Track           + ConnTracker: routing, HTTP/1 stitching, span building; the sink counts
 //   TrackMetrics    + Metrics::Observe (the metrics-only agent)
-//   TrackMetricsJson  + JSON line appended to a reusable buffer written to /dev/null
+//   TrackMetricsJson  + JSON line through TraceLines (the agent's stdout writer) to /dev/null
 //   TrackMetricsText  + text line, the same way
 #include <benchmark/benchmark.h>
 
@@ -22,7 +22,7 @@
 
 #include "core/conn/conn_tracker.h"
 #include "core/export/metrics.h"
-#include "core/export/trace_printer.h"
+#include "core/export/trace_lines.h"
 
 namespace hugin {
 namespace {
@@ -153,37 +153,32 @@ enum class Stage { kTrack, kMetrics, kJson, kText };
 
 // The agent's span sink (agent.cc), minus the fault injector.
 struct Pipeline {
-  explicit Pipeline(Stage stage) : stage(stage) {
+  explicit Pipeline(Stage stage)
+      : stage(stage),
+        out(std::fopen("/dev/null", "w")),
+        lines(out, stage == Stage::kText ? SpanLineFormat::kText : SpanLineFormat::kJson) {
     names[kPid] = "bench-service";
-    out = std::fopen("/dev/null", "w");
   }
-  ~Pipeline() { std::fclose(out); }
+  ~Pipeline() {
+    lines.Flush();
+    std::fclose(out);
+  }
 
   void OnSpan(Span&& s) {
     ++spans;
     benchmark::DoNotOptimize(s.status);
     if (stage == Stage::kTrack) return;
     metrics.Observe(s);
-    if (stage == Stage::kJson) {
-      buffer += FormatSpanJson(s);
-      buffer += '\n';
-    } else if (stage == Stage::kText) {
-      buffer += FormatSpanText(s);
-      buffer += '\n';
-    }
-    if (buffer.size() >= (64 << 10)) Flush();
+    if (stage == Stage::kJson || stage == Stage::kText) lines.AddSpan(s);
   }
-  void Flush() {
-    std::fwrite(buffer.data(), 1, buffer.size(), out);
-    buffer.clear();
-  }
+  void Flush() { lines.Flush(); }
 
   Stage stage;
   uint64_t spans = 0;
   std::map<uint32_t, std::string> names;
   Metrics metrics;
-  std::string buffer;
   FILE* out;
+  TraceLines lines;
   ConnTracker tracker{[this](Span&& s) { OnSpan(std::move(s)); },
                       [this](uint32_t pid) -> std::string {
                         auto it = names.find(pid);

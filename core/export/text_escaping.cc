@@ -36,22 +36,46 @@ void AppendHexEscape(std::string& out, unsigned char c) {
   out += buf;
 }
 
+// Printable ASCII (0x20..0x7E): kept as is by every escaping here except JSON's " and \.
+bool IsPlainAscii(unsigned char c) { return c >= 0x20 && c < 0x7F; }
+
+// Length of the run of bytes at s[i...] that JSON strings take verbatim: printable ASCII but " and
+// \. Wire strings are mostly that: one append per run instead of one per byte.
+size_t JsonPlainRun(std::string_view s, size_t i) {
+  size_t j = i;
+  while (j < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[j]);
+    if (!IsPlainAscii(c) || c == '"' || c == '\\') break;
+    ++j;
+  }
+  return j - i;
+}
+
 }  // namespace
+
+void AppendEscapedForLine(std::string* out, std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t run = 0;
+    while (i + run < s.size() && IsPlainAscii(static_cast<unsigned char>(s[i + run]))) ++run;
+    out->append(s.substr(i, run));
+    i += run;
+    if (i >= s.size()) break;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0 || c < 0x20 || c == 0x7F) {
+      AppendHexEscape(*out, c);
+      ++i;
+    } else {
+      out->append(s.substr(i, len));
+      i += len;
+    }
+  }
+}
 
 std::string EscapeForLine(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = Utf8SequenceLength(s, i);
-    if (len == 0 || c < 0x20 || c == 0x7F) {
-      AppendHexEscape(out, c);
-      ++i;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
+  AppendEscapedForLine(&out, s);
   return out;
 }
 
@@ -91,6 +115,11 @@ void AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (size_t i = 0; i < s.size();) {
+    if (size_t run = JsonPlainRun(s, i)) {
+      out->append(s.substr(i, run));
+      i += run;
+      continue;
+    }
     size_t len = Utf8SequenceLength(s, i);
     if (len == 0) {
       *out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8

@@ -10,6 +10,8 @@ namespace hugin {
 // Keeps valid UTF-8 as is; writes control characters, DEL and bytes that are
 // not valid UTF-8 as "\xNN", so the result is printable, valid UTF-8 and one line.
 std::string EscapeForLine(std::string_view s);
+// The same, appended to *out.
+void AppendEscapedForLine(std::string* out, std::string_view s);
 
 // Replaces bytes that are not valid UTF-8 with U+FFFD; everything else unchanged.
 std::string ToValidUtf8(std::string_view s);

@@ -123,6 +123,25 @@ TEST(FormatSpanJson, EveryFieldWithTheHarnessKeyNames) {
   EXPECT_EQ(j["service_name"], "testserver");
 }
 
+TEST(FormatSpanJson, AppendAddsToWhatIsThere) {
+  std::string out = "before\n";
+  AppendSpanJson(&out, PostServerSpan());
+  AppendSpanJson(&out, PostServerSpan());
+  EXPECT_EQ(out, "before\n" + FormatSpanJson(PostServerSpan()) + FormatSpanJson(PostServerSpan()));
+}
+
+TEST_F(TracePrinterTest, LocalSecondTextFollowsTheSecond) {
+  LocalSecondText clock;
+  EXPECT_EQ(clock.Format(kPostWallNs), "2023-04-19 13:49:04");
+  EXPECT_EQ(clock.Format(kPostWallNs + 800'000'000), "2023-04-19 13:49:04");
+  EXPECT_EQ(clock.Format(kPostWallNs + 900'000'000), "2023-04-19 13:49:05");
+  EXPECT_EQ(clock.Format(kPostWallNs - 200'000'000), "2023-04-19 13:49:03");  // back in time too
+  EXPECT_EQ(clock.Format(-5), "1970-01-01 00:00:00");
+  std::string text;
+  AppendSpanText(&text, PostServerSpan(), &clock);
+  EXPECT_EQ(text, FormatSpanText(PostServerSpan()));
+}
+
 TEST(FormatSpanJson, KeyOrderIsStable) {
   std::string line = FormatSpanJson(PostServerSpan());
   EXPECT_EQ(line.rfind("{\"kind\":\"server\",\"protocol\":\"http\",\"start_ns\":", 0), 0u) << line;
