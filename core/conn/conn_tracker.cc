@@ -171,7 +171,8 @@ void ConnTracker::Account(Conn& conn) {
 }
 
 void ConnTracker::Emit(Conn& conn) {
-  for (auto& r : conn.http->TakeRecords()) {
+  conn.http->TakeRecords(&records_);
+  for (auto& r : records_) {
     if (r.status == 0) {
       totals_.unmatched_requests++;
       if (loss_sinks_.unpaired) {

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/events/event.h"
 #include "core/protocols/http1/stitcher.h"
@@ -85,6 +86,7 @@ class ConnTracker {
   ServiceNameOf service_name_;
   int64_t mono_to_wall_ns_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::vector<http1::Record> records_;  // Emit's scratch, reused: no allocation per record
   TrackerStats totals_;  // everything counted so far; open_conns is filled in by stats()
 };
 
