@@ -43,6 +43,7 @@ struct TrackerStats {
 class ConnTracker {
  public:
   using SpanSink = std::function<void(Span&&)>;
+  // Asked once per connection, at its first span; the name is kept for the connection's life.
   using ServiceNameOf = std::function<std::string(uint32_t pid)>;
   // Called once per forward jump of a connection's stream position. The kernel counts
   // positions from 0 for every generation, so a first record past 0 is a gap too.
