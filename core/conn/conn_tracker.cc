@@ -46,6 +46,12 @@ struct ConnTracker::Conn {
   // record (the open, or the generation, before the first): the window a gap fell in.
   uint64_t next_pos[2] = {0, 0};
   uint64_t last_ns[2] = {0, 0};
+  // The parser's counters already added to the tracker's totals (stats() is O(1)).
+  uint64_t counted_parse_errors = 0, counted_gaps = 0;
+  // Every span of the connection carries the same addresses and service name: formatted once,
+  // at its first span, and copied (no formatting, no lookup) into the next ones.
+  bool have_span_labels = false;
+  std::string local_ip, peer_ip, service_name;
 
   Sender SenderOf(uint8_t dir) const {
     return (dir == HG_INGRESS) == (role == HG_ROLE_SERVER) ? Sender::kClient : Sender::kServer;
@@ -134,6 +140,7 @@ void ConnTracker::OnData(const events::DataEvent& e) {
   if (conn->capture == Conn::Capture::kOff) return;
   if (conn->capture == Conn::Capture::kDetecting && !Detect(*conn, e)) return;
   Feed(*conn, e.dir, protocols::Chunk{e.pos, e.len, e.payload, e.c.ts_ns, e.arrival_ns});
+  Account(*conn);
   Emit(*conn);
 }
 
@@ -265,11 +272,12 @@ void ConnTracker::Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> cli
   Account(conn);
 }
 
-// A closed connection's counters move into the totals.
-void ConnTracker::Account(const Conn& conn) {
+void ConnTracker::Account(Conn& conn) {
   const protocols::ParserStats s = conn.parser->stats();
-  totals_.parse_errors += s.parse_errors;
-  totals_.stream_gaps += s.gaps;
+  totals_.parse_errors += s.parse_errors - conn.counted_parse_errors;
+  totals_.stream_gaps += s.gaps - conn.counted_gaps;
+  conn.counted_parse_errors = s.parse_errors;
+  conn.counted_gaps = s.gaps;
 }
 
 void ConnTracker::Emit(Conn& conn) {
@@ -311,12 +319,20 @@ void ConnTracker::Emit(Conn& conn) {
     s.status = r.status;
     s.request_body_bytes = r.request_body_bytes;
     s.response_body_bytes = r.response_body_bytes;
+    if (!conn.have_span_labels) {
+      conn.have_span_labels = true;
+      if (conn.have_addr) {
+        conn.local_ip = events::IpToString(conn.addr.family, conn.addr.local_ip);
+        conn.peer_ip = events::IpToString(conn.addr.family, conn.addr.remote_ip);
+      }
+      conn.service_name = service_name_(conn.id.tgid);
+    }
     if (conn.have_addr) {
-      s.local = {events::IpToString(conn.addr.family, conn.addr.local_ip), conn.addr.local_port};
-      s.peer = {events::IpToString(conn.addr.family, conn.addr.remote_ip), conn.addr.remote_port};
+      s.local = {conn.local_ip, conn.addr.local_port};
+      s.peer = {conn.peer_ip, conn.addr.remote_port};
     }
     s.pid = conn.id.tgid;
-    s.service_name = service_name_(conn.id.tgid);
+    s.service_name = conn.service_name;
     totals_.spans++;
     sink_(std::move(s));
   }
@@ -324,12 +340,6 @@ void ConnTracker::Emit(Conn& conn) {
 
 TrackerStats ConnTracker::stats() const {
   TrackerStats s = totals_;
-  for (const auto& [key, conn] : conns_) {
-    if (!conn->parser) continue;
-    const protocols::ParserStats ps = conn->parser->stats();
-    s.parse_errors += ps.parse_errors;
-    s.stream_gaps += ps.gaps;
-  }
   s.open_conns = conns_.size();
   return s;
 }

@@ -78,6 +78,8 @@ class ConnTracker {
   // The process is gone: flush and forget its connections.
   void ForgetProcess(uint32_t tgid);
 
+  // O(1): the totals are kept up to date as records are handled (the agent reads them every
+  // poll loop).
   TrackerStats stats() const;
 
   // Asks the kernel to capture a connection differently (core/loader SetCapturePolicy).
@@ -94,7 +96,8 @@ class ConnTracker {
   void Emit(Conn& conn);
   // client_stream_end: the kernel's byte count of the client's direction at close, if known.
   void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> client_stream_end = {});
-  void Account(const Conn& conn);
+  // Adds what the connection's parser counted since the last call to the totals.
+  void Account(Conn& conn);
   // Runs protocol inference on a chunk of a connection without a parser; true once the
   // connection has one (held chunks already fed to it).
   bool Detect(Conn& conn, const events::DataEvent& e);
@@ -109,7 +112,7 @@ class ConnTracker {
   std::span<const protocols::ProtocolTraits* const> protocols_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
   std::vector<protocols::Exchange> exchanges_;  // reused by Emit
-  TrackerStats totals_;  // from forgotten connections, plus tracker-level counts
+  TrackerStats totals_;  // everything counted so far; open_conns is filled in by stats()
 };
 
 }  // namespace hugin

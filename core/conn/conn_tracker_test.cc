@@ -24,15 +24,17 @@ class TrackerTest : public ::testing::Test {
     c.ts_ns = ts;
     return c;
   }
-  void Open(int fd, uint64_t gen, uint8_t role, uint64_t ts = 1) {
+  // peer_last_octet: the peer is 127.0.0.<peer_last_octet>.
+  void Open(int fd, uint64_t gen, uint8_t role, uint64_t ts = 1, uint8_t peer_last_octet = 1) {
     events::OpenEvent o;
     o.c = C(fd, gen, role, ts);
     o.addr.family = AF_INET;
     o.addr.local_port = 8080;
     o.addr.remote_port = 40000;
     uint8_t lo[4] = {127, 0, 0, 1};
+    uint8_t peer[4] = {127, 0, 0, peer_last_octet};
     memcpy(o.addr.local_ip, lo, 4);
-    memcpy(o.addr.remote_ip, lo, 4);
+    memcpy(o.addr.remote_ip, peer, 4);
     tracker_.OnOpen(o);
   }
   // Sends `bytes` as one syscall on (fd, gen), advancing that direction's position.
@@ -257,6 +259,65 @@ TEST_F(TrackerTest, GarbageIsCountedNeverCrashes) {
   uint8_t bad[3] = {1, 2, 3};
   tracker_.OnRecord(bad, sizeof(bad));
   EXPECT_EQ(tracker_.stats().decode_errors, 1u);
+}
+
+// stats() keeps running totals: a connection's parse errors and gaps count once, whether it is
+// still open or closed since.
+TEST_F(TrackerTest, StatsCountEachConnectionOnceOpenOrClosed) {
+  std::string junk(300, '\0');
+  for (size_t i = 0; i < junk.size(); i++) junk[i] = static_cast<char>(i * 37);
+  // Junk after a first exchange (junk at a connection's start switches its capture off).
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 5);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 8);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, junk, 10);
+  const uint64_t one = tracker_.stats().parse_errors;
+  ASSERT_GE(one, 1u);
+  Close(5, 1, 20);
+  EXPECT_EQ(tracker_.stats().parse_errors, one);
+  Open(6, 1, HG_ROLE_SERVER);
+  Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 25);
+  Data(6, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 28);
+  Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, junk, 30);
+  EXPECT_EQ(tracker_.stats().parse_errors, 2 * one);
+  Close(6, 1, 40);
+  EXPECT_EQ(tracker_.stats().parse_errors, 2 * one);
+
+  Open(7, 1, HG_ROLE_SERVER);
+  Data(7, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 50);
+  pos_[7][HG_INGRESS] += 100;  // a lost record
+  Data(7, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 60);
+  const uint64_t gaps = tracker_.stats().stream_gaps;
+  EXPECT_GE(gaps, 1u);
+  tracker_.ForgetProcess(7);
+  EXPECT_EQ(tracker_.stats().stream_gaps, gaps);
+  EXPECT_EQ(tracker_.stats().parse_errors, 2 * one);
+  EXPECT_EQ(tracker_.stats().open_conns, 0u);
+}
+
+// Addresses and the service name are formatted once per connection: every span still carries
+// its own connection's, and a reused fd the new connection's.
+TEST_F(TrackerTest, SpanAddressesBelongToTheirConnection) {
+  Open(5, 1, HG_ROLE_SERVER, 1, 5);
+  Open(6, 1, HG_ROLE_SERVER, 1, 6);
+  for (int i = 0; i < 2; i++) {
+    Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10 + 10 * i);
+    Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 11 + 10 * i);
+    Data(6, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 12 + 10 * i);
+    Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 13 + 10 * i);
+  }
+  Close(5, 1, 50);
+  Open(5, 2, HG_ROLE_SERVER, 60, 50);
+  Data(5, 2, HG_ROLE_SERVER, HG_INGRESS, kGet, 70);
+  Data(5, 2, HG_ROLE_SERVER, HG_EGRESS, kOk, 80);
+  std::vector<std::string> peers;
+  for (const Span& s : spans_) {
+    peers.push_back(s.peer.ip);
+    EXPECT_EQ(s.local.ip, "127.0.0.1");
+    EXPECT_EQ(s.service_name, "svc7");
+  }
+  EXPECT_EQ(peers, (std::vector<std::string>{"127.0.0.6", "127.0.0.5", "127.0.0.6", "127.0.0.5",
+                                             "127.0.0.50"}));
 }
 
 TEST_F(TrackerTest, ForgetProcessDropsItsConnections) {

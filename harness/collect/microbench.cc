@@ -100,6 +100,7 @@ const std::vector<std::string>& MicrobenchBinaries() {
       "core/events/decode_benchmark",
       "core/conn/conn_tracker_benchmark",
       "tests/bpf/syscall_tax_benchmark",
+      "core/agent/agent_pipeline_benchmark",
   };
   return binaries;
 }

@@ -24,7 +24,8 @@ class Parser final : public protocols::ConnectionParser {
     stitcher_.Close(ts_ns, client_stream_end);
   }
   void TakeExchanges(std::vector<protocols::Exchange>& out) override {
-    for (Record& r : stitcher_.TakeRecords()) {
+    stitcher_.TakeRecords(&records_);  // trades buffers: no allocation per record
+    for (Record& r : records_) {
       protocols::Exchange x;
       x.protocol = "http";
       x.method = std::move(r.method);
@@ -54,6 +55,7 @@ class Parser final : public protocols::ConnectionParser {
     return o;
   }
   Stitcher stitcher_;
+  std::vector<Record> records_;
 };
 
 std::unique_ptr<protocols::ConnectionParser> MakeParser(bool streams_start_at_zero) {
