@@ -317,6 +317,8 @@ void ConnTracker::Emit(Conn& conn) {
     s.method = std::move(r.method);
     s.path = std::move(r.path);
     s.status = r.status;
+    s.stream_id = r.stream_id;
+    s.grpc_status = r.grpc_status.value_or(-1);
     s.request_body_bytes = r.request_body_bytes;
     s.response_body_bytes = r.response_body_bytes;
     if (!conn.have_span_labels) {

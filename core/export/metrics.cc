@@ -68,8 +68,33 @@ Metrics::Series& Metrics::SeriesOf(const Span& span) {
   return *series;
 }
 
+size_t Metrics::RpcIdHash::operator()(const RpcId& id) const {
+  uint64_t h = (id.kind_port_status * 0x9E3779B97F4A7C15ull) ^ id.service ^
+               (uint64_t{id.method} << 32);
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+
+Histogram& Metrics::RpcSeriesOf(const Span& span) {
+  std::string_view method = span.path;
+  if (rpc_methods_.size() >= kMaxRpcMethods && !rpc_methods_.Has(method)) method = "_OTHER";
+  const uint16_t port = span.kind == SpanKind::kServer ? span.local.port : span.peer.port;
+  const RpcId id{(uint64_t{span.kind == SpanKind::kServer} << 48) | (uint64_t{port} << 32) |
+                     static_cast<uint32_t>(span.grpc_status),
+                 services_.Id(span.service_name), rpc_methods_.Id(method)};
+  auto it = rpc_by_id_.find(id);
+  if (it != rpc_by_id_.end()) return *it->second;
+  RpcKey key{span.kind, std::string(method), span.grpc_status, span.service_name, port};
+  Histogram* h = &rpc_series_.try_emplace(key, kDurationBucketsSeconds).first->second;
+  rpc_by_id_.emplace(id, h);
+  return *h;
+}
+
 void Metrics::Observe(const Span& span) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (span.protocol == "grpc") {
+    RpcSeriesOf(span).Observe(static_cast<double>(span.duration_ns()) / 1e9);
+    return;
+  }
   Series& series = SeriesOf(span);
   series.duration.Observe(static_cast<double>(span.duration_ns()) / 1e9);
   series.request_body.Observe(static_cast<double>(span.request_body_bytes));
@@ -93,11 +118,37 @@ void Metrics::AppendHttpFamilies(std::string& out) const {
   }
 }
 
+void Metrics::AppendRpcFamilies(std::string& out) const {
+  static constexpr struct {
+    const char* name;
+    SpanKind kind;
+    const char* help;
+  } kRpcFamilies[] = {
+      {"rpc_server_duration_seconds", SpanKind::kServer,
+       "Duration of gRPC server calls, from the first request byte to the last response byte."},
+      {"rpc_client_duration_seconds", SpanKind::kClient,
+       "Duration of gRPC client calls, from the first request byte to the last response byte."},
+  };
+  for (const auto& family : kRpcFamilies) {
+    AppendFamilyHeader(out, family.name, "histogram", family.help);
+    for (const auto& [key, histogram] : rpc_series_) {
+      if (key.kind != family.kind) continue;
+      Labels labels = {{"rpc_system", "grpc"},
+                       {"rpc_method", key.method},
+                       {"rpc_grpc_status_code", std::to_string(key.grpc_status)},
+                       {"service_name", key.service_name},
+                       {"server_port", std::to_string(key.server_port)}};
+      AppendHistogramSamples(out, family.name, labels, histogram);
+    }
+  }
+}
+
 std::string Metrics::Expose(const AgentCounters& c) const {
   std::string out;
   {
     std::lock_guard<std::mutex> lock(mu_);
     AppendHttpFamilies(out);
+    AppendRpcFamilies(out);
   }
   struct Counter {
     const char* name;

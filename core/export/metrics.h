@@ -33,15 +33,21 @@ std::string NormalizeMethodLabel(const std::string& method);
 inline constexpr uint8_t kOtherMethodId = 9;
 uint8_t MethodLabelId(std::string_view method);
 
+// Distinct rpc_method label values kept; later ones share "_OTHER", so a client sending
+// made-up gRPC paths cannot grow the exposition without bound.
+inline constexpr size_t kMaxRpcMethods = 1000;
+
 class Metrics {
  public:
-  // Labels: http_request_method, http_response_status_code, service_name,
-  // server_port (server span: local port; client span: peer port).
+  // HTTP spans (HTTP/1.x, and HTTP/2 that is not gRPC): labels http_request_method,
+  // http_response_status_code, service_name, server_port (server span: local port; client
+  // span: peer port). gRPC spans: rpc_* families, labels rpc_system="grpc", rpc_method (the
+  // :path), rpc_grpc_status_code (-1 when unknown), service_name, server_port.
   // Duration observed = span.duration_ns() (queue start to end), in seconds.
   void Observe(const Span& span);
 
-  // The whole exposition: the six http_* histogram families and the hugin_*
-  // families from `counters`, each with HELP and TYPE lines.
+  // The whole exposition: the six http_* histogram families, the two rpc_* families and the
+  // hugin_* families from `counters`, each with HELP and TYPE lines.
   std::string Expose(const AgentCounters& counters) const;
 
  private:
@@ -72,7 +78,20 @@ class Metrics {
 
   Series& SeriesOf(const Span& span);  // mu_ held
 
+  // gRPC: duration only, keyed like the HTTP series but by method path and gRPC status.
+  struct RpcKey {
+    SpanKind kind;
+    std::string method;
+    int grpc_status;
+    std::string service_name;
+    uint16_t server_port;
+    auto Tie() const { return std::tie(kind, method, grpc_status, service_name, server_port); }
+    bool operator<(const RpcKey& other) const { return Tie() < other.Tie(); }
+  };
+  Histogram& RpcSeriesOf(const Span& span);  // mu_ held
+
   void AppendHttpFamilies(std::string& out) const;
+  void AppendRpcFamilies(std::string& out) const;
 
   mutable std::mutex mu_;
   std::map<SeriesKey, Series> series_;  // ordered: stable exposition
@@ -80,6 +99,17 @@ class Metrics {
   // SeriesKey are built only when a series is new.
   std::unordered_map<SeriesId, Series*, SeriesIdHash> by_id_;
   StringInterner services_;
+  std::map<RpcKey, Histogram> rpc_series_;
+  struct RpcId {
+    uint64_t kind_port_status;
+    uint32_t service, method;
+    bool operator==(const RpcId&) const = default;
+  };
+  struct RpcIdHash {
+    size_t operator()(const RpcId& id) const;
+  };
+  std::unordered_map<RpcId, Histogram*, RpcIdHash> rpc_by_id_;
+  StringInterner rpc_methods_;  // at most kMaxRpcMethods + 1 ("_OTHER")
 };
 
 }  // namespace hugin

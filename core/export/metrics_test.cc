@@ -255,3 +255,68 @@ TEST(Metrics, ConcurrentObserveAndExpose) {
 
 }  // namespace
 }  // namespace hugin
+
+namespace hugin {
+namespace {
+
+Span GrpcSpan(const std::string& path, int grpc_status, uint64_t duration_ns) {
+  Span s = ServerSpan("POST", 200, duration_ns, 50051);
+  s.protocol = "grpc";
+  s.path = path;
+  s.grpc_status = grpc_status;
+  return s;
+}
+
+TEST(Metrics, GrpcCallsGoToTheRpcFamiliesWithTheirStatus) {
+  Metrics m;
+  m.Observe(GrpcSpan("/hugin.fixture.Echo/Unary", 0, 2'000'000));
+  m.Observe(GrpcSpan("/hugin.fixture.Echo/Unary", 0, 3'000'000));
+  m.Observe(GrpcSpan("/hugin.fixture.Echo/Unary", 5, 1'000'000));
+  Span plain_h2 = ServerSpan("GET", 200, 1'000'000);
+  plain_h2.protocol = "http2";
+  m.Observe(plain_h2);
+  const std::string text = m.Expose(AgentCounters{});
+  const std::string ok =
+      "rpc_server_duration_seconds_count{rpc_system=\"grpc\",rpc_method=\"/hugin.fixture.Echo/"
+      "Unary\",rpc_grpc_status_code=\"0\",service_name=\"testserver\",server_port=\"50051\"} ";
+  EXPECT_EQ(SampleValue(text, ok), 2);
+  const std::string not_found =
+      "rpc_server_duration_seconds_count{rpc_system=\"grpc\",rpc_method=\"/hugin.fixture.Echo/"
+      "Unary\",rpc_grpc_status_code=\"5\",service_name=\"testserver\",server_port=\"50051\"} ";
+  EXPECT_EQ(SampleValue(text, not_found), 1);
+  // gRPC calls are not HTTP requests in the metrics; plain HTTP/2 is.
+  EXPECT_FALSE(Contains(text, "http_server_request_duration_seconds_count{http_request_method=\"POST\""));
+  EXPECT_EQ(SampleValue(text, "http_server_request_duration_seconds_count{http_request_method="
+                              "\"GET\",http_response_status_code=\"200\",service_name="
+                              "\"testserver\",server_port=\"8080\"} "),
+            1);
+  EXPECT_FALSE(Contains(text, "rpc_client_duration_seconds_count{"));
+  CommandResult result = PromtoolCheck(text);
+  EXPECT_EQ(result.exit_code, 0) << result.output << "\n---\n" << text;
+}
+
+TEST(Metrics, MadeUpGrpcPathsShareOneOtherSeriesPastTheBound) {
+  Metrics m;
+  for (size_t i = 0; i < kMaxRpcMethods + 50; i++)
+    m.Observe(GrpcSpan("/svc.S/M" + std::to_string(i), 0, 1'000'000));
+  const std::string text = m.Expose(AgentCounters{});
+  size_t series = 0;
+  for (size_t p = 0; (p = text.find("rpc_server_duration_seconds_count{", p)) != std::string::npos;
+       ++p)
+    series++;
+  EXPECT_EQ(series, kMaxRpcMethods + 1);
+  EXPECT_EQ(SampleValue(text, "rpc_server_duration_seconds_count{rpc_system=\"grpc\",rpc_method="
+                              "\"_OTHER\",rpc_grpc_status_code=\"0\",service_name=\"testserver\","
+                              "server_port=\"50051\"} "),
+            50);
+  // A path seen before the bound keeps its own series.
+  m.Observe(GrpcSpan("/svc.S/M7", 0, 1'000'000));
+  EXPECT_EQ(SampleValue(m.Expose(AgentCounters{}),
+                        "rpc_server_duration_seconds_count{rpc_system=\"grpc\",rpc_method=\"/svc.S/"
+                        "M7\",rpc_grpc_status_code=\"0\",service_name=\"testserver\",server_port="
+                        "\"50051\"} "),
+            2);
+}
+
+}  // namespace
+}  // namespace hugin

@@ -17,6 +17,7 @@ class StringInterner {
   // The id of `s`, a new one (0, 1, 2, ...) the first time `s` is seen.
   uint32_t Id(std::string_view s);
   const std::string& Name(uint32_t id) const { return names_[id]; }
+  bool Has(std::string_view s) const { return ids_.find(s) != ids_.end(); }
   size_t size() const { return names_.size(); }
 
  private:

@@ -44,10 +44,15 @@ void AppendSpanText(std::string* out, const Span& span, LocalSecondText* clock) 
   out->push_back('[');
   AppendDuration(out, span.processing_ns());
   out->append("]) ");
-  AppendNumber(out, span.status);
-  out->push_back(' ');
-  AppendEscapedForLine(out, span.method);
-  out->push_back(' ');
+  if (span.protocol == "grpc") {  // "<grpc status> grpc <path>": the method is always POST
+    AppendNumber(out, span.grpc_status);
+    out->append(" grpc ");
+  } else {
+    AppendNumber(out, span.status);
+    out->push_back(' ');
+    AppendEscapedForLine(out, span.method);
+    out->push_back(' ');
+  }
   AppendEscapedForLine(out, span.path);
   out->append(" [");
   AppendEscapedForLine(out, source.ip);
@@ -73,7 +78,8 @@ std::string FormatSpanText(const Span& span) {
 // cost more than the formatting (agent_pipeline_benchmark). The tests parse this output back with
 // nlohmann/json.
 void AppendSpanJson(std::string* out, const Span& span) {
-  // Keys and punctuation are 266 bytes, the 12 numbers at most 20 characters each: 506.
+  // Keys and punctuation are 266 bytes (+28 for HTTP/2's two keys), the 14 numbers at most 20
+  // characters each: 576.
   constexpr size_t kFixedMaxBytes = 640;
   const size_t old = out->size();
   out->resize(old + kFixedMaxBytes + JsonStringMaxBytes(span.protocol.size()) +
@@ -100,6 +106,10 @@ void AppendSpanJson(std::string* out, const Span& span) {
   lit(",\"status\":"), num(span.status);
   lit(",\"request_body_bytes\":"), num(span.request_body_bytes);
   lit(",\"response_body_bytes\":"), num(span.response_body_bytes);
+  if (span.protocol != "http") {  // HTTP/2 and gRPC only: HTTP/1 lines keep their schema
+    lit(",\"stream_id\":"), num(span.stream_id);
+    lit(",\"grpc_status\":"), num(span.grpc_status);
+  }
   lit(",\"local\":{\"ip\":"), str(span.local.ip);
   lit(",\"port\":"), num(span.local.port);
   lit("},\"peer\":{\"ip\":"), str(span.peer.ip);

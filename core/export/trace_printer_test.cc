@@ -212,3 +212,39 @@ TEST(FormatSpanJson, EveryByteValueRoundTripsThroughAJsonParser) {
 
 }  // namespace
 }  // namespace hugin
+
+namespace hugin {
+namespace {
+
+TEST_F(TracePrinterTest, GrpcTextLineShowsTheGrpcStatusAndPath) {
+  Span s = PostServerSpan();
+  s.protocol = "grpc";
+  s.method = "POST";
+  s.path = "/hugin.fixture.Echo/Unary";
+  s.grpc_status = 5;
+  s.request_body_bytes = 12;
+  EXPECT_EQ(FormatSpanText(s),
+            "2023-04-19 13:49:04 (15.22ms[689.9\xC2\xB5s]) 5 grpc /hugin.fixture.Echo/Unary "
+            "[::1]->[::1:8080] size:12B");
+}
+
+TEST(FormatSpanJson, Http2SpansCarryStreamIdAndGrpcStatusHttp1SpansDoNot) {
+  Span s = PostServerSpan();
+  s.protocol = "grpc";
+  s.stream_id = 7;
+  s.grpc_status = 0;
+  auto j = nlohmann::json::parse(FormatSpanJson(s));
+  EXPECT_EQ(j["stream_id"], 7);
+  EXPECT_EQ(j["grpc_status"], 0);
+  s.protocol = "http2";
+  s.grpc_status = -1;
+  j = nlohmann::json::parse(FormatSpanJson(s));
+  EXPECT_EQ(j["grpc_status"], -1);
+  s.protocol = "http";
+  j = nlohmann::json::parse(FormatSpanJson(s));
+  EXPECT_FALSE(j.contains("stream_id"));
+  EXPECT_FALSE(j.contains("grpc_status"));
+}
+
+}  // namespace
+}  // namespace hugin

@@ -17,7 +17,7 @@ struct Endpoint {
 
 struct Span {
   SpanKind kind = SpanKind::kServer;
-  std::string protocol = "http";  // "http" (HTTP/1.x); later "http2", "grpc"
+  std::string protocol = "http";  // "http" (HTTP/1.x), "http2", "grpc"
 
   // Times are CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns), the clock the
   // fixtures' ground-truth logs use. wall_start_ns is start_ns mapped to the
@@ -32,6 +32,10 @@ struct Span {
   int status = 0;                 // HTTP status; 0 if no response was seen
   uint64_t request_body_bytes = 0;
   uint64_t response_body_bytes = 0;
+  // HTTP/2 and gRPC: the stream the exchange ran on, and the gRPC status from the trailers
+  // (-1 when the protocol has none or it could not be decoded).
+  uint32_t stream_id = 0;
+  int grpc_status = -1;
 
   // local = the traced process's end; peer = the other end.
   // Server span: client (peer) -> server (local). Client span: local -> peer.

@@ -24,6 +24,7 @@ struct Exchange {
   // gRPC status code from the trailers (or a trailers-only answer); absent when the protocol
   // has none or the field could not be decoded.
   std::optional<int> grpc_status;
+  uint32_t stream_id = 0;  // HTTP/2: the stream the exchange ran on
   uint64_t request_body_bytes = 0, response_body_bytes = 0;
   uint64_t req_start_ns = 0;    // ts of the chunk holding the request's first byte
   uint64_t req_arrival_ns = 0;  // arrival_ns of that chunk if known, else 0
