@@ -293,3 +293,21 @@ TEST(Match, TimeOverlapFallbackIsNotIdentityMatched) {
 }
 
 }  // namespace hugin::harness
+
+namespace hugin::harness {
+
+TEST(Match, GrpcStatusIsComparedWithTheSpansGrpcStatusNotItsHttpStatus) {
+  std::vector<GroundTruthRecord> truth{Truth(5000, 100, 200, "/hugin.fixture.Echo/Unary", 5),
+                                       Truth(5000, 1100, 1200, "/hugin.fixture.Echo/Unary", 0)};
+  for (auto& g : truth) g.proto = "grpc", g.method = "POST";
+  std::vector<SpanRecord> spans{SpanFor(truth[0]), SpanFor(truth[1])};
+  for (auto& s : spans) s.protocol = "grpc", s.status = 200;  // the HTTP :status
+  spans[0].grpc_status = 5;
+  spans[1].grpc_status = 2;  // wrong
+  const auto r = MatchSpans(truth, spans, 8080);
+  EXPECT_EQ(r.matched, 2u);
+  EXPECT_EQ(r.field_matched, 1u);
+  EXPECT_EQ(r.mismatches.status, 1u);
+}
+
+}  // namespace hugin::harness

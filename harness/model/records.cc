@@ -81,9 +81,11 @@ bool ParseSpanLine(const std::string& line, SpanRecord& out, std::string& error)
   try {
     const json j = json::parse(line);
     out.kind = Field<std::string>(j, "kind");
+    out.protocol = j.value("protocol", "http");
     out.method = j.value("method", "");
     out.path = j.value("path", "");
     out.status = j.value("status", 0);
+    out.grpc_status = j.value("grpc_status", -1);
     out.req_bytes = j.value("request_body_bytes", int64_t{0});
     out.resp_bytes = j.value("response_body_bytes", int64_t{0});
     out.start_ns = Field<int64_t>(j, "start_ns");

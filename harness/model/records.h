@@ -27,9 +27,11 @@ struct GroundTruthRecord {
 
 struct SpanRecord {
   std::string kind;  // server | client
+  std::string protocol;  // http | http2 | grpc
   std::string method;
   std::string path;
   int status = 0;
+  int grpc_status = -1;  // gRPC spans: the status from the trailers (-1 unknown)
   int64_t req_bytes = 0;
   int64_t resp_bytes = 0;
   int64_t start_ns = 0;

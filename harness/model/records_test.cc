@@ -75,3 +75,25 @@ TEST(Records, SpanWithoutAddressesIsAnError) {
 }
 
 }  // namespace hugin::harness
+
+namespace hugin::harness {
+
+TEST(Records, SpanLineWithGrpcFields) {
+  SpanRecord r;
+  std::string error;
+  ASSERT_TRUE(ParseSpanLine(
+      R"({"kind":"server","protocol":"grpc","start_ns":100,"end_ns":200,"method":"POST","path":"/s.S/M","status":200,"stream_id":3,"grpc_status":5,"request_body_bytes":6,"response_body_bytes":0,"local":{"ip":"127.0.0.1","port":50051},"peer":{"ip":"127.0.0.1","port":5555},"pid":42})",
+      r, error))
+      << error;
+  EXPECT_EQ(r.protocol, "grpc");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.grpc_status, 5);
+  SpanRecord h1;
+  ASSERT_TRUE(ParseSpanLine(
+      R"({"kind":"server","start_ns":1,"end_ns":2,"local":{"port":1},"peer":{"port":2}})", h1,
+      error));
+  EXPECT_EQ(h1.protocol, "http");
+  EXPECT_EQ(h1.grpc_status, -1);
+}
+
+}  // namespace hugin::harness
