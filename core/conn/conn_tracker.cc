@@ -153,10 +153,10 @@ struct Verdicts {
 };
 
 Verdicts InferAll(std::span<const protocols::ProtocolTraits* const> all, std::string_view bytes,
-                  bool at_stream_start) {
+                  uint64_t len, bool at_stream_start) {
   Verdicts v;
   for (const protocols::ProtocolTraits* p : all) {
-    protocols::Inference inf = p->infer(bytes, at_stream_start);
+    protocols::Inference inf = p->infer(bytes, len, at_stream_start);
     if (inf.verdict == Verdict::kYes && !v.yes) v.yes = p, v.yes_inference = inf;
     if (inf.verdict == Verdict::kMaybe) v.maybe = true;
   }
@@ -171,6 +171,7 @@ bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
   // Held "maybe" bytes of this direction that end where this chunk starts are judged together
   // with it (a request line split over calls); on "no" the chunk is judged alone.
   std::string joined;
+  uint64_t joined_len = 0;  // bytes the joined calls moved
   bool joined_from_start = false;
   if (!conn.held.empty()) {
     const Conn::Held& last = conn.held.back();
@@ -179,18 +180,19 @@ bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
       for (const Conn::Held& h : conn.held)
         if (h.dir == e.dir) joined += h.bytes;
       joined.append(e.payload);
+      joined_len = joined.size() - e.payload.size() + e.len;
       joined_from_start = conn.seen_from_start && conn.held.front().chunk.pos == 0;
     }
   }
-  Verdicts v = joined.empty() ? InferAll(protocols_, e.payload, at_start)
-                              : InferAll(protocols_, joined, joined_from_start);
+  Verdicts v = joined.empty() ? InferAll(protocols_, e.payload, e.len, at_start)
+                              : InferAll(protocols_, joined, joined_len, joined_from_start);
   if (!joined.empty() && !v.yes && !v.maybe) {
     // The held bytes were no message start after all: drop them, judge the chunk alone.
     totals_.held_chunks_dropped += conn.held.size();
     conn.held.clear();
     conn.held_bytes = 0;
     joined_from_start = false;
-    v = InferAll(protocols_, e.payload, at_start);
+    v = InferAll(protocols_, e.payload, e.len, at_start);
   }
   if (v.yes) {
     if (conn.role == HG_ROLE_UNKNOWN) {

@@ -433,7 +433,7 @@ class ToyParser : public protocols::ConnectionParser {
   std::string line_;
 };
 
-protocols::Inference ToyInfer(std::string_view b, bool) {
+protocols::Inference ToyInfer(std::string_view b, uint64_t, bool) {
   if (b.size() < 2) return {b == "Q" || b == "A" ? protocols::Verdict::kMaybe
                                                   : protocols::Verdict::kNo, {}};
   if (b.substr(0, 2) == "Q ") return {protocols::Verdict::kYes, protocols::Sender::kClient};

@@ -50,10 +50,11 @@ struct Inference {
 
 struct ProtocolTraits {
   const char* name;  // "http1"
-  // `bytes`: the captured start of a chunk. `at_stream_start`: the chunk is the first of its
-  // direction (position 0 of a connection seen from its accept/connect); otherwise it is any
-  // chunk of a connection first seen mid-stream, and kYes means "a message starts here".
-  Inference (*infer)(std::string_view bytes, bool at_stream_start);
+  // `bytes`: the captured start of a chunk whose syscalls moved `len` bytes (len >= size).
+  // `at_stream_start`: the chunk is the first of its direction (position 0 of a connection seen
+  // from its accept/connect); otherwise it is any chunk of a connection first seen mid-stream,
+  // and kYes means "a message starts here".
+  Inference (*infer)(std::string_view bytes, uint64_t len, bool at_stream_start);
   // A parser for one connection. `streams_start_at_zero`: the connection was seen from its
   // first byte (accept/connect), so a first chunk past position 0 is a gap.
   std::unique_ptr<ConnectionParser> (*make_parser)(bool streams_start_at_zero);

@@ -64,7 +64,7 @@ std::unique_ptr<protocols::ConnectionParser> MakeParser(bool streams_start_at_ze
 
 }  // namespace
 
-Inference Infer(std::string_view bytes, bool /*at_stream_start*/) {
+Inference Infer(std::string_view bytes, uint64_t /*len*/, bool /*at_stream_start*/) {
   StartMatch req = MatchRequestStart(bytes);
   if (req == StartMatch::kYes) return {Verdict::kYes, Sender::kClient};
   StartMatch resp = MatchResponseStart(bytes);

@@ -7,7 +7,7 @@
 namespace hugin::http1 {
 
 // A request line start -> sent by the client; a status line -> sent by the server.
-protocols::Inference Infer(std::string_view bytes, bool at_stream_start);
+protocols::Inference Infer(std::string_view bytes, uint64_t len, bool at_stream_start);
 
 extern const protocols::ProtocolTraits kTraits;
 

@@ -11,16 +11,16 @@ using protocols::Sender;
 using protocols::Verdict;
 
 TEST(Http1Protocol, InfersWhoSentTheFirstBytes) {
-  auto req = Infer("GET /x HTTP/1.1\r\n", true);
+  auto req = Infer("GET /x HTTP/1.1\r\n", 100, true);
   EXPECT_EQ(req.verdict, Verdict::kYes);
   EXPECT_EQ(req.sender, Sender::kClient);
-  auto resp = Infer("HTTP/1.1 204 No Content\r\n", true);
+  auto resp = Infer("HTTP/1.1 204 No Content\r\n", 100, true);
   EXPECT_EQ(resp.verdict, Verdict::kYes);
   EXPECT_EQ(resp.sender, Sender::kServer);
-  EXPECT_EQ(Infer("GE", true).verdict, Verdict::kMaybe);
-  EXPECT_EQ(Infer("HTT", true).verdict, Verdict::kMaybe);
-  EXPECT_EQ(Infer(std::string_view("\x16\x03\x01\x00", 4), true).verdict, Verdict::kNo);
-  EXPECT_EQ(Infer("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", true).verdict, Verdict::kNo)
+  EXPECT_EQ(Infer("GE", 100, true).verdict, Verdict::kMaybe);
+  EXPECT_EQ(Infer("HTT", 100, true).verdict, Verdict::kMaybe);
+  EXPECT_EQ(Infer(std::string_view("\x16\x03\x01\x00", 4), 100, true).verdict, Verdict::kNo);
+  EXPECT_EQ(Infer("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 100, true).verdict, Verdict::kNo)
       << "the HTTP/2 preface is not an HTTP/1 request";
 }
 
