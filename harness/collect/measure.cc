@@ -108,6 +108,7 @@ std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
       return std::nullopt;
     }
     BpfStats stats;
+    std::map<std::string, BpfProgramStats> per_name;
     for (const auto& p : programs) {
       const std::string name = p.value("name", "");
       if (name.rfind(prefix, 0) != 0) continue;
@@ -117,9 +118,14 @@ std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
         if (!held) continue;
       }
       ++stats.programs;
-      stats.run_time_ns += p.value("run_time_ns", uint64_t{0});
-      stats.run_cnt += p.value("run_cnt", uint64_t{0});
+      const uint64_t ns = p.value("run_time_ns", uint64_t{0}), cnt = p.value("run_cnt", uint64_t{0});
+      stats.run_time_ns += ns;
+      stats.run_cnt += cnt;
+      per_name[name].name = name;
+      per_name[name].run_time_ns += ns;
+      per_name[name].run_cnt += cnt;
     }
+    for (auto& [name, prog] : per_name) stats.per_program.push_back(prog);
     return stats;
   } catch (const std::exception& e) {
     error = std::string("cannot parse bpftool JSON: ") + e.what();
@@ -136,6 +142,23 @@ std::optional<BpfStats> ReadBpfStats(const std::string& prefix, int owner_pid,
     return std::nullopt;
   }
   return ParseBpftoolProgJson(out, prefix, owner_pid, error);
+}
+
+BpfStats SubtractBpfStats(const BpfStats& after, const BpfStats& before) {
+  BpfStats d;
+  d.programs = after.programs;
+  d.run_time_ns = after.run_time_ns - before.run_time_ns;
+  d.run_cnt = after.run_cnt - before.run_cnt;
+  for (const BpfProgramStats& a : after.per_program) {
+    BpfProgramStats p = a;
+    for (const BpfProgramStats& b : before.per_program) {
+      if (b.name != a.name) continue;
+      p.run_time_ns -= b.run_time_ns;
+      p.run_cnt -= b.run_cnt;
+    }
+    d.per_program.push_back(p);
+  }
+  return d;
 }
 
 namespace {

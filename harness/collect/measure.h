@@ -49,6 +49,8 @@ uint64_t TreePeakRssBytes(pid_t root);
 std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
                                              const std::string& prefix, int owner_pid,
                                              std::string& error);
+// after - before, in total and per program (a program only in `after` keeps its figures).
+BpfStats SubtractBpfStats(const BpfStats& after, const BpfStats& before);
 std::optional<BpfStats> ReadBpfStats(const std::string& prefix, int owner_pid, std::string& error);
 
 // Turns kernel.bpf_stats_enabled on for the lifetime of the object, restoring the old value.

@@ -47,6 +47,27 @@ TEST(Measure, BpftoolJsonSumsOnlyHuginPrograms) {
   EXPECT_EQ(s->programs, 3);
   EXPECT_EQ(s->run_time_ns, 1500u);
   EXPECT_EQ(s->run_cnt, 15u);
+  ASSERT_EQ(s->per_program.size(), 3u);  // by name
+  EXPECT_EQ(s->per_program[0].name, "hg_close");
+  EXPECT_EQ(s->per_program[0].run_cnt, 0u);
+  EXPECT_EQ(s->per_program[1].name, "hg_enter_read");
+  EXPECT_EQ(s->per_program[1].run_time_ns, 1000u);
+  EXPECT_EQ(s->per_program[2].name, "hg_exit_write");
+  EXPECT_EQ(s->per_program[2].run_cnt, 5u);
+}
+
+TEST(Measure, BpfStatsDeltaPerProgram) {
+  BpfStats before{1000, 10, 2, {{"hg_a", 600, 6}, {"hg_b", 400, 4}}};
+  BpfStats after{3000, 25, 2, {{"hg_a", 2100, 16}, {"hg_b", 900, 9}}};
+  const BpfStats d = SubtractBpfStats(after, before);
+  EXPECT_EQ(d.run_time_ns, 2000u);
+  EXPECT_EQ(d.run_cnt, 15u);
+  ASSERT_EQ(d.per_program.size(), 2u);
+  EXPECT_EQ(d.per_program[0].name, "hg_a");
+  EXPECT_EQ(d.per_program[0].run_time_ns, 1500u);
+  EXPECT_EQ(d.per_program[0].run_cnt, 10u);
+  EXPECT_EQ(d.per_program[1].run_time_ns, 500u);
+  EXPECT_EQ(d.per_program[1].run_cnt, 5u);
 }
 
 TEST(Measure, BpftoolJsonFiltersByHolderPid) {
