@@ -66,7 +66,7 @@ CostBreakdown BreakdownStep(int rate, const std::vector<RunResult>& runs) {
   std::map<Arm, const RunResult*> profiled;
   for (const RunResult& r : runs) {
     if (!r.ok || r.rate != rate) continue;
-    if (r.probe_run && r.arm == Arm::kHugin && b.programs.empty()) {
+    if (r.probe_run && IsAgentArm(r.arm) && b.programs.empty()) {
       b.programs = ProgramCosts(r.bpf, r.requests_served);
       b.probe_requests = r.requests_served;
       if (r.requests_served) b.probe_ns_per_request = double(r.bpf.run_time_ns) / double(r.requests_served);
