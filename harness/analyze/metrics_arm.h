@@ -20,7 +20,7 @@ struct PrometheusErrors {
 PrometheusErrors PrometheusErrorsOf(const std::vector<const RunResult*>& runs);
 
 struct MetricsArmSummary {
-  int runs = 0;
+  int runs = 0;                        // paired and probe-time runs (never profile runs)
   uint64_t requests = 0;               // ground truth, measured load + warm-up, over its runs
   double prometheus_count = 0;         // what Prometheus stored, summed over its runs
   // prometheus_count / requests: the share of requests the metrics counted (1.0 = all)

@@ -212,6 +212,11 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   st.duration_delta_p99_us = Percentile(st.duration_deltas_us, 99);
   st.wire = SummarizeWireTiming(rate, runs);
   st.cost = BreakdownStep(rate, runs);
+  // A scenario whose only agent arm is hugin_metrics has its probe-time run there.
+  if (probe_requests == 0 && st.cost.probe_requests) {
+    st.probe_ns_per_request = st.cost.probe_ns_per_request;
+    for (const ProgramCost& p : st.cost.programs) st.probe_runs_per_request += p.runs_per_request;
+  }
   return st;
 }
 

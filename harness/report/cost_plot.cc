@@ -48,15 +48,16 @@ size_t Columns(const std::string& data) {
   return n;  // the quoted column names
 }
 
-void Panel(std::ostream& g, const std::string& data, const std::string& title,
-           const std::string& ylabel) {
+// `data`: the table's text (for its columns), `path`: where it was written.
+void Panel(std::ostream& g, const std::string& data, const std::string& path,
+           const std::string& title, const std::string& ylabel) {
   const size_t n = Columns(data);
   g << "set title '" << title << "'\nset ylabel '" << ylabel << "'\n"
     << "set style data histograms\nset style histogram rowstacked\n"
     << "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset key outside bottom center horizontal\n"
     << "set xtics rotate by -20\nset yzeroaxis\nplot ";
   for (size_t i = 0; i < n; ++i)
-    g << (i ? ", " : "") << "'" << data << "' using " << i + 2
+    g << (i ? ", " : "") << "'" << path << "' using " << i + 2
       << (i ? "" : ":xtic(1)") << " title columnheader(" << i + 2 << ")";
   g << "\n";
 }
@@ -99,9 +100,9 @@ std::optional<std::string> DrawCostPlot(const ScenarioSummary& s, const std::str
       << "set multiplot layout 1," << panels << " title '" << name
       << ": cost breakdown (profile runs)'\n";
     if (!agent.empty())
-      Panel(g, agent_dat, "agent CPU by stage", "µs per request");
+      Panel(g, agent, agent_dat, "agent CPU by stage", "µs per request");
     if (!service.empty())
-      Panel(g, service_dat, "service CPU added vs baseline, by group", "µs per request");
+      Panel(g, service, service_dat, "service CPU added vs baseline, by group", "µs per request");
     g << "unset multiplot\n";
   }
   std::string out;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 namespace hugin::harness {
 
 TEST(CostPlot, OneRowPerStepAndAgentArmWithQuotedHeaders) {
@@ -17,6 +20,13 @@ TEST(CostPlot, OneRowPerStepAndAgentArmWithQuotedHeaders) {
   s.steps.push_back(st);
   EXPECT_EQ(CostPlotAgentData(s), "label \"ring buffer read\" \"parser\"\n\"6000 req/s hugin\" 0.5 1.5\n");
   EXPECT_EQ(CostPlotServiceData(s), "label \"tracing\" \"user\"\n\"6000 req/s hugin\" 2.5 -1\n");
+  // The picture itself (gnuplot is what every harness plot needs).
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR"));
+  std::vector<std::string> draw_errors;
+  const auto png = DrawCostPlot(s, dir, draw_errors);
+  ASSERT_TRUE(png) << (draw_errors.empty() ? "" : draw_errors.front());
+  EXPECT_EQ(*png, "plots/x_cost_breakdown.png");
+  EXPECT_GT(std::filesystem::file_size(dir + "/" + *png), 1000u);
   ScenarioSummary empty;
   EXPECT_EQ(CostPlotAgentData(empty), "");
   std::vector<std::string> errors;

@@ -94,8 +94,18 @@ TEST(CostReport, MetricsOnlyArmInTheStepAndItsVerdict) {
   metrics.warmup_requests = 100;
   metrics.prometheus_count = 600;  // measured + warm-up: exact
   metrics.agent_cpu_us = 1000;
-  const ScenarioSummary sum = Summarize(s, {base, metrics}, {}, 1);
+  RunResult probe = metrics;  // the probe-time run is hugin_metrics' when it is the only agent arm
+  probe.pair = 0;
+  probe.probe_run = true;
+  probe.bpf.run_time_ns = 1000000;
+  probe.bpf.per_program = {{"hg_sys_exit", 1000000, 4000}};
+  const ScenarioSummary sum = Summarize(s, {base, metrics, probe}, {}, 1);
+  EXPECT_DOUBLE_EQ(sum.steps[0].probe_ns_per_request, 2000);
+  EXPECT_DOUBLE_EQ(sum.steps[0].probe_runs_per_request, 8);
   ASSERT_TRUE(sum.steps[0].metrics_only);
+  EXPECT_EQ(sum.steps[0].metrics_only->runs, 2);  // paired and probe-time runs, never profile
+  EXPECT_EQ(sum.steps[0].metrics_only->requests, 1200u);
+  EXPECT_DOUBLE_EQ(sum.steps[0].metrics_only->agent_cpu_us_per_request, 2.0);  // paired run only
   EXPECT_DOUBLE_EQ(sum.steps[0].metrics_only->counted_rate, 1.0);
   EXPECT_DOUBLE_EQ(sum.steps[0].metrics_throughput_ratio->value, 0.9);
   EXPECT_TRUE(sum.passed());  // no span threshold fails for want of spans

@@ -281,9 +281,8 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     if (ctx.wire_capture && WireOracleApplies(s) && kind == RunKind::kPaired)
       capture = WireCapture::Start(traced_port, dir + "/wire.pcapng");
 
-    // Profile run: perf samples the service (frame-pointer call chains: Go keeps them, and so do
-    // the kernel and the BPF trampolines) and the agent (DWARF: built -O2 without frame
-    // pointers) over the measured load. A run of its own, never a pair's, because sampling
+    // Profile run: perf samples the service (frame-pointer call chains: Go and the kernel keep
+    // them) and the agent (DWARF: built -O2 without frame pointers) over the measured load. A run of its own, never a pair's, because sampling
     // costs both processes; bpf_stats stays off so the profile sees what a user's run costs.
     std::optional<PerfRecorder> service_perf, agent_perf;
     std::string service_perf_error, agent_perf_error;
