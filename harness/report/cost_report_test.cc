@@ -119,7 +119,7 @@ TEST(CostReport, MetricsOnlyArmInTheStepAndItsVerdict) {
   const auto j = MetricsArmJson(sum.steps[0]);
   EXPECT_DOUBLE_EQ(j["prometheus_count_error"].get<double>(), 0.0);
   EXPECT_DOUBLE_EQ(j["agent_cpu_us_per_request"].get<double>(), 2.0);
-  EXPECT_NE(MetricsArmRows(sum.steps[0]).find("600 / 600 = 1.0000"), std::string::npos)
+  EXPECT_NE(MetricsArmRows(sum.steps[0]).find("1200 / 1200 = 1.0000"), std::string::npos)
       << MetricsArmRows(sum.steps[0]);
 
   // One request short in Prometheus: the metrics arm's own verdict fails.
