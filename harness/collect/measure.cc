@@ -100,7 +100,8 @@ uint64_t TreePeakRssBytes(pid_t root) {
 
 std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
                                              const std::string& prefix, int owner_pid,
-                                             std::string& error) {
+                                             std::string& error,
+                                             const std::set<uint32_t>& owned_ids) {
   try {
     const auto programs = nlohmann::json::parse(json_text);
     if (!programs.is_array()) {
@@ -112,6 +113,7 @@ std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
     for (const auto& p : programs) {
       const std::string name = p.value("name", "");
       if (name.rfind(prefix, 0) != 0) continue;
+      if (!owned_ids.empty() && !owned_ids.count(p.value("id", uint32_t{0}))) continue;
       if (owner_pid > 0 && p.contains("pids") && p["pids"].is_array()) {
         bool held = false;
         for (const auto& holder : p["pids"]) held |= holder.value("pid", 0) == owner_pid;
@@ -141,7 +143,31 @@ std::optional<BpfStats> ReadBpfStats(const std::string& prefix, int owner_pid,
     error = "bpftool prog show -j exited with " + std::to_string(code);
     return std::nullopt;
   }
-  return ParseBpftoolProgJson(out, prefix, owner_pid, error);
+  return ParseBpftoolProgJson(out, prefix, owner_pid, error,
+                              owner_pid > 0 ? OwnedBpfProgramIds(owner_pid) : std::set<uint32_t>{});
+}
+
+std::optional<uint32_t> ParseFdinfoProgId(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("prog_id:", 0) != 0) continue;
+    try {
+      return static_cast<uint32_t>(std::stoul(line.substr(8)));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::set<uint32_t> OwnedBpfProgramIds(int pid) {
+  std::set<uint32_t> ids;
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo", ec))
+    if (const auto id = ParseFdinfoProgId(ReadWholeFile(e.path()))) ids.insert(*id);
+  return ids;
 }
 
 BpfStats SubtractBpfStats(const BpfStats& after, const BpfStats& before) {

@@ -56,9 +56,13 @@ void Panel(std::ostream& g, const std::string& data, const std::string& path,
     << "set style data histograms\nset style histogram rowstacked\n"
     << "set style fill solid 0.8 border -1\nset boxwidth 0.6\nset key outside bottom center horizontal\n"
     << "set xtics rotate by -20\nset yzeroaxis\nplot ";
+  // One colour per group (gnuplot's default cycle repeats after 8).
+  static const char* kColours[] = {"#4477aa", "#66ccee", "#228833", "#ccbb44", "#ee6677",
+                                   "#aa3377", "#bbbbbb", "#332288", "#000000", "#999933"};
   for (size_t i = 0; i < n; ++i)
     g << (i ? ", " : "") << "'" << path << "' using " << i + 2
-      << (i ? "" : ":xtic(1)") << " title columnheader(" << i + 2 << ")";
+      << (i ? "" : ":xtic(1)") << " title columnheader(" << i + 2 << ") lc rgb '"
+      << kColours[i % 10] << "'";
   g << "\n";
 }
 
