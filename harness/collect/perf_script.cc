@@ -9,9 +9,9 @@ namespace {
 // x86-64: the kernel's half of the address space (kernel text, modules and BPF JIT images).
 constexpr uint64_t kKernelSpaceStart = 0xffff800000000000ull;
 
-bool IsHeader(const std::string& line) {
-  return !line.empty() && !std::isspace(static_cast<unsigned char>(line[0]));
-}
+// perf script indents call-chain frames with a tab; a sample's header line starts with its tid,
+// right-aligned in 5 columns (" 604    1001001": small pids start with spaces).
+bool IsHeader(const std::string& line) { return !line.empty() && line[0] != '\t'; }
 
 bool ParseFrame(const std::string& line, PerfFrame& f) {
   size_t i = line.find_first_not_of(" \t");

@@ -19,9 +19,14 @@ TEST(PerfScript, ParsesBlocksLeafFirstAndTellsKernelFromUser) {
       "\t           329be [unknown]\n"
       "\n"
       "20127    1001001 \n"
+      "\n"
+      "  604    1001001 \n"  // a small tid is right-aligned: the header starts with spaces
+      "\tffffffff8205c969 __ip_queue_xmit\n"
       "\n";
   const auto samples = ParsePerfScript(text);
-  ASSERT_EQ(samples.size(), 3u);
+  ASSERT_EQ(samples.size(), 4u);
+  ASSERT_EQ(samples[3].frames.size(), 1u);
+  EXPECT_EQ(samples[3].frames[0].symbol, "__ip_queue_xmit");
   ASSERT_EQ(samples[0].frames.size(), 3u);
   EXPECT_EQ(samples[0].frames[0].symbol, "bpf_probe_read_user");
   EXPECT_TRUE(samples[0].frames[0].kernel);

@@ -163,7 +163,10 @@ Profile FinishProfile(std::optional<PerfRecorder>& recorder, const std::string& 
   }
   Profile grouped = GroupClassifier(table).Aggregate(ParsePerfScript(*text), process);
   grouped.cpu_us = cpu_us;
-  if (!grouped.samples) grouped.error = "perf recorded no sample of the " + process;
+  if (!grouped.samples)
+    grouped.error = text->empty() ? "perf recorded no sample of the " + process
+                                  : "perf script printed " + std::to_string(text->size()) +
+                                        " bytes but no sample the parser could read";
   return grouped;
 }
 
