@@ -60,6 +60,7 @@ const GroupTable& AgentGroups() {
           // (IpToString, span building) calls; walking up from them finds __fprintf or __sprintf.
           {"printing", "^hugin::Format|^hugin::AppendJsonString|^hugin::EscapeForLine|"
                        "^hugin::ToValidUtf8|^_?_?fprintf|^_?_?fwrite|^_?_?fputs|^_?_?fflush|"
+                       "^(__GI_)?_IO_(fflush|fwrite|fputs)|"
                        "^_IO_new_file_|^_IO_file_|^_IO_new_do_write|^new_do_write"},
           {"discovery", "^hugin::Discovery|^hugin::ExecutableMatcher|^hugin::ExecutableOf|"
                         "^hugin::ServiceNameOfExecutable|ListeningSockets|ProcNetTcp|[Nn]etlink|"
