@@ -18,23 +18,77 @@ static __always_inline __u64 offset_bound(__u64 n) {
   return n;
 }
 
-/* Copies up to `want` bytes from an iovec array into dst; returns bytes copied. */
-static __always_inline __u32 copy_iov(__u8 *dst, __u64 iov_ptr, __u32 iovcnt, __u32 want) {
+/* Copies up to `want` bytes from an iovec array into dst, starting `skip`
+ * bytes into the data; returns bytes copied. */
+static __always_inline __u32 copy_iov_at(__u8 *dst, __u64 iov_ptr, __u32 iovcnt, __u32 skip,
+                                         __u32 want) {
   __u32 off = 0;
   for (int i = 0; i < HG_MAX_IOV; i++) {
     if (i >= iovcnt || off >= want) break;
     struct iovec iov = {};
     if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))) != 0) break;
     __u64 n = iov.iov_len;
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    __u64 base = (__u64)iov.iov_base + skip;
+    n -= skip;
+    skip = 0;
     if (n > want - off) n = want - off;
     if (n > HG_MAX_PAYLOAD) n = HG_MAX_PAYLOAD;
     if (n == 0) continue;
     /* off < want <= HG_MAX_PAYLOAD and n <= HG_MAX_PAYLOAD: dst has room for both. */
-    if (bpf_probe_read_user(dst + offset_bound(off), verifier_bound(n), iov.iov_base) != 0)
+    if (bpf_probe_read_user(dst + offset_bound(off), verifier_bound(n), (void *)base) != 0)
       break;
     off += n;
   }
   return off;
+}
+
+/* Where a data call's bytes are: one buffer, or an iovec array (a msghdr's
+ * already resolved to its iovecs). */
+struct io_src {
+  __u64 ptr;
+  __u32 iovcnt; /* 0 for a plain buffer */
+  __u8 is_iov;
+};
+
+static __always_inline __u32 copy_at(__u8 *dst, const struct io_src *src, __u32 skip,
+                                     __u32 want) {
+  if (want == 0) return 0;
+  if (!src->is_iov)
+    return bpf_probe_read_user(dst, verifier_bound(want), (void *)(src->ptr + skip)) == 0 ? want
+                                                                                       : 0;
+  return copy_iov_at(dst, src->ptr, src->iovcnt, skip, want);
+}
+
+/* "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" as three little-endian words. */
+#define HG_H2_PREFACE_0 0x5448202a20495250ull /* "PRI * HT" */
+#define HG_H2_PREFACE_1 0x0a0d302e322f5054ull /* "TP/2.0\r\n" */
+#define HG_H2_PREFACE_2 0x0a0d0a0d4d530a0dull /* "\r\nSM\r\n\r\n" */
+
+/* An HTTP/2 connection starts with the client's preface. Seen at a stream's
+ * start, it switches the connection to full capture at once: one missing
+ * header-block byte desynchronises HPACK for the rest of the connection, and
+ * user space's policy would come too late for the first requests. */
+static __always_inline void detect_h2_preface(struct conn_state *c, const struct io_src *src,
+                                              __u8 *buf) {
+  if (copy_at(buf, src, 0, 24) != 24) return;
+  const __u64 *w = (const __u64 *)buf;
+  if (w[0] == HG_H2_PREFACE_0 && w[1] == HG_H2_PREFACE_1 && w[2] == HG_H2_PREFACE_2)
+    c->mode = HG_CAPTURE_FULL;
+}
+
+/* Re-reads the connection's capture policy when the cached one is older than
+ * cfg_policy_recheck_ns. An entry for another generation (an earlier
+ * connection on the same fd) does not apply. */
+static __always_inline void refresh_policy(__u32 tgid, int fd, struct conn_state *c, __u64 now) {
+  if (now - c->policy_ns < cfg_policy_recheck_ns) return;
+  c->policy_ns = now;
+  struct conn_key k = {.tgid = tgid, .fd = fd};
+  struct hg_conn_policy *p = bpf_map_lookup_elem(&conn_policy, &k);
+  if (p && p->generation == c->generation) c->mode = p->mode;
 }
 
 /* A data syscall's arguments, as the dispatcher read them from pt_regs. */
@@ -48,6 +102,62 @@ struct io_args {
   __u8 dir;       /* enum hg_direction */
 };
 
+/* One record of a data call: the bytes at [off, off + seg) of the call. */
+struct slice_ctx {
+  struct io_src src;
+  __u64 pos;        /* stream position of the call's first byte */
+  __u64 now, arrival, generation, sk;
+  __u32 tgid, len, slices;
+  __s32 fd;
+  __u8 dir, syscall, role, full;
+};
+
+static long emit_slice(__u64 i, void *ctx) {
+  struct slice_ctx *x = ctx;
+  __u32 zero = 0;
+  struct data_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+  if (!s) return 1;
+  struct hg_data_event *e = (struct hg_data_event *)s->raw;
+  __u8 *buf = s->raw + sizeof(*e);
+  if (i >= HG_MAX_SLICES) return 1;
+  const __u32 off = (__u32)i * HG_MAX_PAYLOAD;
+  if (off > x->len) return 1;
+  const __u32 seg = i + 1 == x->slices ? x->len - off : HG_MAX_PAYLOAD;
+  __u32 want = x->full ? HG_MAX_PAYLOAD : cfg_payload_bytes;
+  if (want > HG_MAX_PAYLOAD) want = HG_MAX_PAYLOAD;
+  if (want > seg) want = seg;
+  e->h.type = HG_EV_DATA;
+  e->h.role = x->role;
+  e->h.dir = x->dir;
+  e->h.syscall = x->syscall;
+  e->h.tid = (__u32)bpf_get_current_pid_tgid();
+  e->h.ts_ns = x->now;
+  e->h.conn.tgid = x->tgid;
+  e->h.conn.fd = x->fd;
+  e->h.conn.generation = x->generation;
+  e->h.flags = 0;
+  __builtin_memset(e->h._pad, 0, sizeof(e->h._pad));
+  e->pos = x->pos + off;
+  e->len = seg;
+  e->arrival_ns = i == 0 ? x->arrival : 0;
+  __u32 got = copy_at(buf, &x->src, off, want);
+  if (got < want) {
+    /* Not a loss: the record still says how many bytes the call moved. */
+    e->h.flags |= HG_FLAG_SHORT_COPY;
+    count(HG_CNT_PAYLOAD_SHORT_COPY);
+  }
+  if (got < seg) count(HG_CNT_PAYLOAD_TRUNCATED);
+  if (got > HG_MAX_PAYLOAD) got = HG_MAX_PAYLOAD;
+  e->captured = got;
+  if (bpf_ringbuf_output(&events, e, sizeof(*e) + verifier_bound(got), wakeup_flags()) != 0) {
+    count(HG_CNT_DROP_RINGBUF);
+    note_loss_of(x->tgid, x->fd, x->generation, x->sk, x->dir, seg, x->now);
+    return 1;
+  }
+  count(HG_CNT_EVENTS);
+  return 0;
+}
+
 static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   if (ret <= 0) return 0;
 
@@ -56,63 +166,57 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   __u8 dir = args.dir & 1;
   __u64 pos = c->pos[dir];
   c->pos[dir] = pos + ret;
+  const __u64 now = bpf_ktime_get_ns();
+  refresh_policy(tgid, args.fd, c, now);
+  if (c->mode == HG_CAPTURE_OFF) {
+    count(HG_CNT_POLICY_OFF_CALLS);
+    return 0;
+  }
 
   __u32 zero = 0;
   struct data_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
   if (!s) return 0;
-  struct hg_data_event *e = (struct hg_data_event *)s->raw;
-  __u8 *buf = s->raw + sizeof(*e);
-  fill_header(&e->h, HG_EV_DATA, tgid, args.fd, c);
-  e->h.dir = dir;
-  e->h.syscall = args.syscall;
-  e->pos = pos;
-  e->len = ret > 0xffffffffL ? 0xffffffffU : (__u32)ret;
-  e->arrival_ns = 0;
+  __u8 *buf = s->raw + sizeof(struct hg_data_event);
+
+  struct io_src src = {.ptr = args.ptr, .iovcnt = args.iovcnt, .is_iov = args.kind != IO_BUF};
+  if (args.kind == IO_MSG) {
+    struct user_msghdr msg = {};
+    if (bpf_probe_read_user(&msg, sizeof(msg), (void *)args.ptr) == 0) {
+      src.ptr = (__u64)msg.msg_iov;
+      src.iovcnt = msg.msg_iovlen;
+    } else {
+      src.iovcnt = 0;
+    }
+  }
+  const __u32 len = ret > 0xffffffffL ? 0xffffffffU : (__u32)ret;
+  if (pos == 0 && c->mode == HG_CAPTURE_HEAD && len >= 24) detect_h2_preface(c, &src, buf);
+
+  __u64 arrival = 0;
   if (dir == HG_INGRESS && c->sk) {
     __u64 sk = c->sk;
     __u64 *arr = bpf_map_lookup_elem(&data_arrival, &sk);
     if (arr) {
-      e->arrival_ns = *arr;
+      arrival = *arr;
       *arr = 0;
     }
   }
 
-  __u32 want = cfg_payload_bytes;
-  if (want > HG_MAX_PAYLOAD) want = HG_MAX_PAYLOAD;
-  if (want > e->len) want = e->len;
-  __u32 got = 0;
-  if (args.kind == IO_BUF) {
-    if (want > 0 && bpf_probe_read_user(buf, verifier_bound(want),
-                                        (void *)args.ptr) == 0)
-      got = want;
-  } else {
-    __u64 iov_ptr = args.ptr;
-    __u32 iovcnt = args.iovcnt;
-    if (args.kind == IO_MSG) {
-      struct user_msghdr msg = {};
-      if (bpf_probe_read_user(&msg, sizeof(msg), (void *)args.ptr) == 0) {
-        iov_ptr = (__u64)msg.msg_iov;
-        iovcnt = msg.msg_iovlen;
-      } else {
-        iovcnt = 0;
-      }
-    }
-    got = copy_iov(buf, iov_ptr, iovcnt, want);
-  }
-  if (got < want) {
-    /* Not a loss: the record still says how many bytes the call moved. */
-    e->h.flags |= HG_FLAG_SHORT_COPY;
-    count(HG_CNT_PAYLOAD_SHORT_COPY);
-  }
-  if (got < e->len) count(HG_CNT_PAYLOAD_TRUNCATED);
-  if (got > HG_MAX_PAYLOAD) got = HG_MAX_PAYLOAD;
-  e->captured = got;
-  if (bpf_ringbuf_output(&events, e, sizeof(*e) + verifier_bound(got), wakeup_flags()) != 0) {
-    count(HG_CNT_DROP_RINGBUF);
-    note_loss(tgid, args.fd, c, dir, (__u64)ret, e->h.ts_ns);
+  /* Head capture: one record, the first cfg_payload_bytes. Full capture: one
+   * record per HG_MAX_PAYLOAD slice of the call, up to cfg_full_slices; the
+   * last record's length covers the rest of the call, so positions stay
+   * contiguous and only bytes past the last slice go uncaptured (counted). */
+  struct slice_ctx x = {
+      .src = src, .pos = pos, .now = now, .arrival = arrival, .generation = c->generation,
+      .sk = c->sk, .tgid = tgid, .fd = args.fd, .len = len, .slices = 1, .dir = dir,
+      .syscall = args.syscall, .role = c->role, .full = c->mode == HG_CAPTURE_FULL};
+  if (!x.full) {
+    emit_slice(0, &x);
     return 0;
   }
-  count(HG_CNT_EVENTS);
+  x.slices = (len + HG_MAX_PAYLOAD - 1) / HG_MAX_PAYLOAD;
+  if (x.slices > cfg_full_slices) x.slices = cfg_full_slices;
+  /* bpf_loop: the verifier checks the callback once, not once per slice. */
+  bpf_loop(x.slices, emit_slice, &x, 0);
   return 0;
 }
 

@@ -10,6 +10,12 @@
 
 /* Upper bound of bytes captured per syscall; the runtime value is config. */
 #define HG_MAX_PAYLOAD 4096
+/* Full capture (HG_CAPTURE_FULL) writes one record per HG_MAX_PAYLOAD slice
+ * of a call, at most this many (64 KiB); the runtime bound is config. */
+#define HG_MAX_SLICES 16
+/* Words of the watched-process bitmap (maps.bpf.h): one bit per tgid up to
+ * PID_MAX_LIMIT (2^22) on 64-bit. */
+#define HG_WATCHED_WORDS (1u << 16)
 /* iovec entries walked per readv/writev/recvmsg/sendmsg call. */
 #define HG_MAX_IOV 8
 
@@ -36,6 +42,25 @@ enum hg_syscall {
   HG_SYS_CLOSE,
 };
 
+/* Per-connection capture policy (map conn_policy, written by user space once a
+ * connection's protocol is known). */
+enum hg_capture_mode {
+  HG_CAPTURE_HEAD = 0, /* default: the first cfg_payload_bytes of every call */
+  HG_CAPTURE_OFF = 1,  /* no data records (protocol unknown or not wanted); positions are
+                          still kept, so the close record says how many bytes moved */
+  HG_CAPTURE_FULL = 2, /* up to HG_MAX_PAYLOAD bytes of every call (protocols that need
+                          every byte, e.g. HTTP/2 header blocks) */
+};
+
+/* Value of map conn_policy, keyed by (tgid, fd). Applies only to the
+ * connection whose generation matches: a policy never leaks onto a later
+ * connection that reuses the fd number. */
+struct hg_conn_policy {
+  __u64 generation;
+  __u8 mode; /* enum hg_capture_mode */
+  __u8 _pad[7];
+};
+
 /* Per-CPU counters (array map "counters"); user space sums the CPUs. */
 enum hg_counter {
   HG_CNT_EVENTS = 0,         /* records written to the ring buffer */
@@ -46,6 +71,7 @@ enum hg_counter {
   HG_CNT_PAYLOAD_TRUNCATED,  /* syscall moved more bytes than were captured (not a loss) */
   HG_CNT_LOSS_MAP_FULL,      /* a loss (counted above) on a tracked connection that could not be
                                 attributed to it: conn_losses was full */
+  HG_CNT_POLICY_OFF_CALLS,   /* data calls not recorded: their connection's policy is off */
   HG_CNT__MAX,
 };
 

@@ -17,13 +17,31 @@ const volatile __u32 cfg_self_tgid = 0;       /* the agent: never traced */
  * wakeup per record, 0.9 us batched). */
 const volatile __u32 cfg_wakeup_bytes = 64 << 10;
 
-/* ---- which processes to watch: filled by core/discovery ---- */
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u32);  /* tgid */
-  __type(value, __u8);
-} watched_pids SEC(".maps");
+/* Slices of HG_MAX_PAYLOAD bytes a fully captured call is written as (<= HG_MAX_SLICES). */
+const volatile __u32 cfg_full_slices = HG_MAX_SLICES;
+/* How often (ns) a connection re-reads its entry in conn_policy: a policy
+ * costs one hash lookup per connection per interval, not one per call. */
+const volatile __u64 cfg_policy_recheck_ns = 5 * 1000 * 1000;
+
+/* ---- which processes to watch: one bit per tgid, set by core/discovery ----
+ * A bitmap in .bss rather than a hash map: the sys_exit dispatcher asks "is
+ * this process watched?" on every read/write of every process on the machine,
+ * and a global array element is a plain load (no helper call, no hashing).
+ * 2^22 bits = PID_MAX_LIMIT on 64-bit, so every possible tgid has a bit
+ * (512 KiB). User space flips bits through the skeleton's mmap of .bss. */
+__u64 watched_tgids[HG_WATCHED_WORDS];
+
+/* ---- which sockets might be tracked: a counting pre-filter for sk_data_ready ----
+ * sk_data_ready fires for every socket on the machine. A slot per hash of the
+ * socket's port pair counts the tracked connections that hash there
+ * (incremented when tracking starts, decremented when it ends); only a non-zero
+ * slot costs the data_arrival hash lookup. The filter may say "maybe" wrongly
+ * (two sockets sharing a slot, a count left behind when a socket was freed
+ * before its decrement), never "no" wrongly: data_arrival stays the authority.
+ * 4096 slots (16 KiB) so the table can stay in cache: the lookup runs for
+ * every socket's wakeup on the machine. */
+#define HG_SK_FILTER_SLOTS (1u << 12)
+__u32 sk_filter[HG_SK_FILTER_SLOTS];
 
 /* ---- the record stream to user space; size set by the loader ---- */
 struct {
@@ -47,9 +65,11 @@ struct conn_key {
 
 struct conn_state {
   __u64 generation;
-  __u64 pos[2];   /* bytes moved so far, per enum hg_direction */
-  __u64 sk;       /* struct sock *, the key of data_arrival */
+  __u64 pos[2];      /* bytes moved so far, per enum hg_direction */
+  __u64 sk;          /* struct sock *, the key of data_arrival */
+  __u64 policy_ns;   /* when conn_policy was last read for this connection */
   __u8 role;
+  __u8 mode;         /* enum hg_capture_mode, cached from conn_policy */
 };
 
 struct {
@@ -58,6 +78,16 @@ struct {
   __type(key, struct conn_key);
   __type(value, struct conn_state);
 } conns SEC(".maps");
+
+/* ---- per-connection capture policy, written by user space (core/loader SetCapturePolicy) ----
+ * Read by the kernel at most every cfg_policy_recheck_ns per connection and
+ * cached in conn_state.mode; entries are deleted when the connection ends. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct conn_key);
+  __type(value, struct hg_conn_policy);
+} conn_policy SEC(".maps");
 
 /* ---- per-connection loss, drained by user space (core/loader DrainConnLosses) ----
  * A plain hash, not LRU: an evicted entry would be loss nobody hears of. When

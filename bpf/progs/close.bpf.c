@@ -2,7 +2,9 @@
 #include "../common.bpf.h"
 
 static __always_inline void forget_sk(__u64 sk) {
-  if (sk) bpf_map_delete_elem(&data_arrival, &sk);
+  if (!sk) return;
+  bpf_map_delete_elem(&data_arrival, &sk);
+  sk_filter_add(sk, -1);
 }
 
 SEC("tracepoint/syscalls/sys_enter_close")
@@ -28,6 +30,7 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
     note_loss(tgid, k.fd, c, HG_LOSS_CONTROL, 0, bpf_ktime_get_ns());
   }
   forget_sk(c->sk);
+  bpf_map_delete_elem(&conn_policy, &k); /* even one not read yet: never leaks */
   bpf_map_delete_elem(&conns, &k);
   return 0;
 }
@@ -36,6 +39,7 @@ static long forget_conn_of(struct bpf_map *map, struct conn_key *k, struct conn_
                            __u32 *tgid) {
   if (k->tgid == *tgid) {
     forget_sk(c->sk);
+    bpf_map_delete_elem(&conn_policy, k);
     bpf_map_delete_elem(map, k);
   }
   return 0;

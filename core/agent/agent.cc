@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/agent/counter_board.h"
@@ -13,7 +14,7 @@
 #include "core/export/loss_lines.h"
 #include "core/export/metrics.h"
 #include "core/export/prometheus_server.h"
-#include "core/export/trace_printer.h"
+#include "core/export/trace_lines.h"
 #include "core/loader/loader.h"
 
 namespace hugin {
@@ -61,8 +62,11 @@ ConnLoss ConnLossOf(const ConnLossEntry& e) {
 
 int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<bool>* stop,
              FILE* out) {
-  auto started = BpfLoader::Start(
-      LoaderOptions{cfg.payload_bytes, cfg.ringbuf_bytes, cfg.trace_all});
+  LoaderOptions lopts;
+  lopts.payload_bytes = cfg.payload_bytes;
+  lopts.ringbuf_bytes = cfg.ringbuf_bytes;
+  lopts.trace_all = cfg.trace_all;
+  auto started = BpfLoader::Start(lopts);
   if (auto* err = std::get_if<BpfLoader::Error>(&started)) {
     std::fprintf(stderr, "hugin: %s\n", err->message.c_str());
     return 1;
@@ -83,29 +87,38 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   FaultInjector faults(fault_plan);
   LoopTallies tallies;
   const bool json = cfg.trace_printer == TracePrinter::kJson;
+  // Every stdout line goes through `lines`, written once per poll loop (or every 64 KiB).
+  std::optional<TraceLines> lines;
+  if (cfg.trace_printer != TracePrinter::kDisabled)
+    lines.emplace(out, json ? SpanLineFormat::kJson : SpanLineFormat::kText);
   ConnTracker tracker(
       [&](Span&& s) {
         if (!faults.Apply(s)) return;
         tallies.spans_exported++;
         metrics.Observe(s);
-        if (cfg.trace_printer == TracePrinter::kText)
-          std::fprintf(out, "%s\n", FormatSpanText(s).c_str());
-        else if (json)
-          std::fprintf(out, "%s\n", FormatSpanJson(s).c_str());
+        if (lines) lines->AddSpan(s);
       },
       service_name, MonoToWallOffsetNs(),
       {[&](const StreamGap& g) {
-         if (json) std::fprintf(out, "%s\n", FormatStreamGapJson(g).c_str());
+         if (json) lines->AddLine(FormatStreamGapJson(g));
        },
        [&](const UnpairedRequest& u) {
-         if (json) std::fprintf(out, "%s\n", FormatUnpairedRequestJson(u).c_str());
+         if (json) lines->AddLine(FormatUnpairedRequestJson(u));
        }});
+  tracker.SetCapturePolicySink([&](const events::ConnId& c, hg_capture_mode mode) {
+    if (!loader->SetCapturePolicy(hg_conn_id{c.tgid, c.fd, c.generation}, mode))
+      tallies.capture_policy_map_full++;
+  });
   // Loss and gap lines go out with the json printer only; the text printer has the counters.
   auto report_losses = [&] {
     for (const ConnLossEntry& e : loader->DrainConnLosses()) {
       tallies.conn_loss_reports++;
-      if (json) std::fprintf(out, "%s\n", FormatConnLossJson(ConnLossOf(e)).c_str());
+      if (json) lines->AddLine(FormatConnLossJson(ConnLossOf(e)));
     }
+  };
+  auto flush = [&] {
+    if (lines) lines->Flush();  // fflush too
+    else std::fflush(out);
   };
 
   CounterBoard board;
@@ -125,7 +138,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
     if (!ch.notice.empty()) std::fprintf(stderr, "%s\n", ch.notice.c_str());
     for (auto& p : ch.added) {
       if (!loader->WatchPid(p.pid)) {
-        std::fprintf(stderr, "hugin: cannot watch pid %u: the pid map is full\n", p.pid);
+        std::fprintf(stderr, "hugin: cannot watch pid %u: above the kernel's pid limit\n", p.pid);
         continue;
       }
       names[p.pid] = cfg.service_name.empty() ? p.service_name : cfg.service_name;
@@ -164,7 +177,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
       report_losses();
       next_loss_drain = now + kLossDrainInterval;
     }
-    std::fflush(out);
+    flush();
     if (now >= next_scan) {
       if (!cfg.trace_all) apply_discovery();
       next_scan = now + std::chrono::milliseconds(cfg.discovery_interval_ms);
@@ -175,7 +188,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   while (loader->Poll(0, on_record) > 0) {
   }
   report_losses();
-  std::fflush(out);
+  flush();
   prom.Stop();
   if (fault_plan.enabled) std::fprintf(stderr, "%s\n", faults.Summary().c_str());
   std::fprintf(stderr, "hugin: detached\n");

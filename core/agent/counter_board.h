@@ -16,6 +16,7 @@ struct LoopTallies {
   uint64_t spans_exported = 0;     // spans handed to metrics and the printer
   uint64_t conn_loss_reports = 0;  // entries drained from conn_losses
   uint64_t watched_pids = 0;
+  uint64_t capture_policy_map_full = 0;  // capture-off requests the kernel map had no room for
 };
 
 class CounterBoard {

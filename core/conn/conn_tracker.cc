@@ -1,22 +1,21 @@
 #include "core/conn/conn_tracker.h"
 
 #include <algorithm>
+#include <string>
+#include <tuple>
+
+#include "core/protocols/registry.h"
 
 namespace hugin {
 
-struct ConnTracker::Conn {
-  events::ConnId id;
-  uint8_t role = HG_ROLE_UNKNOWN;
-  bool have_addr = false;
-  events::Address addr;
-  std::unique_ptr<http1::Stitcher> http;  // created once the role is known
-  // Per enum hg_direction: the position after the last byte seen, and the time of the last
-  // record (the open, or the generation, before the first): the window a gap fell in.
-  uint64_t next_pos[2] = {0, 0};
-  uint64_t last_ns[2] = {0, 0};
-};
+using protocols::Sender;
+using protocols::Verdict;
 
 namespace {
+
+// "Maybe" bytes a connection may hold while its protocol is undecided: enough for a request
+// line split over a few calls, small enough that undecidable connections cost little.
+constexpr size_t kMaxHeldBytes = 4096;
 
 uint64_t Key(uint32_t tgid, int32_t fd) {
   return (static_cast<uint64_t>(tgid) << 32) | static_cast<uint32_t>(fd);
@@ -24,12 +23,48 @@ uint64_t Key(uint32_t tgid, int32_t fd) {
 
 }  // namespace
 
+struct ConnTracker::Conn {
+  enum class Capture { kDetecting, kParsing, kOff };
+  // A chunk held while inference says "maybe", with its bytes owned.
+  struct Held {
+    uint8_t dir;
+    protocols::Chunk chunk;  // chunk.data points into `bytes`
+    std::string bytes;
+  };
+
+  events::ConnId id;
+  uint8_t role = HG_ROLE_UNKNOWN;
+  bool seen_from_start = false;  // OPEN from accept/connect: positions count from byte 0
+  bool have_addr = false;
+  events::Address addr;
+  Capture capture = Capture::kDetecting;
+  const protocols::ProtocolTraits* protocol = nullptr;
+  std::unique_ptr<protocols::ConnectionParser> parser;
+  std::vector<Held> held;
+  size_t held_bytes = 0;
+  // Per enum hg_direction: the position after the last byte seen, and the time of the last
+  // record (the open, or the generation, before the first): the window a gap fell in.
+  uint64_t next_pos[2] = {0, 0};
+  uint64_t last_ns[2] = {0, 0};
+  // The parser's counters already added to the tracker's totals (stats() is O(1)).
+  uint64_t counted_parse_errors = 0, counted_gaps = 0;
+  // Every span of the connection carries the same addresses and service name: formatted once,
+  // at its first span, and copied (no formatting, no lookup) into the next ones.
+  bool have_span_labels = false;
+  std::string local_ip, peer_ip, service_name;
+
+  Sender SenderOf(uint8_t dir) const {
+    return (dir == HG_INGRESS) == (role == HG_ROLE_SERVER) ? Sender::kClient : Sender::kServer;
+  }
+};
+
 ConnTracker::ConnTracker(SpanSink sink, ServiceNameOf service_name, int64_t mono_to_wall_ns,
                          LossSinks loss_sinks)
     : sink_(std::move(sink)),
       loss_sinks_(std::move(loss_sinks)),
       service_name_(std::move(service_name)),
-      mono_to_wall_ns_(mono_to_wall_ns) {}
+      mono_to_wall_ns_(mono_to_wall_ns),
+      protocols_(protocols::Registry()) {}
 
 ConnTracker::~ConnTracker() = default;
 
@@ -56,14 +91,10 @@ ConnTracker::Conn& ConnTracker::Reset(const events::Common& c, uint8_t role) {
   slot = std::make_unique<Conn>();
   slot->id = c.conn;
   slot->role = role;
+  // The kernel saw accept()/connect(): positions count from the first byte.
+  slot->seen_from_start = role != HG_ROLE_UNKNOWN;
   // The generation is the kernel's clock when it began tracking the connection.
   slot->last_ns[HG_INGRESS] = slot->last_ns[HG_EGRESS] = c.conn.generation;
-  if (role != HG_ROLE_UNKNOWN) {
-    // The kernel saw accept()/connect(): positions count from the first byte.
-    http1::Options opts;
-    opts.streams_start_at_zero = true;
-    slot->http = std::make_unique<http1::Stitcher>(opts);
-  }
   return *slot;
 }
 
@@ -106,33 +137,117 @@ void ConnTracker::OnData(const events::DataEvent& e) {
     conn = it->second.get();
   }
   TrackPosition(*conn, e);
-  if (conn->role == HG_ROLE_UNKNOWN) {
-    // Who sends requests decides the role: a request read in means we serve.
-    bool req = http1::Stitcher::LooksLikeRequest(e.payload);
-    bool resp = !req && http1::Stitcher::LooksLikeResponse(e.payload);
-    if (!req && !resp) {
-      totals_.unclassified_chunks++;
-      return;
-    }
-    bool ingress = e.dir == HG_INGRESS;
-    conn->role = (req == ingress) ? HG_ROLE_SERVER : HG_ROLE_CLIENT;
-    conn->http = std::make_unique<http1::Stitcher>();
-  }
-  http1::DataChunk chunk{e.pos, e.len, e.payload, e.c.ts_ns, e.arrival_ns};
-  bool requests_in = conn->role == HG_ROLE_SERVER;
-  if ((e.dir == HG_INGRESS) == requests_in)
-    conn->http->AddRequestData(chunk);
-  else
-    conn->http->AddResponseData(chunk);
+  if (conn->capture == Conn::Capture::kOff) return;
+  if (conn->capture == Conn::Capture::kDetecting && !Detect(*conn, e)) return;
+  Feed(*conn, e.dir, protocols::Chunk{e.pos, e.len, e.payload, e.c.ts_ns, e.arrival_ns});
+  Account(*conn);
   Emit(*conn);
+}
+
+namespace {
+
+struct Verdicts {
+  const protocols::ProtocolTraits* yes = nullptr;  // the first protocol (registry order) saying yes
+  protocols::Inference yes_inference;
+  bool maybe = false;
+};
+
+Verdicts InferAll(std::span<const protocols::ProtocolTraits* const> all, std::string_view bytes,
+                  bool at_stream_start) {
+  Verdicts v;
+  for (const protocols::ProtocolTraits* p : all) {
+    protocols::Inference inf = p->infer(bytes, at_stream_start);
+    if (inf.verdict == Verdict::kYes && !v.yes) v.yes = p, v.yes_inference = inf;
+    if (inf.verdict == Verdict::kMaybe) v.maybe = true;
+  }
+  return v;
+}
+
+}  // namespace
+
+bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
+  // Only a connection seen from its first byte can be judged by its first bytes.
+  const bool at_start = conn.seen_from_start && e.pos == 0;
+  // Held "maybe" bytes of this direction that end where this chunk starts are judged together
+  // with it (a request line split over calls); on "no" the chunk is judged alone.
+  std::string joined;
+  bool joined_from_start = false;
+  if (!conn.held.empty()) {
+    const Conn::Held& last = conn.held.back();
+    if (last.dir == e.dir && last.chunk.data.size() == last.chunk.len &&
+        last.chunk.pos + last.chunk.len == e.pos) {
+      for (const Conn::Held& h : conn.held)
+        if (h.dir == e.dir) joined += h.bytes;
+      joined.append(e.payload);
+      joined_from_start = conn.seen_from_start && conn.held.front().chunk.pos == 0;
+    }
+  }
+  Verdicts v = joined.empty() ? InferAll(protocols_, e.payload, at_start)
+                              : InferAll(protocols_, joined, joined_from_start);
+  if (!joined.empty() && !v.yes && !v.maybe) {
+    // The held bytes were no message start after all: drop them, judge the chunk alone.
+    totals_.held_chunks_dropped += conn.held.size();
+    conn.held.clear();
+    conn.held_bytes = 0;
+    joined_from_start = false;
+    v = InferAll(protocols_, e.payload, at_start);
+  }
+  if (v.yes) {
+    if (conn.role == HG_ROLE_UNKNOWN) {
+      if (!v.yes_inference.sender) {  // a protocol that cannot tell who sent it: wait
+        totals_.unclassified_chunks++;
+        return false;
+      }
+      // Who sends requests decides the role: a request read in means we serve.
+      const bool client_sent = *v.yes_inference.sender == Sender::kClient;
+      conn.role = client_sent == (e.dir == HG_INGRESS) ? HG_ROLE_SERVER : HG_ROLE_CLIENT;
+    }
+    conn.protocol = v.yes;
+    conn.parser = v.yes->make_parser(conn.seen_from_start);
+    conn.capture = Conn::Capture::kParsing;
+    if (v.yes->capture != HG_CAPTURE_HEAD && policy_sink_) policy_sink_(conn.id, v.yes->capture);
+    for (const Conn::Held& h : conn.held) Feed(conn, h.dir, h.chunk);
+    conn.held.clear();
+    conn.held_bytes = 0;
+    return true;
+  }
+  if (v.maybe && conn.held_bytes + e.payload.size() <= kMaxHeldBytes) {
+    Conn::Held& h = conn.held.emplace_back();
+    h.dir = e.dir;
+    h.bytes.assign(e.payload);
+    h.chunk = {e.pos, e.len, {}, e.c.ts_ns, e.arrival_ns};
+    h.chunk.data = h.bytes;
+    conn.held_bytes += h.bytes.size();
+    return false;
+  }
+  if (v.maybe) totals_.held_chunks_dropped++;
+  if (at_start || joined_from_start) {
+    SwitchOff(conn);
+    return false;
+  }
+  totals_.unclassified_chunks++;
+  return false;
+}
+
+void ConnTracker::SwitchOff(Conn& conn) {
+  totals_.held_chunks_dropped += conn.held.size();
+  conn.held.clear();
+  conn.held_bytes = 0;
+  conn.capture = Conn::Capture::kOff;
+  totals_.capture_off_conns++;
+  if (policy_sink_) policy_sink_(conn.id, HG_CAPTURE_OFF);
+}
+
+void ConnTracker::Feed(Conn& conn, uint8_t dir, const protocols::Chunk& chunk) {
+  conn.parser->OnData(conn.SenderOf(dir), chunk);
 }
 
 void ConnTracker::OnClose(const events::CloseEvent& e) {
   auto it = conns_.find(Key(e.c.conn.tgid, e.c.conn.fd));
   if (it == conns_.end()) return;
   Conn& conn = *it->second;
-  uint8_t request_dir = conn.role == HG_ROLE_SERVER ? HG_INGRESS : HG_EGRESS;
-  Finish(conn, e.c.ts_ns, e.bytes[request_dir]);
+  const uint8_t client_dir = conn.role == HG_ROLE_SERVER ? HG_INGRESS : HG_EGRESS;
+  Finish(conn, e.c.ts_ns, e.bytes[client_dir]);
   conns_.erase(it);
 }
 
@@ -147,23 +262,29 @@ void ConnTracker::ForgetProcess(uint32_t tgid) {
   }
 }
 
-void ConnTracker::Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> request_stream_end) {
-  if (!conn.http) return;
-  conn.http->Close(ts_ns, request_stream_end);
+void ConnTracker::Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> client_stream_end) {
+  if (!conn.parser) {
+    totals_.held_chunks_dropped += conn.held.size();
+    return;
+  }
+  conn.parser->OnClose(ts_ns, client_stream_end);
   Emit(conn);
   Account(conn);
 }
 
-// A closed connection's counters move into the totals.
-void ConnTracker::Account(const Conn& conn) {
-  const auto& s = conn.http->stats();
-  totals_.parse_errors += s.parse_errors;
-  totals_.stream_gaps += s.gaps;
+void ConnTracker::Account(Conn& conn) {
+  const protocols::ParserStats s = conn.parser->stats();
+  totals_.parse_errors += s.parse_errors - conn.counted_parse_errors;
+  totals_.stream_gaps += s.gaps - conn.counted_gaps;
+  conn.counted_parse_errors = s.parse_errors;
+  conn.counted_gaps = s.gaps;
 }
 
 void ConnTracker::Emit(Conn& conn) {
-  for (auto& r : conn.http->TakeRecords()) {
-    if (r.status == 0) {
+  exchanges_.clear();
+  conn.parser->TakeExchanges(exchanges_);
+  for (protocols::Exchange& r : exchanges_) {
+    if (!r.answered) {
       totals_.unmatched_requests++;
       if (loss_sinks_.unpaired) {
         UnpairedRequest u;
@@ -181,7 +302,7 @@ void ConnTracker::Emit(Conn& conn) {
     }
     Span s;
     s.kind = conn.role == HG_ROLE_SERVER ? SpanKind::kServer : SpanKind::kClient;
-    s.protocol = "http";
+    s.protocol = r.protocol;
     if (s.kind == SpanKind::kServer) {
       // Total time starts when the request reached the socket (queue time
       // included); processing starts when the service read it.
@@ -196,14 +317,22 @@ void ConnTracker::Emit(Conn& conn) {
     s.method = std::move(r.method);
     s.path = std::move(r.path);
     s.status = r.status;
-    s.request_body_bytes = r.req_body_bytes;
-    s.response_body_bytes = r.resp_body_bytes;
+    s.request_body_bytes = r.request_body_bytes;
+    s.response_body_bytes = r.response_body_bytes;
+    if (!conn.have_span_labels) {
+      conn.have_span_labels = true;
+      if (conn.have_addr) {
+        conn.local_ip = events::IpToString(conn.addr.family, conn.addr.local_ip);
+        conn.peer_ip = events::IpToString(conn.addr.family, conn.addr.remote_ip);
+      }
+      conn.service_name = service_name_(conn.id.tgid);
+    }
     if (conn.have_addr) {
-      s.local = {events::IpToString(conn.addr.family, conn.addr.local_ip), conn.addr.local_port};
-      s.peer = {events::IpToString(conn.addr.family, conn.addr.remote_ip), conn.addr.remote_port};
+      s.local = {conn.local_ip, conn.addr.local_port};
+      s.peer = {conn.peer_ip, conn.addr.remote_port};
     }
     s.pid = conn.id.tgid;
-    s.service_name = service_name_(conn.id.tgid);
+    s.service_name = conn.service_name;
     totals_.spans++;
     sink_(std::move(s));
   }
@@ -211,11 +340,6 @@ void ConnTracker::Emit(Conn& conn) {
 
 TrackerStats ConnTracker::stats() const {
   TrackerStats s = totals_;
-  for (const auto& [key, conn] : conns_) {
-    if (!conn->http) continue;
-    s.parse_errors += conn->http->stats().parse_errors;
-    s.stream_gaps += conn->http->stats().gaps;
-  }
   s.open_conns = conns_.size();
   return s;
 }

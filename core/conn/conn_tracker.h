@@ -1,28 +1,37 @@
-// The connection tracker: routes ring buffer records to per-connection state,
-// decides which direction carries requests (the role), feeds the protocol
-// stitcher, and turns its records into spans.
+// The connection tracker: routes ring buffer records to per-connection state, finds each
+// connection's protocol through the registry (core/protocols/registry.h), feeds that
+// protocol's parser, and turns the exchanges it returns into spans. It knows no protocol.
 //
 // Connection states (per (tgid, fd), a new generation replaces the old one):
 //
 //   state       | entered on                         | data handling
-//   ------------+------------------------------------+------------------------------------
-//   server      | OPEN from accept()                 | ingress = requests, egress = responses
-//   client      | OPEN from connect()                | egress = requests, ingress = responses
-//   unknown     | OPEN from first data (predates the | each chunk is tested for a message start;
-//               | agent), or DATA without an OPEN    | the first that looks like HTTP fixes the
-//               |                                    | role; chunks before it are counted, dropped
-//   closed      | CLOSE, process gone                | stitcher flushed (close-delimited bodies), forgotten
+//   ------------+------------------------------------+------------------------------------------
+//   detecting   | OPEN (accept: server, connect:     | each chunk goes to every protocol's
+//               | client), or first DATA of a        | inference; "maybe" chunks are held (at
+//               | connection that predates the agent | most kMaxHeldBytes) and judged again with
+//               | (role unknown)                     | the next; a "yes" picks the protocol (and,
+//               |                                    | role unknown, the role from who sent it)
+//   parsing     | a protocol said yes                | held chunks, then every chunk, go to the
+//               |                                    | protocol's parser; exchanges become spans
+//   capture off | role known and every protocol said | data ignored; the kernel is asked to stop
+//               | no to the first bytes (position 0) | sending it (enum hg_capture_mode)
+//   closed      | CLOSE, process gone                | parser closed and drained, forgotten
+//
+// A connection first seen mid-stream is never switched off: its first bytes may be the
+// middle of a body; chunks no protocol recognises are counted (unclassified_chunks).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/events/event.h"
-#include "core/protocols/http1/stitcher.h"
+#include "core/protocols/common/parser.h"
 #include "core/span/loss.h"
 #include "core/span/span.h"
 
@@ -36,6 +45,9 @@ struct TrackerStats {
   uint64_t stream_gaps = 0;        // lost or hidden bytes noticed in a stream
   uint64_t unmatched_requests = 0; // requests whose response was never seen
   uint64_t unclassified_chunks = 0;// data on a connection whose protocol was not recognised
+  uint64_t capture_off_conns = 0;  // connections whose first bytes were no known protocol:
+                                   // the kernel was told to stop capturing them
+  uint64_t held_chunks_dropped = 0;// "maybe" chunks given up (over kMaxHeldBytes, or judged no)
   uint64_t open_conns = 0;
 };
 
@@ -66,7 +78,15 @@ class ConnTracker {
   // The process is gone: flush and forget its connections.
   void ForgetProcess(uint32_t tgid);
 
+  // O(1): the totals are kept up to date as records are handled (the agent reads them every
+  // poll loop).
   TrackerStats stats() const;
+
+  // Asks the kernel to capture a connection differently (core/loader SetCapturePolicy).
+  using CapturePolicySink = std::function<void(const events::ConnId&, hg_capture_mode)>;
+  void SetCapturePolicySink(CapturePolicySink sink) { policy_sink_ = std::move(sink); }
+  // The protocols inference tries, in order; protocols::Registry() unless a test says otherwise.
+  void SetProtocols(std::span<const protocols::ProtocolTraits* const> p) { protocols_ = p; }
 
  private:
   struct Conn;
@@ -74,16 +94,25 @@ class ConnTracker {
   // Follows the stream position of e's direction; reports a jump to the gap sink.
   void TrackPosition(Conn& conn, const events::DataEvent& e);
   void Emit(Conn& conn);
-  // request_stream_end: the kernel's byte count of the request direction at close, if known.
-  void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> request_stream_end = {});
-  void Account(const Conn& conn);
+  // client_stream_end: the kernel's byte count of the client's direction at close, if known.
+  void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> client_stream_end = {});
+  // Adds what the connection's parser counted since the last call to the totals.
+  void Account(Conn& conn);
+  // Runs protocol inference on a chunk of a connection without a parser; true once the
+  // connection has one (held chunks already fed to it).
+  bool Detect(Conn& conn, const events::DataEvent& e);
+  void Feed(Conn& conn, uint8_t dir, const protocols::Chunk& chunk);
+  void SwitchOff(Conn& conn);
 
   SpanSink sink_;
   LossSinks loss_sinks_;
+  CapturePolicySink policy_sink_;
   ServiceNameOf service_name_;
   int64_t mono_to_wall_ns_;
+  std::span<const protocols::ProtocolTraits* const> protocols_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
-  TrackerStats totals_;  // from forgotten connections, plus tracker-level counts
+  std::vector<protocols::Exchange> exchanges_;  // reused by Emit
+  TrackerStats totals_;  // everything counted so far; open_conns is filled in by stats()
 };
 
 }  // namespace hugin

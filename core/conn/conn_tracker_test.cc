@@ -24,15 +24,17 @@ class TrackerTest : public ::testing::Test {
     c.ts_ns = ts;
     return c;
   }
-  void Open(int fd, uint64_t gen, uint8_t role, uint64_t ts = 1) {
+  // peer_last_octet: the peer is 127.0.0.<peer_last_octet>.
+  void Open(int fd, uint64_t gen, uint8_t role, uint64_t ts = 1, uint8_t peer_last_octet = 1) {
     events::OpenEvent o;
     o.c = C(fd, gen, role, ts);
     o.addr.family = AF_INET;
     o.addr.local_port = 8080;
     o.addr.remote_port = 40000;
     uint8_t lo[4] = {127, 0, 0, 1};
+    uint8_t peer[4] = {127, 0, 0, peer_last_octet};
     memcpy(o.addr.local_ip, lo, 4);
-    memcpy(o.addr.remote_ip, lo, 4);
+    memcpy(o.addr.remote_ip, peer, 4);
     tracker_.OnOpen(o);
   }
   // Sends `bytes` as one syscall on (fd, gen), advancing that direction's position.
@@ -243,15 +245,79 @@ TEST_F(TrackerTest, GarbageIsCountedNeverCrashes) {
   Open(5, 1, HG_ROLE_SERVER);
   std::string junk(300, '\0');
   for (size_t i = 0; i < junk.size(); i++) junk[i] = static_cast<char>(i * 37);
+  // Garbage at the start of a connection switches its capture off (CapturePolicyTest);
+  // garbage after a first exchange is a parse error the stream recovers from.
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 5);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 8);
   Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, junk, 10);
   Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 20);
   Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 30);
   EXPECT_GE(tracker_.stats().parse_errors, 1u);
-  ASSERT_EQ(spans_.size(), 1u);
-  EXPECT_EQ(spans_[0].path, "/hello");
+  ASSERT_EQ(spans_.size(), 2u);
+  EXPECT_EQ(spans_[1].path, "/hello");
+  EXPECT_EQ(tracker_.stats().capture_off_conns, 0u);
   uint8_t bad[3] = {1, 2, 3};
   tracker_.OnRecord(bad, sizeof(bad));
   EXPECT_EQ(tracker_.stats().decode_errors, 1u);
+}
+
+// stats() keeps running totals: a connection's parse errors and gaps count once, whether it is
+// still open or closed since.
+TEST_F(TrackerTest, StatsCountEachConnectionOnceOpenOrClosed) {
+  std::string junk(300, '\0');
+  for (size_t i = 0; i < junk.size(); i++) junk[i] = static_cast<char>(i * 37);
+  // Junk after a first exchange (junk at a connection's start switches its capture off).
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 5);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 8);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, junk, 10);
+  const uint64_t one = tracker_.stats().parse_errors;
+  ASSERT_GE(one, 1u);
+  Close(5, 1, 20);
+  EXPECT_EQ(tracker_.stats().parse_errors, one);
+  Open(6, 1, HG_ROLE_SERVER);
+  Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 25);
+  Data(6, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 28);
+  Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, junk, 30);
+  EXPECT_EQ(tracker_.stats().parse_errors, 2 * one);
+  Close(6, 1, 40);
+  EXPECT_EQ(tracker_.stats().parse_errors, 2 * one);
+
+  Open(7, 1, HG_ROLE_SERVER);
+  Data(7, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 50);
+  pos_[7][HG_INGRESS] += 100;  // a lost record
+  Data(7, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 60);
+  const uint64_t gaps = tracker_.stats().stream_gaps;
+  EXPECT_GE(gaps, 1u);
+  tracker_.ForgetProcess(7);
+  EXPECT_EQ(tracker_.stats().stream_gaps, gaps);
+  EXPECT_EQ(tracker_.stats().parse_errors, 2 * one);
+  EXPECT_EQ(tracker_.stats().open_conns, 0u);
+}
+
+// Addresses and the service name are formatted once per connection: every span still carries
+// its own connection's, and a reused fd the new connection's.
+TEST_F(TrackerTest, SpanAddressesBelongToTheirConnection) {
+  Open(5, 1, HG_ROLE_SERVER, 1, 5);
+  Open(6, 1, HG_ROLE_SERVER, 1, 6);
+  for (int i = 0; i < 2; i++) {
+    Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10 + 10 * i);
+    Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 11 + 10 * i);
+    Data(6, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 12 + 10 * i);
+    Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 13 + 10 * i);
+  }
+  Close(5, 1, 50);
+  Open(5, 2, HG_ROLE_SERVER, 60, 50);
+  Data(5, 2, HG_ROLE_SERVER, HG_INGRESS, kGet, 70);
+  Data(5, 2, HG_ROLE_SERVER, HG_EGRESS, kOk, 80);
+  std::vector<std::string> peers;
+  for (const Span& s : spans_) {
+    peers.push_back(s.peer.ip);
+    EXPECT_EQ(s.local.ip, "127.0.0.1");
+    EXPECT_EQ(s.service_name, "svc7");
+  }
+  EXPECT_EQ(peers, (std::vector<std::string>{"127.0.0.6", "127.0.0.5", "127.0.0.6", "127.0.0.5",
+                                             "127.0.0.50"}));
 }
 
 TEST_F(TrackerTest, ForgetProcessDropsItsConnections) {
@@ -260,6 +326,172 @@ TEST_F(TrackerTest, ForgetProcessDropsItsConnections) {
   EXPECT_EQ(tracker_.stats().open_conns, 2u);
   tracker_.ForgetProcess(7);
   EXPECT_EQ(tracker_.stats().open_conns, 0u);
+}
+
+}  // namespace
+}  // namespace hugin
+
+namespace hugin {
+namespace {
+
+class CapturePolicyTest : public TrackerTest {
+ protected:
+  CapturePolicyTest() {
+    tracker_.SetCapturePolicySink([this](const events::ConnId& c, hg_capture_mode m) {
+      policies_.push_back({c.fd, m});
+    });
+  }
+  std::vector<std::pair<int, hg_capture_mode>> policies_;
+};
+
+TEST_F(CapturePolicyTest, AServerConnectionWhoseFirstBytesAreNotHttpIsSwitchedOff) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, std::string("\x16\x03\x01\x02\x00", 5), 100);
+  ASSERT_EQ(policies_.size(), 1u);
+  EXPECT_EQ(policies_[0].first, 5);
+  EXPECT_EQ(policies_[0].second, HG_CAPTURE_OFF);
+  // What still arrives before the kernel re-reads its policy is ignored, even if it looks
+  // like HTTP: no span, no parse error.
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 200);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 300);
+  EXPECT_TRUE(spans_.empty());
+  EXPECT_EQ(tracker_.stats().capture_off_conns, 1u);
+  EXPECT_EQ(tracker_.stats().parse_errors, 0u);
+  EXPECT_EQ(policies_.size(), 1u) << "asked once per connection";
+}
+
+TEST_F(CapturePolicyTest, AServerThatSpeaksFirstIsNotHttp) {
+  Open(6, 1, HG_ROLE_SERVER);
+  Data(6, 1, HG_ROLE_SERVER, HG_EGRESS, std::string("J\0\0\0\x0a" "8.0.36\0", 12), 100);
+  ASSERT_EQ(policies_.size(), 1u);
+  EXPECT_EQ(policies_[0].second, HG_CAPTURE_OFF);
+}
+
+TEST_F(CapturePolicyTest, HttpAndUndecidableStartsKeepCapturing) {
+  // A request split after two bytes: "GE" could still be GET.
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet.substr(0, 2), 100);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet.substr(2), 110);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 200);
+  // A response first: the request's record was lost; the connection is still HTTP.
+  Open(8, 1, HG_ROLE_SERVER);
+  Data(8, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 300);
+  // A client connection: its requests go out.
+  Open(9, 1, HG_ROLE_CLIENT);
+  Data(9, 1, HG_ROLE_CLIENT, HG_EGRESS, kGet, 400);
+  Data(9, 1, HG_ROLE_CLIENT, HG_INGRESS, kOk, 500);
+  // A connection that predates the agent may be mid-body: never judged by its first record.
+  Data(11, 1, HG_ROLE_UNKNOWN, HG_INGRESS, "garbage-in-the-middle", 600);
+  EXPECT_TRUE(policies_.empty());
+  EXPECT_EQ(spans_.size(), 2u);
+  EXPECT_EQ(tracker_.stats().capture_off_conns, 0u);
+}
+
+}  // namespace
+}  // namespace hugin
+
+// The tracker knows no protocol: a toy one (requests "Q <name>\n", answers "A <code>\n",
+// needing full capture) goes through the same contract as HTTP/1.
+namespace hugin {
+namespace {
+
+class ToyParser : public protocols::ConnectionParser {
+ public:
+  void OnData(protocols::Sender from, const protocols::Chunk& c) override {
+    std::string_view d = c.data;
+    if (from == protocols::Sender::kClient) {
+      line_.append(d);  // a request may come in pieces
+      if (line_.empty() || line_.back() != '\n') return;
+      protocols::Exchange x;
+      x.protocol = "toy";
+      x.method = "Q";
+      x.path = line_.substr(2, line_.size() - 3);
+      x.req_start_ns = x.req_end_ns = c.ts_ns;
+      pending_.push_back(x);
+      line_.clear();
+    } else if (from == protocols::Sender::kServer && !pending_.empty() && d.size() > 2) {
+      protocols::Exchange x = pending_.front();
+      pending_.erase(pending_.begin());
+      x.answered = true;
+      x.status = std::stoi(std::string(d.substr(2)));
+      x.resp_start_ns = x.resp_end_ns = c.ts_ns;
+      done_.push_back(x);
+    }
+  }
+  void OnClose(uint64_t, std::optional<uint64_t>) override {
+    for (auto& x : pending_) done_.push_back(x);  // unanswered
+    pending_.clear();
+  }
+  void TakeExchanges(std::vector<protocols::Exchange>& out) override {
+    for (auto& x : done_) out.push_back(x);
+    done_.clear();
+  }
+  protocols::ParserStats stats() const override { return {}; }
+
+ private:
+  std::vector<protocols::Exchange> pending_, done_;
+  std::string line_;
+};
+
+protocols::Inference ToyInfer(std::string_view b, bool) {
+  if (b.size() < 2) return {b == "Q" || b == "A" ? protocols::Verdict::kMaybe
+                                                  : protocols::Verdict::kNo, {}};
+  if (b.substr(0, 2) == "Q ") return {protocols::Verdict::kYes, protocols::Sender::kClient};
+  if (b.substr(0, 2) == "A ") return {protocols::Verdict::kYes, protocols::Sender::kServer};
+  return {protocols::Verdict::kNo, {}};
+}
+
+std::unique_ptr<protocols::ConnectionParser> MakeToy(bool) {
+  return std::make_unique<ToyParser>();
+}
+
+const protocols::ProtocolTraits kToy = {"toy", &ToyInfer, &MakeToy, HG_CAPTURE_FULL};
+const protocols::ProtocolTraits* const kToyOnly[] = {&kToy};
+
+TEST_F(CapturePolicyTest, AnyProtocolOnTheContractBecomesSpansAndSetsItsCapture) {
+  tracker_.SetProtocols(kToyOnly);
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, "Q", 100);  // too short to tell: held
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, " users\n", 110);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, "A 7\n", 200);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, "Q orders\n", 300);
+  Close(5, 1, 400);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].protocol, "toy");
+  EXPECT_EQ(spans_[0].path, "users");
+  EXPECT_EQ(spans_[0].status, 7);
+  EXPECT_EQ(spans_[0].kind, SpanKind::kServer);
+  ASSERT_EQ(unpaired_.size(), 1u);  // "orders" never got an answer
+  ASSERT_EQ(policies_.size(), 1u);
+  EXPECT_EQ(policies_[0].second, HG_CAPTURE_FULL);
+  // HTTP is not in this tracker's registry: an HTTP connection is switched off.
+  Open(6, 1, HG_ROLE_SERVER);
+  Data(6, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 500);
+  ASSERT_EQ(policies_.size(), 2u);
+  EXPECT_EQ(policies_[1].second, HG_CAPTURE_OFF);
+}
+
+TEST_F(TrackerTest, ARequestLineSplitOnAConnectionSeenMidStreamIsJoined) {
+  // Role unknown (predates the agent): "GE" alone could be GET, so it is held and judged again
+  // with the next chunk.
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_INGRESS, "some body tail", 50);
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_INGRESS, kGet.substr(0, 2), 100);
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_INGRESS, kGet.substr(2), 110);
+  Data(12, 1, HG_ROLE_UNKNOWN, HG_EGRESS, kOk, 200);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].kind, SpanKind::kServer);
+  EXPECT_EQ(spans_[0].path, "/hello");
+  EXPECT_EQ(tracker_.stats().unclassified_chunks, 1u);  // the body tail
+}
+
+TEST_F(TrackerTest, HeldBytesThatTurnOutNotToStartAMessageAreDroppedNotJoinedForever) {
+  // "G" at the end of a body, then a real request in the next call.
+  Data(13, 1, HG_ROLE_UNKNOWN, HG_INGRESS, "G", 100);
+  Data(13, 1, HG_ROLE_UNKNOWN, HG_INGRESS, kGet, 110);
+  Data(13, 1, HG_ROLE_UNKNOWN, HG_EGRESS, kOk, 200);
+  ASSERT_EQ(spans_.size(), 1u);
+  EXPECT_EQ(spans_[0].path, "/hello");
+  EXPECT_EQ(tracker_.stats().held_chunks_dropped, 1u);
 }
 
 }  // namespace

@@ -115,5 +115,21 @@ TEST(IpToString, V6AndMappedV4) {
   EXPECT_EQ(IpToString(0, mapped), "?");
 }
 
+// The dotted quad is written by hand (event.cc): it must print what inet_ntop prints, for every
+// digit count of every octet.
+TEST(IpToString, V4MatchesInetNtop) {
+  const uint8_t octets[] = {0, 1, 9, 10, 99, 100, 199, 200, 254, 255};
+  for (uint8_t a : octets) {
+    for (uint8_t b : octets) {
+      uint8_t ip[16] = {a, b, b, a};
+      char want[INET_ADDRSTRLEN] = {};
+      ASSERT_NE(inet_ntop(AF_INET, ip, want, sizeof want), nullptr);
+      EXPECT_EQ(IpToString(AF_INET, ip), want);
+      uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, b, a};
+      EXPECT_EQ(IpToString(AF_INET6, mapped), want);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hugin::events

@@ -22,6 +22,9 @@ struct AgentCounters {
   std::map<std::string, uint64_t> kernel_drops;
   uint64_t conn_loss_reports = 0;  // per-connection loss entries drained from the kernel
   uint64_t conn_loss_map_full = 0; // losses (in kernel_drops) that no connection report carries
+  uint64_t capture_off_conns = 0;  // connections whose first bytes were no known protocol
+  uint64_t capture_off_calls = 0;  // their data calls the kernel did not record
+  uint64_t capture_policy_map_full = 0;  // capture-off requests map conn_policy had no room for
   uint64_t watched_pids = 0;       // gauge: pids currently selected
 };
 

@@ -1,12 +1,13 @@
 #include "core/export/duration_format.h"
 
-#include <cstdio>
+#include <charconv>
+#include <string_view>
 
 namespace hugin {
 namespace {
 
 struct Unit {
-  const char* suffix;
+  std::string_view suffix;
   double ns;
 };
 
@@ -21,34 +22,51 @@ int IntegerDigits(double v) {
   return digits;
 }
 
-// Formats v with 4 significant digits and strips trailing zeros ("15.20" -> "15.2").
-std::string FourSignificant(double v) {
+// v with 4 significant digits, trailing zeros stripped ("15.20" -> "15.2"), into buf (>= 32
+// bytes); returns its length. std::to_chars with a precision rounds exactly as printf("%.*f").
+size_t FourSignificant(double v, char* buf) {
   int decimals = 4 - IntegerDigits(v);
   if (decimals < 0) decimals = 0;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
+  char* end = std::to_chars(buf, buf + 32, v, std::chars_format::fixed, decimals).ptr;
+  std::string_view s(buf, end - buf);
+  if (s.find('.') != std::string_view::npos) {
+    while (s.back() == '0') s.remove_suffix(1);
+    if (s.back() == '.') s.remove_suffix(1);
   }
-  return s;
+  return s.size();
 }
 
 }  // namespace
 
-std::string FormatDuration(uint64_t ns) {
-  if (ns == 0) return "0s";
-  if (ns < 1000) return std::to_string(ns) + "ns";
+void AppendDuration(std::string* out, uint64_t ns) {
+  if (ns == 0) {
+    out->append("0s");
+    return;
+  }
+  char buf[32];
+  if (ns < 1000) {
+    out->append(buf, std::to_chars(buf, buf + sizeof buf, ns).ptr);
+    out->append("ns");
+    return;
+  }
   size_t unit = 0;
   while (unit + 1 < std::size(kUnits) && static_cast<double>(ns) >= kUnits[unit + 1].ns) ++unit;
-  std::string digits = FourSignificant(static_cast<double>(ns) / kUnits[unit].ns);
-  // Rounding can carry into the next unit: 999.96µs -> "1000" -> use ms.
-  if (unit + 1 < std::size(kUnits) && std::stod(digits) >= 1000.0) {
+  size_t n = FourSignificant(static_cast<double>(ns) / kUnits[unit].ns, buf);
+  // Rounding can carry into the next unit: 999.96µs -> "1000" -> use ms. (Below 1000 of a unit
+  // before rounding, so only "1000" exactly, four integer digits, can come out.)
+  if (unit + 1 < std::size(kUnits) && std::string_view(buf, n).find('.') == std::string_view::npos &&
+      n >= 4) {
     ++unit;
-    digits = FourSignificant(static_cast<double>(ns) / kUnits[unit].ns);
+    n = FourSignificant(static_cast<double>(ns) / kUnits[unit].ns, buf);
   }
-  return digits + kUnits[unit].suffix;
+  out->append(buf, n);
+  out->append(kUnits[unit].suffix);
+}
+
+std::string FormatDuration(uint64_t ns) {
+  std::string out;
+  AppendDuration(&out, ns);
+  return out;
 }
 
 }  // namespace hugin

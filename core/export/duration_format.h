@@ -9,5 +9,7 @@
 namespace hugin {
 
 std::string FormatDuration(uint64_t ns);
+// The same, appended to *out.
+void AppendDuration(std::string* out, uint64_t ns);
 
 }  // namespace hugin

@@ -1,6 +1,6 @@
 #include "core/export/metrics.h"
 
-#include <set>
+#include <cstring>
 
 #include "core/export/prometheus_text.h"
 
@@ -30,19 +30,47 @@ constexpr HttpFamily kHttpFamilies[] = {
      "Size of HTTP client response bodies."},
 };
 
+// Indexed by MethodLabelId.
+constexpr std::string_view kMethodLabels[] = {"CONNECT", "DELETE", "GET",   "HEAD",  "OPTIONS",
+                                              "PATCH",   "POST",   "PUT",   "TRACE", "_OTHER"};
+static_assert(std::size(kMethodLabels) == kOtherMethodId + 1);
+
 }  // namespace
 
+uint8_t MethodLabelId(std::string_view method) {
+  for (uint8_t i = 0; i < kOtherMethodId; ++i) {
+    if (kMethodLabels[i] == method) return i;
+  }
+  return kOtherMethodId;
+}
+
 std::string NormalizeMethodLabel(const std::string& method) {
-  static const std::set<std::string> kKnown = {"CONNECT", "DELETE", "GET",   "HEAD", "OPTIONS",
-                                               "PATCH",   "POST",   "PUT",   "TRACE"};
-  return kKnown.count(method) ? method : "_OTHER";
+  return std::string(kMethodLabels[MethodLabelId(method)]);
+}
+
+size_t Metrics::SeriesIdHash::operator()(const SeriesId& id) const {
+  uint64_t h = id.kind_method_port_status * 0x9E3779B97F4A7C15ull ^ id.service;
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+
+Metrics::Series& Metrics::SeriesOf(const Span& span) {
+  const uint8_t method = MethodLabelId(span.method);
+  const uint16_t port = span.kind == SpanKind::kServer ? span.local.port : span.peer.port;
+  const SeriesId id{(uint64_t{span.kind == SpanKind::kServer} << 56) | (uint64_t{method} << 48) |
+                        (uint64_t{port} << 32) | static_cast<uint32_t>(span.status),
+                    services_.Id(span.service_name)};
+  auto it = by_id_.find(id);
+  if (it != by_id_.end()) return *it->second;
+  SeriesKey key{span.kind, std::string(kMethodLabels[method]), span.status, span.service_name,
+                port};
+  Series* series = &series_[key];
+  by_id_.emplace(id, series);
+  return *series;
 }
 
 void Metrics::Observe(const Span& span) {
-  SeriesKey key{span.kind, NormalizeMethodLabel(span.method), span.status, span.service_name,
-                span.kind == SpanKind::kServer ? span.local.port : span.peer.port};
   std::lock_guard<std::mutex> lock(mu_);
-  Series& series = series_[key];
+  Series& series = SeriesOf(span);
   series.duration.Observe(static_cast<double>(span.duration_ns()) / 1e9);
   series.request_body.Observe(static_cast<double>(span.request_body_bytes));
   series.response_body.Observe(static_cast<double>(span.response_body_bytes));
@@ -94,6 +122,14 @@ std::string Metrics::Expose(const AgentCounters& c) const {
        "Per-connection loss reports read from the kernel (one per connection per drain)."},
       {"hugin_conn_loss_map_full_total", c.conn_loss_map_full,
        "Kernel drops that could not be attributed to their connection: the loss map was full."},
+      {"hugin_capture_off_connections_total", c.capture_off_conns,
+       "Connections whose first bytes were no protocol Hugin knows: the kernel stopped capturing "
+       "them (not errors, not losses)."},
+      {"hugin_capture_off_calls_total", c.capture_off_calls,
+       "Data syscalls on such connections that the kernel did not record."},
+      {"hugin_capture_policy_map_full_total", c.capture_policy_map_full,
+       "Capture-off requests the kernel's policy map had no room for: those connections keep "
+       "being captured (and ignored by the agent)."},
   };
   for (const Counter& counter : counters) {
     AppendFamilyHeader(out, counter.name, "counter", counter.help);

@@ -8,10 +8,13 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 #include "core/export/agent_counters.h"
 #include "core/export/histogram.h"
+#include "core/export/string_interner.h"
 #include "core/span/span.h"
 
 namespace hugin {
@@ -26,6 +29,9 @@ inline constexpr std::array<double, 10> kBodySizeBucketsBytes = {0,   32,   64, 
 // Methods outside the standard set become "_OTHER" (OpenTelemetry's rule), so
 // garbage on the wire cannot create unbounded label values.
 std::string NormalizeMethodLabel(const std::string& method);
+// The same as a small id: 0..8 the standard methods, kOtherMethodId for the rest.
+inline constexpr uint8_t kOtherMethodId = 9;
+uint8_t MethodLabelId(std::string_view method);
 
 class Metrics {
  public:
@@ -54,10 +60,26 @@ class Metrics {
     Histogram response_body{kBodySizeBucketsBytes};
   };
 
+  // The hot path's key: the labels as ids and numbers, no strings.
+  struct SeriesId {
+    uint64_t kind_method_port_status;
+    uint32_t service;
+    bool operator==(const SeriesId&) const = default;
+  };
+  struct SeriesIdHash {
+    size_t operator()(const SeriesId& id) const;
+  };
+
+  Series& SeriesOf(const Span& span);  // mu_ held
+
   void AppendHttpFamilies(std::string& out) const;
 
   mutable std::mutex mu_;
   std::map<SeriesKey, Series> series_;  // ordered: stable exposition
+  // Every series of series_ by id (std::map nodes do not move). The label strings of a
+  // SeriesKey are built only when a series is new.
+  std::unordered_map<SeriesId, Series*, SeriesIdHash> by_id_;
+  StringInterner services_;
 };
 
 }  // namespace hugin

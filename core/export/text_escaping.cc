@@ -1,6 +1,7 @@
 #include "core/export/text_escaping.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace hugin {
 namespace {
@@ -36,22 +37,46 @@ void AppendHexEscape(std::string& out, unsigned char c) {
   out += buf;
 }
 
+// Printable ASCII (0x20..0x7E): kept as is by every escaping here except JSON's " and \.
+bool IsPlainAscii(unsigned char c) { return c >= 0x20 && c < 0x7F; }
+
+// Length of the run of bytes at s[i...] that JSON strings take verbatim: printable ASCII but " and
+// \. Wire strings are mostly that: one append per run instead of one per byte.
+size_t JsonPlainRun(std::string_view s, size_t i) {
+  size_t j = i;
+  while (j < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[j]);
+    if (!IsPlainAscii(c) || c == '"' || c == '\\') break;
+    ++j;
+  }
+  return j - i;
+}
+
 }  // namespace
+
+void AppendEscapedForLine(std::string* out, std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t run = 0;
+    while (i + run < s.size() && IsPlainAscii(static_cast<unsigned char>(s[i + run]))) ++run;
+    out->append(s.substr(i, run));
+    i += run;
+    if (i >= s.size()) break;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0 || c < 0x20 || c == 0x7F) {
+      AppendHexEscape(*out, c);
+      ++i;
+    } else {
+      out->append(s.substr(i, len));
+      i += len;
+    }
+  }
+}
 
 std::string EscapeForLine(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = Utf8SequenceLength(s, i);
-    if (len == 0 || c < 0x20 || c == 0x7F) {
-      AppendHexEscape(out, c);
-      ++i;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
+  AppendEscapedForLine(&out, s);
   return out;
 }
 
@@ -86,40 +111,57 @@ std::string EscapeLabelValue(std::string_view s) {
   return out;
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
+char* WriteJsonString(char* p, std::string_view s) {
   // One pass over the wire bytes (this runs for every span): validate UTF-8 and escape together.
   static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
+  auto put = [&p](std::string_view bytes) {
+    std::memcpy(p, bytes.data(), bytes.size());
+    p += bytes.size();
+  };
+  *p++ = '"';
   for (size_t i = 0; i < s.size();) {
+    if (size_t run = JsonPlainRun(s, i)) {
+      put(s.substr(i, run));
+      i += run;
+      continue;
+    }
     size_t len = Utf8SequenceLength(s, i);
     if (len == 0) {
-      *out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not valid UTF-8
+      put("\xEF\xBF\xBD");  // U+FFFD for a byte that is not valid UTF-8
       ++i;
       continue;
     }
     if (len > 1) {
-      out->append(s.substr(i, len));
+      put(s.substr(i, len));
       i += len;
       continue;
     }
     unsigned char c = static_cast<unsigned char>(s[i++]);
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"': put("\\\""); break;
+      case '\\': put("\\\\"); break;
+      case '\n': put("\\n"); break;
+      case '\r': put("\\r"); break;
+      case '\t': put("\\t"); break;
       default:
         if (c < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xf]);
+          put("\\u00");
+          *p++ = kHex[c >> 4];
+          *p++ = kHex[c & 0xf];
         } else {
-          out->push_back(static_cast<char>(c));
+          *p++ = static_cast<char>(c);
         }
     }
   }
-  out->push_back('"');
+  *p++ = '"';
+  return p;
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  const size_t old = out->size();
+  out->resize(old + JsonStringMaxBytes(s.size()));
+  char* end = WriteJsonString(out->data() + old, s);
+  out->resize(end - out->data());
 }
 
 }  // namespace hugin

@@ -1,5 +1,7 @@
 #include "core/export/trace_printer.h"
 
+#include <charconv>
+#include <cstring>
 #include <ctime>
 
 #include "core/export/duration_format.h"
@@ -8,70 +10,110 @@
 namespace hugin {
 namespace {
 
-std::string LocalWallTime(int64_t wall_ns) {
-  time_t seconds = static_cast<time_t>(wall_ns > 0 ? wall_ns / 1000000000 : 0);
-  struct tm tm_local {};
-  if (localtime_r(&seconds, &tm_local) == nullptr) return "0000-00-00 00:00:00";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm_local);
-  return buf;
+template <typename T>
+void AppendNumber(std::string* out, T v) {
+  char buf[24];
+  out->append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 }  // namespace
 
-std::string FormatSpanText(const Span& span) {
+std::string_view LocalSecondText::Format(int64_t wall_ns) {
+  const int64_t second = wall_ns > 0 ? wall_ns / 1000000000 : 0;
+  if (second != second_) {
+    time_t t = static_cast<time_t>(second);
+    struct tm tm_local {};
+    if (localtime_r(&t, &tm_local) == nullptr) {
+      size_ = std::string_view("0000-00-00 00:00:00").copy(text_, sizeof text_);
+    } else {
+      size_ = std::strftime(text_, sizeof text_, "%Y-%m-%d %H:%M:%S", &tm_local);
+    }
+    second_ = second;
+  }
+  return std::string_view(text_, size_);
+}
+
+void AppendSpanText(std::string* out, const Span& span, LocalSecondText* clock) {
   const bool server = span.kind == SpanKind::kServer;
   const Endpoint& source = server ? span.peer : span.local;
   const Endpoint& destination = server ? span.local : span.peer;
-  std::string line = LocalWallTime(span.wall_start_ns);
-  line += " (" + FormatDuration(span.duration_ns()) + "[" + FormatDuration(span.processing_ns()) + "]) ";
-  line += std::to_string(span.status) + " ";
-  line += EscapeForLine(span.method) + " ";
-  line += EscapeForLine(span.path) + " ";
-  line += "[" + EscapeForLine(source.ip) + "]->[" + EscapeForLine(destination.ip) + ":" +
-          std::to_string(destination.port) + "]";
-  line += " size:" + std::to_string(span.request_body_bytes) + "B";
+  LocalSecondText own;
+  out->append((clock ? clock : &own)->Format(span.wall_start_ns));
+  out->append(" (");
+  AppendDuration(out, span.duration_ns());
+  out->push_back('[');
+  AppendDuration(out, span.processing_ns());
+  out->append("]) ");
+  AppendNumber(out, span.status);
+  out->push_back(' ');
+  AppendEscapedForLine(out, span.method);
+  out->push_back(' ');
+  AppendEscapedForLine(out, span.path);
+  out->append(" [");
+  AppendEscapedForLine(out, source.ip);
+  out->append("]->[");
+  AppendEscapedForLine(out, destination.ip);
+  out->push_back(':');
+  AppendNumber(out, destination.port);
+  out->append("] size:");
+  AppendNumber(out, span.request_body_bytes);
+  out->push_back('B');
+}
+
+std::string FormatSpanText(const Span& span) {
+  std::string line;
+  AppendSpanText(&line, span);
   return line;
 }
 
 // Written by hand for the span's fixed schema: building an nlohmann::json tree per span and
-// dumping it cost ~40% of the agent's CPU at 18k spans/s (perf, go fixture under wrk). The tests
-// parse this output back with nlohmann/json.
+// dumping it cost ~40% of the agent's CPU at 18k spans/s (perf, go fixture under wrk). Then
+// through a pointer into room made once for the worst case: with a std::string append per key,
+// number and string (~40 a span, each an out-of-line call with a capacity check), the appends
+// cost more than the formatting (agent_pipeline_benchmark). The tests parse this output back with
+// nlohmann/json.
+void AppendSpanJson(std::string* out, const Span& span) {
+  // Keys and punctuation are 266 bytes, the 12 numbers at most 20 characters each: 506.
+  constexpr size_t kFixedMaxBytes = 640;
+  const size_t old = out->size();
+  out->resize(old + kFixedMaxBytes + JsonStringMaxBytes(span.protocol.size()) +
+              JsonStringMaxBytes(span.method.size()) + JsonStringMaxBytes(span.path.size()) +
+              JsonStringMaxBytes(span.local.ip.size()) + JsonStringMaxBytes(span.peer.ip.size()) +
+              JsonStringMaxBytes(span.service_name.size()));
+  char* p = out->data() + old;
+  auto lit = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  auto num = [&p](auto v) { p = std::to_chars(p, p + 24, v).ptr; };
+  auto str = [&p](std::string_view s) { p = WriteJsonString(p, s); };
+  lit(span.kind == SpanKind::kServer ? "{\"kind\":\"server\"" : "{\"kind\":\"client\"");
+  lit(",\"protocol\":"), str(span.protocol);
+  lit(",\"start_ns\":"), num(span.start_ns);
+  lit(",\"processing_start_ns\":"), num(span.processing_start_ns);
+  lit(",\"end_ns\":"), num(span.end_ns);
+  lit(",\"wall_start_ns\":"), num(span.wall_start_ns);
+  lit(",\"duration_ns\":"), num(span.duration_ns());
+  lit(",\"processing_ns\":"), num(span.processing_ns());
+  lit(",\"method\":"), str(span.method);
+  lit(",\"path\":"), str(span.path);
+  lit(",\"status\":"), num(span.status);
+  lit(",\"request_body_bytes\":"), num(span.request_body_bytes);
+  lit(",\"response_body_bytes\":"), num(span.response_body_bytes);
+  lit(",\"local\":{\"ip\":"), str(span.local.ip);
+  lit(",\"port\":"), num(span.local.port);
+  lit("},\"peer\":{\"ip\":"), str(span.peer.ip);
+  lit(",\"port\":"), num(span.peer.port);
+  lit("},\"pid\":"), num(span.pid);
+  lit(",\"service_name\":"), str(span.service_name);
+  lit("}");
+  out->resize(p - out->data());
+}
+
 std::string FormatSpanJson(const Span& span) {
   std::string out;
   out.reserve(320 + span.path.size());
-  auto key = [&out](const char* k) {
-    out += out.empty() ? "{\"" : ",\"";
-    out += k;
-    out += "\":";
-  };
-  auto str = [&out](std::string_view v) { AppendJsonString(&out, v); };
-  auto num = [&out](auto v) { out += std::to_string(v); };
-  auto endpoint = [&](const Endpoint& e) {
-    out += "{\"ip\":";
-    str(e.ip);
-    out += ",\"port\":";
-    num(e.port);
-    out += '}';
-  };
-  key("kind"), str(span.kind == SpanKind::kServer ? "server" : "client");
-  key("protocol"), str(span.protocol);
-  key("start_ns"), num(span.start_ns);
-  key("processing_start_ns"), num(span.processing_start_ns);
-  key("end_ns"), num(span.end_ns);
-  key("wall_start_ns"), num(span.wall_start_ns);
-  key("duration_ns"), num(span.duration_ns());
-  key("processing_ns"), num(span.processing_ns());
-  key("method"), str(span.method);
-  key("path"), str(span.path);
-  key("status"), num(span.status);
-  key("request_body_bytes"), num(span.request_body_bytes);
-  key("response_body_bytes"), num(span.response_body_bytes);
-  key("local"), endpoint(span.local);
-  key("peer"), endpoint(span.peer);
-  key("pid"), num(span.pid);
-  key("service_name"), str(span.service_name);
-  out += '}';
+  AppendSpanJson(&out, span);
   return out;
 }
 

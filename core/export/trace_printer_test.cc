@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 
@@ -121,6 +123,52 @@ TEST(FormatSpanJson, EveryFieldWithTheHarnessKeyNames) {
   EXPECT_EQ(j["peer"]["port"], 53422);
   EXPECT_EQ(j["pid"], 4242u);
   EXPECT_EQ(j["service_name"], "testserver");
+}
+
+TEST(FormatSpanJson, AppendAddsToWhatIsThere) {
+  std::string out = "before\n";
+  AppendSpanJson(&out, PostServerSpan());
+  AppendSpanJson(&out, PostServerSpan());
+  EXPECT_EQ(out, "before\n" + FormatSpanJson(PostServerSpan()) + FormatSpanJson(PostServerSpan()));
+}
+
+TEST_F(TracePrinterTest, LocalSecondTextFollowsTheSecond) {
+  LocalSecondText clock;
+  EXPECT_EQ(clock.Format(kPostWallNs), "2023-04-19 13:49:04");
+  EXPECT_EQ(clock.Format(kPostWallNs + 800'000'000), "2023-04-19 13:49:04");
+  EXPECT_EQ(clock.Format(kPostWallNs + 900'000'000), "2023-04-19 13:49:05");
+  EXPECT_EQ(clock.Format(kPostWallNs - 200'000'000), "2023-04-19 13:49:03");  // back in time too
+  EXPECT_EQ(clock.Format(-5), "1970-01-01 00:00:00");
+  std::string text;
+  AppendSpanText(&text, PostServerSpan(), &clock);
+  EXPECT_EQ(text, FormatSpanText(PostServerSpan()));
+}
+
+// AppendSpanJson writes into room reserved for the worst case: the longest numbers and strings
+// made only of bytes escaped as \u00XX (six bytes each) must fit and come back intact.
+TEST(FormatSpanJson, WorstCaseLengthsFit) {
+  Span s = PostServerSpan();
+  s.start_ns = s.processing_start_ns = UINT64_MAX;
+  s.end_ns = 0;
+  s.wall_start_ns = INT64_MIN;
+  s.status = INT_MIN;
+  s.request_body_bytes = s.response_body_bytes = UINT64_MAX;
+  s.local.port = s.peer.port = 65535;
+  s.pid = UINT32_MAX;
+  const std::string controls(300, '\x01');
+  s.protocol = s.method = s.path = s.local.ip = s.peer.ip = s.service_name = controls;
+  std::string out(1000, 'x');
+  AppendSpanJson(&out, s);
+  ASSERT_EQ(out.substr(0, 1000), std::string(1000, 'x'));
+  auto j = nlohmann::json::parse(out.substr(1000));
+  EXPECT_EQ(j["start_ns"], UINT64_MAX);
+  EXPECT_EQ(j["wall_start_ns"], INT64_MIN);
+  EXPECT_EQ(j["status"], INT_MIN);
+  EXPECT_EQ(j["pid"], UINT32_MAX);
+  EXPECT_EQ(j["peer"]["port"], 65535);
+  for (const char* key : {"protocol", "method", "path", "service_name"}) EXPECT_EQ(j[key], controls);
+  EXPECT_EQ(j["local"]["ip"], controls);
+  EXPECT_GT(out.size(), 1000 + 6 * 6 * controls.size());
 }
 
 TEST(FormatSpanJson, KeyOrderIsStable) {

@@ -78,6 +78,7 @@ std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
   self->skel_->rodata->cfg_payload_bytes = opts.payload_bytes;
   self->skel_->rodata->cfg_trace_all = opts.trace_all ? 1 : 0;
   self->skel_->rodata->cfg_self_tgid = static_cast<uint32_t>(getpid());
+  self->skel_->rodata->cfg_policy_recheck_ns = opts.policy_recheck_ns;
   // A quarter of the ring, at most 256 KiB, wakes the reader early; otherwise
   // it drains on its poll timeout (kPollMs in the agent).
   self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
@@ -109,9 +110,9 @@ int BpfLoader::OnRecord(void* ctx, void* data, size_t size) {
 
 int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   handler_ = &handler;
-  int n = ring_buffer__poll(ringbuf_, timeout_ms);
   // Records submitted without a wakeup (see cfg_wakeup_bytes) do not end the
   // epoll wait: read whatever is there once the wait is over.
+  int n = ring_buffer__poll(ringbuf_, timeout_ms);
   if (n >= 0) {
     int m = ring_buffer__consume(ringbuf_);
     n = m < 0 ? m : n + m;
@@ -120,14 +121,34 @@ int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   return n;
 }
 
-bool BpfLoader::WatchPid(uint32_t pid) {
-  uint8_t one = 1;
-  return bpf_map__update_elem(skel_->maps.watched_pids, &pid, sizeof(pid), &one, sizeof(one),
+bool BpfLoader::SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode) {
+  struct {
+    uint32_t tgid;
+    int32_t fd;
+  } key{conn.tgid, conn.fd};
+  static_assert(sizeof(key) == 8, "struct conn_key in maps.bpf.h");
+  hg_conn_policy value{};
+  value.generation = conn.generation;
+  value.mode = static_cast<uint8_t>(mode);
+  return bpf_map__update_elem(skel_->maps.conn_policy, &key, sizeof(key), &value, sizeof(value),
                               BPF_ANY) == 0;
 }
 
+// The watched set is a bitmap in the object's .bss (see maps.bpf.h), which the
+// skeleton maps into this process: a bit flip, no syscall. Atomic because the
+// kernel reads the words concurrently (it never writes them).
+bool BpfLoader::WatchPid(uint32_t pid) {
+  if (pid >= HG_WATCHED_WORDS * 64u) return false;
+  __atomic_fetch_or(&skel_->bss->watched_tgids[pid / 64], uint64_t{1} << (pid % 64),
+                    __ATOMIC_RELAXED);
+  return true;
+}
+
 bool BpfLoader::UnwatchPid(uint32_t pid) {
-  return bpf_map__delete_elem(skel_->maps.watched_pids, &pid, sizeof(pid), 0) == 0;
+  if (pid >= HG_WATCHED_WORDS * 64u) return false;
+  __atomic_fetch_and(&skel_->bss->watched_tgids[pid / 64], ~(uint64_t{1} << (pid % 64)),
+                     __ATOMIC_RELAXED);
+  return true;
 }
 
 KernelCounters BpfLoader::Counters() const {

@@ -23,6 +23,8 @@ struct LoaderOptions {
   uint32_t payload_bytes = 512;
   uint32_t ringbuf_bytes = 16u << 20;
   bool trace_all = false;  // no pid filter
+  // How often a connection re-reads its capture policy (maps.bpf.h); tests use 0.
+  uint64_t policy_recheck_ns = 5'000'000;
 };
 
 using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;
@@ -45,9 +47,13 @@ class BpfLoader {
   BpfLoader& operator=(const BpfLoader&) = delete;
 
   using RecordHandler = std::function<void(const void* data, size_t size)>;
-  // Waits up to timeout_ms for records and hands each to `handler`.
-  // Returns records consumed, or a negative errno.
+  // Waits up to timeout_ms for the kernel's wakeup (cfg_wakeup_bytes), then hands every
+  // record in the ring to `handler`. Returns records consumed, or a negative errno.
   int Poll(int timeout_ms, const RecordHandler& handler);
+
+  // From now on (within policy_recheck_ns) the kernel captures `conn` as `mode`
+  // says. False when map conn_policy is full (the connection keeps the default).
+  bool SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode);
 
   bool WatchPid(uint32_t pid);
   bool UnwatchPid(uint32_t pid);

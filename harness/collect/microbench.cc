@@ -99,6 +99,8 @@ const std::vector<std::string>& MicrobenchBinaries() {
       "core/protocols/http1/http1_benchmark",
       "core/events/decode_benchmark",
       "core/conn/conn_tracker_benchmark",
+      "tests/bpf/syscall_tax_benchmark",
+      "core/agent/agent_pipeline_benchmark",
   };
   return binaries;
 }

@@ -13,10 +13,18 @@ constexpr size_t kMaxMethodLength = 32;
 constexpr std::array<std::string_view, 9> kKnownMethods = {
     "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE"};
 
-bool IsTchar(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
+// RFC 9110 tchar, as a table: every header name is checked byte by byte, and the strchr this
+// replaced ran for each '-' in them (~3% of the agent's CPU, perf under wrk).
+constexpr std::array<bool, 256> kTchar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
+  return t;
+}();
+
+bool IsTchar(unsigned char c) { return kTchar[c]; }
 
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 

@@ -23,6 +23,23 @@ TEST(FindHeadEnd, ResumesWhereItStopped) {
   }
 }
 
+// Header names and methods are tokens (RFC 9110 tchar): every byte value is tried in a name.
+TEST(ParseRequestHead, TokenBytesExactlyAsRfc9110) {
+  const std::string tchar_punct = "!#$%&'*+-.^_`|~";
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    const bool tchar = alnum || (b != 0 && tchar_punct.find(c) != std::string::npos);
+    MessageHead h;
+    if (c != ':') {  // "X:Y: v" is a field named X
+      EXPECT_EQ(ParseRequestHead("GET / HTTP/1.1\r\nX" + std::string(1, c) + "Y: v\r\n\r\n", &h),
+                tchar)
+          << b;
+    }
+    EXPECT_EQ(ParseRequestHead("G" + std::string(1, c) + "T / HTTP/1.1\r\n\r\n", &h), tchar) << b;
+  }
+}
+
 TEST(ParseRequestHead, RequestLineAndFramingHeaders) {
   MessageHead h;
   ASSERT_TRUE(ParseRequestHead(

@@ -22,6 +22,10 @@ class Stitcher::Impl {
   void AddResponseData(const DataChunk& c) { resp_stream_.Add(c); }
   void Close(std::optional<uint64_t> request_stream_end);
   std::vector<Record> TakeRecords() { return std::exchange(ready_, {}); }
+  void TakeRecords(std::vector<Record>* out) {
+    out->clear();
+    out->swap(ready_);
+  }
   const Stats& stats() const { return stats_; }
   size_t pending_requests() const { return entries_.size(); }
 
@@ -332,6 +336,7 @@ void Stitcher::Close(uint64_t /*ts_ns*/, std::optional<uint64_t> request_stream_
   impl_->Close(request_stream_end);
 }
 std::vector<Record> Stitcher::TakeRecords() { return impl_->TakeRecords(); }
+void Stitcher::TakeRecords(std::vector<Record>* out) { impl_->TakeRecords(out); }
 const Stats& Stitcher::stats() const { return impl_->stats(); }
 size_t Stitcher::pending_requests() const { return impl_->pending_requests(); }
 

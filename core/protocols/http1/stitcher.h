@@ -44,6 +44,9 @@ class Stitcher {
   void Close(uint64_t ts_ns, std::optional<uint64_t> request_stream_end = std::nullopt);
   // Completed records, in request order; removes them.
   std::vector<Record> TakeRecords();
+  // The same into *out (emptied first). The two vectors trade buffers, so a caller that reuses
+  // *out allocates nothing per record.
+  void TakeRecords(std::vector<Record>* out);
   const Stats& stats() const;
   // Requests parsed but not yet handed out by TakeRecords (for memory bounds).
   size_t pending_requests() const;

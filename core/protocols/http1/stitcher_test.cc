@@ -850,5 +850,29 @@ TEST(StitcherStartsAtZero, JunkAtPositionZeroIsAParseError) {
   EXPECT_EQ(joined.stats().parse_errors, 0u);
 }
 
+// The overload that fills a caller's vector gives the same records, replaces what it held, and
+// leaves nothing behind.
+TEST(StitcherTakeRecordsInto, SameRecordsAndTheVectorIsReplaced) {
+  const std::string get = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+  Stitcher s;
+  std::vector<Record> out(3);  // stale entries: must not survive
+  uint64_t req_pos = 0, resp_pos = 0;
+  for (int i = 0; i < 3; i++) {
+    s.AddRequestData(At(req_pos, get + get, 10 * i + 1));
+    req_pos += 2 * get.size();
+    s.AddResponseData(At(resp_pos, ok + ok, 10 * i + 2));
+    resp_pos += 2 * ok.size();
+    s.TakeRecords(&out);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].path, "/a");
+    EXPECT_EQ(out[1].status, 200);
+    EXPECT_EQ(out[1].req_start_ns, uint64_t(10 * i + 1));
+  }
+  s.TakeRecords(&out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(s.TakeRecords().empty());
+}
+
 }  // namespace
 }  // namespace hugin::http1

@@ -7,16 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/protocols/common/chunk.h"
+
 namespace hugin::http1 {
 
-// One socket syscall's worth of one direction of a connection.
-struct DataChunk {
-  uint64_t pos;           // byte offset, in this direction's stream, of the call's first byte
-  uint32_t len;           // bytes the syscall moved
-  std::string_view data;  // captured prefix, data.size() <= len; bytes [pos+data.size(), pos+len) are unknown
-  uint64_t ts_ns;         // CLOCK_MONOTONIC time the syscall returned
-  uint64_t arrival_ns = 0;  // ingress only: when the kernel queued the data (0 = unknown)
-};
+// One socket syscall's worth of one direction of a connection (the contract's chunk).
+using DataChunk = protocols::Chunk;
 
 // One request matched with its response.
 struct Record {
