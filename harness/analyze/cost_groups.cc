@@ -39,7 +39,8 @@ const GroupTable& ServiceGroups() {
 }
 
 // Written from what `perf script` printed for the bazel-built agent (DWARF call chains,
-// demangled C++: hugin::ConnTracker::OnData, hugin::http1::MessageStream::StepHead, ...).
+// demangled C++: hugin::ConnTracker::OnData, hugin::http1::MessageStream::StepHead, ...), before
+// and after the agent-cost merge (TraceLines, AppendSpanJson, StringInterner, protocols::).
 const GroupTable& AgentGroups() {
   static const GroupTable table{
       {
@@ -50,15 +51,19 @@ const GroupTable& AgentGroups() {
           // IpToString is in hugin::events but ConnTracker::Emit calls it to build the span.
           {"tracker", "^hugin::events::IpToString|^hugin::ConnTracker|^hugin::conn::"},
           {"decode", "^hugin::events::|^hugin::BpfLoader::OnRecord"},
-          {"parser", "^hugin::http1::"},
+          // The protocol parsers and the contract they sit behind (inference, registry).
+          {"parser", "^hugin::http1::|^hugin::protocols::"},
           // Recording spans into histograms and serving them to a scrape (cpp-httplib).
           {"metrics", "^hugin::Metrics|^hugin::Histogram|^hugin::NormalizeMethodLabel|"
                       "^hugin::CounterBoard|^hugin::PrometheusServer|^hugin::AppendSample|"
                       "^hugin::AppendHistogram|^hugin::AppendFamilyHeader|^hugin::FormatPromNumber|"
-                      "^hugin::FormatLabels|^hugin::EscapeLabelValue|^httplib::"},
+                      "^hugin::FormatLabels|^hugin::EscapeLabelValue|^hugin::StringInterner|"
+                      "^hugin::MethodLabelId|^httplib::"},
           // stdio to a FILE only: vfprintf's internals are shared with sprintf, which inet_ntop
           // (IpToString, span building) calls; walking up from them finds __fprintf or __sprintf.
           {"printing", "^hugin::Format|^hugin::AppendJsonString|^hugin::EscapeForLine|"
+                       "^hugin::AppendSpan|^hugin::TraceLines|^hugin::WriteJsonString|"
+                       "^hugin::AppendEscapedForLine|^hugin::AppendDuration|^hugin::LocalSecondText|"
                        "^hugin::ToValidUtf8|^_?_?fprintf|^_?_?fwrite|^_?_?fputs|^_?_?fflush|"
                        "^(__GI_)?_IO_(fflush|fwrite|fputs)|"
                        "^_IO_new_file_|^_IO_file_|^_IO_new_do_write|^new_do_write"},

@@ -74,6 +74,17 @@ TEST(CostGroups, AgentEveryStage) {
             "printing");
   EXPECT_EQ(c.Classify(Chain({{"hugin::FormatSpanJson[abi:cxx11]", U}})), "printing");
   EXPECT_EQ(c.Classify(Chain({{"__GI__IO_fflush", U}, {"main", U}})), "printing");  // seen in e2e
+  // The agent after the agent-cost merge: buffered trace lines, interned metric series.
+  EXPECT_EQ(c.Classify(Chain({{"__memset_avx2_unaligned_erms", U}, {"hugin::AppendSpanJson", U},
+                              {"hugin::TraceLines::AddSpan", U}, {"hugin::ConnTracker::Emit", U}})),
+            "printing");
+  EXPECT_EQ(c.Classify(Chain({{"vfs_write", K}, {"__GI__IO_fwrite", U},
+                              {"hugin::TraceLines::Flush", U}})),
+            "printing");
+  EXPECT_EQ(c.Classify(Chain({{"hugin::StringInterner::Intern", U}, {"hugin::Metrics::Observe", U}})),
+            "metrics");
+  EXPECT_EQ(c.Classify(Chain({{"hugin::protocols::Registry", U}, {"hugin::ConnTracker::OnData", U}})),
+            "parser");
   // sprintf shares vfprintf with fprintf: it is not printing when inet_ntop calls it.
   EXPECT_EQ(c.Classify(Chain({{"__vfprintf_internal", U}, {"__sprintf", U}, {"inet_ntop4", U},
                               {"hugin::events::IpToString[abi:cxx11]", U}})),
