@@ -11,8 +11,6 @@
 namespace hugin::harness {
 namespace {
 
-std::string Fixed(double v, int digits = 4) { return FixedPoint(v, digits); }
-
 const RunResult* FindRun(const std::vector<const RunResult*>& runs, Arm arm, int pair) {
   for (const RunResult* r : runs)
     if (r->arm == arm && r->pair == pair) return r;
@@ -43,11 +41,6 @@ std::optional<Estimate> DifferenceEstimate(const std::vector<PairFigures>& pairs
   return Estimate{Mean(v), BootstrapMeanCi95(v)};
 }
 
-std::string EstimateText(const Estimate& e, int digits) {
-  std::string t = Fixed(e.value, digits);
-  if (e.ci95) t += " [" + Fixed(e.ci95->low, digits) + ", " + Fixed(e.ci95->high, digits) + "]";
-  return t;
-}
 
 }  // namespace
 
@@ -74,7 +67,8 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   std::map<Arm, std::vector<const RunResult*>> by_arm;
   std::vector<const RunResult*> paired, hugin_all;
   for (const auto& r : runs) {
-    if (!r.ok || r.rate != rate) continue;
+    // Profile runs (perf attached) feed the cost breakdown only.
+    if (!r.ok || r.rate != rate || r.profile_run) continue;
     if (r.arm == Arm::kHugin) hugin_all.push_back(&r);
     if (r.probe_run) continue;
     by_arm[r.arm].push_back(&r);
@@ -121,6 +115,8 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
          pf.added_cpu_us_per_request);
     fill(Arm::kOtel, pf.otel_throughput_ratio, nullptr, pf.otel_p99_latency_ratio,
          pf.otel_added_cpu_us_per_request);
+    fill(Arm::kHuginMetrics, pf.metrics_throughput_ratio, nullptr, pf.metrics_p99_latency_ratio,
+         pf.metrics_added_cpu_us_per_request);
     st.pairs.push_back(pf);
   }
   st.throughput_ratio = RatioEstimate(st.pairs, &PairFigures::throughput_ratio);
@@ -131,6 +127,11 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   st.added_cpu_us_per_request = DifferenceEstimate(st.pairs, &PairFigures::added_cpu_us_per_request);
   st.otel_added_cpu_us_per_request =
       DifferenceEstimate(st.pairs, &PairFigures::otel_added_cpu_us_per_request);
+  st.metrics_throughput_ratio = RatioEstimate(st.pairs, &PairFigures::metrics_throughput_ratio);
+  st.metrics_p99_latency_ratio = RatioEstimate(st.pairs, &PairFigures::metrics_p99_latency_ratio);
+  st.metrics_added_cpu_us_per_request =
+      DifferenceEstimate(st.pairs, &PairFigures::metrics_added_cpu_us_per_request);
+  st.metrics_only = SummarizeMetricsArm(rate, runs);
 
   double otel_spans = 0, otel_requests = 0;
   bool have_otel = false;
@@ -187,22 +188,11 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
     } else {
       st.injected_known = false;
     }
-    if (r->requests_served > 0) {
-      // The agent's counters cover the warm-up too (a fresh agent per run).
-      const double truth = double(r->requests_served + r->warmup_requests);
-      if (r->prometheus_count) {
-        const double err = std::abs(*r->prometheus_count - truth) / truth;
-        st.prometheus_count_error = std::max(st.prometheus_count_error.value_or(0), err);
-      }
-      if (r->prometheus_rate && r->load.duration_s > 0) {
-        const double truth_rate = double(r->requests_served) / r->load.duration_s;
-        const double err = std::abs(*r->prometheus_rate - truth_rate) / truth_rate;
-        st.prometheus_rate_error = std::max(st.prometheus_rate_error.value_or(0), err);
-      }
-    }
-    if (!r->prometheus_error.empty() && st.prometheus_error.empty())
-      st.prometheus_error = r->prometheus_error;
   }
+  const PrometheusErrors prom = PrometheusErrorsOf(hugin_all);
+  st.prometheus_count_error = prom.count_error;
+  st.prometheus_rate_error = prom.rate_error;
+  st.prometheus_error = prom.error;
   if (st.requests) st.capture_rate = double(st.matched) / double(st.requests);
   if (probe_requests > 0) {
     st.probe_ns_per_request = bpf_ns / probe_requests;
@@ -221,162 +211,13 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   st.duration_delta_p50_us = Percentile(st.duration_deltas_us, 50);
   st.duration_delta_p99_us = Percentile(st.duration_deltas_us, 99);
   st.wire = SummarizeWireTiming(rate, runs);
+  st.cost = BreakdownStep(rate, runs);
+  // A scenario whose only agent arm is hugin_metrics has its probe-time run there.
+  if (probe_requests == 0 && st.cost.probe_requests) {
+    st.probe_ns_per_request = st.cost.probe_ns_per_request;
+    for (const ProgramCost& p : st.cost.programs) st.probe_runs_per_request += p.runs_per_request;
+  }
   return st;
-}
-
-std::vector<Verdict> Evaluate(const Scenario& s, const std::vector<StepSummary>& steps,
-                              const std::vector<std::string>& errors) {
-  std::vector<Verdict> out;
-  const Thresholds& t = s.thresholds;
-  auto add = [&](const std::string& name, bool pass, const std::string& detail) {
-    out.push_back({name, pass ? VerdictStatus::kPass : VerdictStatus::kFail, detail});
-  };
-  add("all_runs_completed", errors.empty(),
-      errors.empty() ? "every run completed"
-                     : std::to_string(errors.size()) + " run(s) failed: " + errors.front());
-  if (steps.empty()) return out;
-  auto step_name = [](const StepSummary& st) {
-    return st.rate ? " at " + std::to_string(st.rate) + " req/s" : std::string();
-  };
-
-  // The expected state of a scenario the tracer cannot see yet is asserted, not assumed: no span
-  // at all. Spans appearing mean the scenario file is stale (UNEXPECTED-PASS fails the run).
-  if (!s.expected_unsupported.empty()) {
-    uint64_t matched = 0, spans = 0;
-    for (const auto& st : steps) {
-      matched += st.matched;
-      spans += st.spans;
-    }
-    const bool none = matched == 0 && spans == 0;
-    out.push_back({"expected_unsupported",
-                   none ? VerdictStatus::kExpectedUnsupported : VerdictStatus::kUnexpectedPass,
-                   "capture 0 and phantom 0 expected (" + s.expected_unsupported + "): matched " +
-                       std::to_string(matched) + ", server spans " + std::to_string(spans)});
-  }
-  // Capture, field and loss thresholds mean nothing for what cannot be seen; overhead ones do.
-  const bool capture_checks = s.expected_unsupported.empty();
-
-  // Every threshold holds at every step: the verdict names the worst one.
-  auto worst_step = [&](auto metric, bool lowest) {
-    const StepSummary* w = &steps.front();
-    for (const auto& st : steps)
-      if (lowest ? metric(st) < metric(*w) : metric(st) > metric(*w)) w = &st;
-    return w;
-  };
-  if (capture_checks && t.capture_rate_min) {
-    const auto* w = worst_step([](const StepSummary& st) { return st.capture_rate; }, true);
-    add("capture_rate_min", w->capture_rate >= *t.capture_rate_min,
-        "capture_rate " + Fixed(w->capture_rate) + step_name(*w) + " >= " +
-            Fixed(*t.capture_rate_min));
-  }
-  if (capture_checks && t.field_match_rate_min) {
-    const auto* w = worst_step([](const StepSummary& st) { return st.field_match_rate; }, true);
-    add("field_match_rate_min", w->field_match_rate >= *t.field_match_rate_min,
-        "field_match_rate " + Fixed(w->field_match_rate) + step_name(*w) + " >= " +
-            Fixed(*t.field_match_rate_min));
-  }
-  if (capture_checks && t.silent_loss_max) {
-    const auto* w = worst_step([](const StepSummary& st) { return double(st.silent_loss); }, false);
-    add("silent_loss_max", static_cast<long>(w->silent_loss) <= *t.silent_loss_max,
-        "silent_loss " + std::to_string(w->silent_loss) + step_name(*w) + " <= " +
-            std::to_string(*t.silent_loss_max));
-  }
-  if (capture_checks && t.unattributed_drops_max) {
-    const auto* w =
-        worst_step([](const StepSummary& st) { return double(st.unattributed_drops); }, false);
-    add("unattributed_drops_max", static_cast<long>(w->unattributed_drops) <= *t.unattributed_drops_max,
-        "drops that explain no missing request " + std::to_string(w->unattributed_drops) +
-            step_name(*w) + " <= " + std::to_string(*t.unattributed_drops_max));
-  }
-  // Interval verdicts: a minimum holds when the whole 95% interval is above it, a maximum when
-  // the whole interval is below it; without an interval (one pair) the point estimate decides.
-  auto interval_check = [&](const char* name, const char* metric, const std::optional<double>& limit,
-                            bool is_min, std::optional<Estimate> StepSummary::*field, int digits) {
-    if (!limit) return;
-    const StepSummary* w = nullptr;
-    double w_bound = 0;
-    for (const auto& st : steps) {
-      if (!(st.*field)) continue;
-      const Estimate& e = *(st.*field);
-      const double bound = e.ci95 ? (is_min ? e.ci95->low : e.ci95->high) : e.value;
-      if (!w || (is_min ? bound < w_bound : bound > w_bound)) {
-        w = &st;
-        w_bound = bound;
-      }
-    }
-    if (!w) {
-      add(name, false, std::string(metric) + " unavailable (no complete baseline/hugin pair)");
-      return;
-    }
-    add(name, is_min ? w_bound >= *limit : w_bound <= *limit,
-        std::string(metric) + " " + EstimateText(*(w->*field), digits) + step_name(*w) + ": " +
-            (is_min ? "interval low " : "interval high ") + Fixed(w_bound, digits) +
-            (is_min ? " >= " : " <= ") + Fixed(*limit, digits));
-  };
-  interval_check("throughput_ratio_min", "throughput_ratio", t.throughput_ratio_min, true,
-                 &StepSummary::throughput_ratio, 3);
-  interval_check("p99_latency_ratio_max", "p99_latency_ratio", t.p99_latency_ratio_max, false,
-                 &StepSummary::p99_latency_ratio, 3);
-  interval_check("added_cpu_us_per_request_max", "added_cpu_us_per_request",
-                 t.added_cpu_us_per_request_max, false, &StepSummary::added_cpu_us_per_request, 2);
-  if (capture_checks && t.prometheus_count_error_max) {
-    std::optional<double> w;
-    std::string why;
-    for (const auto& st : steps) {
-      if (st.prometheus_count_error) w = std::max(w.value_or(0), *st.prometheus_count_error);
-      if (!st.prometheus_error.empty()) why = st.prometheus_error;
-    }
-    if (!w)
-      add("prometheus_count_error_max", false, "no Prometheus answer: " + why);
-    else
-      add("prometheus_count_error_max", *w <= *t.prometheus_count_error_max,
-          "|prometheus count - ground truth| / ground truth " + Fixed(*w) + " <= " +
-              Fixed(*t.prometheus_count_error_max));
-  }
-  if (capture_checks && t.wire_duration_within_1ms_or_5pct_min) {
-    // Worst step; a step whose capture is invalid (dropped packets, no capture, tshark failed)
-    // cannot vouch for anything and fails the threshold with the reason.
-    const char* name = "wire_duration_within_1ms_or_5pct_min";
-    const StepSummary* w = nullptr;
-    std::string invalid;
-    for (const auto& st : steps) {
-      if (!st.wire) invalid = "no wire capture" + step_name(st);
-      else if (!st.wire->valid())
-        invalid = "wire oracle invalid" + step_name(st) + ": " + st.wire->invalid_reason;
-      else if (!st.wire->spans) invalid = "no server spans to compare" + step_name(st);
-      else if (!w || st.wire->within_tolerance_fraction < w->wire->within_tolerance_fraction)
-        w = &st;
-    }
-    if (!invalid.empty() || !w)
-      add(name, false, invalid);
-    else
-      add(name, w->wire->within_tolerance_fraction >= *t.wire_duration_within_1ms_or_5pct_min,
-          "spans with |duration - wire duration| <= max(1 ms, 5%) " +
-              Fixed(w->wire->within_tolerance_fraction) + step_name(*w) + " >= " +
-              Fixed(*t.wire_duration_within_1ms_or_5pct_min));
-  }
-  if (t.expect_kernel_drops) {
-    for (const auto& st : steps) {
-      if (st.rate != steps.back().rate) continue;  // the highest step must force loss
-      add("expect_kernel_drops", st.kernel_drops > 0 && st.missing > 0,
-          "loss forced and counted" + step_name(st) + ": kernel_drops " + Fixed(st.kernel_drops, 0) +
-              ", missing spans " + std::to_string(st.missing) + " (both must be > 0)");
-    }
-  }
-  if (t.detects_injected_faults) {
-    const Headline h = HeadlineOf(steps);
-    if (!h.injected_dropped_spans || !h.injected_swapped_statuses) {
-      add("detects_injected_faults", false, "the agent did not report what it planted");
-    } else {
-      const uint64_t drops = *h.injected_dropped_spans, swaps = *h.injected_swapped_statuses;
-      add("detects_injected_faults", h.silent_loss == drops && h.mismatches.status == swaps,
-          "silent_loss " + std::to_string(h.silent_loss) + " == planted dropped spans " +
-              std::to_string(drops) + ", status mismatches " +
-              std::to_string(h.mismatches.status) + " == planted swapped statuses " +
-              std::to_string(swaps));
-    }
-  }
-  return out;
 }
 
 ScenarioSummary Summarize(const Scenario& s, std::vector<RunResult> runs,
@@ -414,6 +255,16 @@ Headline HeadlineOf(const std::vector<StepSummary>& steps) {
     pick(h.otel_throughput_ratio, st.otel_throughput_ratio, true);
     pick(h.otel_p99_latency_ratio, st.otel_p99_latency_ratio, false);
     pick(h.otel_added_cpu_us_per_request, st.otel_added_cpu_us_per_request, false);
+    pick(h.metrics_throughput_ratio, st.metrics_throughput_ratio, true);
+    pick(h.metrics_p99_latency_ratio, st.metrics_p99_latency_ratio, false);
+    pick(h.metrics_added_cpu_us_per_request, st.metrics_added_cpu_us_per_request, false);
+    if (st.metrics_only) {
+      if (st.metrics_only->prometheus.count_error)
+        h.metrics_prometheus_count_error = std::max(h.metrics_prometheus_count_error.value_or(0),
+                                                    *st.metrics_only->prometheus.count_error);
+      h.metrics_agent_cpu_us_per_request =
+          std::max(h.metrics_agent_cpu_us_per_request, st.metrics_only->agent_cpu_us_per_request);
+    }
     if (st.capture_rate < h.capture_rate) {
       h.capture_rate = st.capture_rate;
       h.worst_capture_step_rate = st.rate;

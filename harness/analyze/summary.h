@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "harness/analyze/cost_breakdown.h"
 #include "harness/analyze/match.h"
+#include "harness/analyze/metrics_arm.h"
 #include "harness/analyze/timing.h"
 #include "harness/model/run_result.h"
 #include "harness/model/scenario.h"
@@ -23,6 +25,9 @@ struct PairFigures {
   std::optional<double> added_cpu_us_per_request;
   std::optional<double> otel_throughput_ratio, otel_p99_latency_ratio;
   std::optional<double> otel_added_cpu_us_per_request;
+  // hugin_metrics / baseline (the agent with the trace printer off)
+  std::optional<double> metrics_throughput_ratio, metrics_p99_latency_ratio;
+  std::optional<double> metrics_added_cpu_us_per_request;
 };
 
 // A point estimate with its 95% bootstrap interval over the pairs.
@@ -50,6 +55,10 @@ struct StepSummary {
   // mean of the per-pair differences: the overhead headline of fixed-rate steps, whose
   // throughput ratio is 1 by construction
   std::optional<Estimate> added_cpu_us_per_request, otel_added_cpu_us_per_request;
+  // The metrics-only arm (hugin_metrics) against the baseline, and what its counters captured.
+  std::optional<Estimate> metrics_throughput_ratio, metrics_p99_latency_ratio,
+      metrics_added_cpu_us_per_request;
+  std::optional<MetricsArmSummary> metrics_only;
   double steal_percent_max = 0;  // the worst run of the step
   std::optional<double> otel_capture_rate;  // server spans the OTel SDK ended / requests
 
@@ -81,6 +90,8 @@ struct StepSummary {
   std::string prometheus_error;
   // Span timing against the loopback capture (fixed-rate plain-HTTP scenarios).
   std::optional<WireTimingSummary> wire;
+  // Per-program probe time, the service's perf diff and the agent's CPU by stage.
+  CostBreakdown cost;
 };
 
 // kExpectedUnsupported: the scenario says the tracer cannot see this yet, and it saw nothing.
@@ -119,6 +130,10 @@ struct Headline {
   std::optional<Estimate> throughput_ratio, p99_latency_ratio, added_cpu_us_per_request;
   std::optional<Estimate> otel_throughput_ratio, otel_p99_latency_ratio,
       otel_added_cpu_us_per_request;
+  std::optional<Estimate> metrics_throughput_ratio, metrics_p99_latency_ratio,
+      metrics_added_cpu_us_per_request;
+  std::optional<double> metrics_prometheus_count_error;
+  double metrics_agent_cpu_us_per_request = 0;
   int worst_capture_step_rate = 0;
   double capture_rate = 0, field_match_rate = 0;
   double probe_ns_per_request = 0, probe_runs_per_request = 0, events_per_request = 0;

@@ -100,7 +100,8 @@ uint64_t TreePeakRssBytes(pid_t root) {
 
 std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
                                              const std::string& prefix, int owner_pid,
-                                             std::string& error) {
+                                             std::string& error,
+                                             const std::set<uint32_t>& owned_ids) {
   try {
     const auto programs = nlohmann::json::parse(json_text);
     if (!programs.is_array()) {
@@ -108,18 +109,25 @@ std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
       return std::nullopt;
     }
     BpfStats stats;
+    std::map<std::string, BpfProgramStats> per_name;
     for (const auto& p : programs) {
       const std::string name = p.value("name", "");
       if (name.rfind(prefix, 0) != 0) continue;
+      if (!owned_ids.empty() && !owned_ids.count(p.value("id", uint32_t{0}))) continue;
       if (owner_pid > 0 && p.contains("pids") && p["pids"].is_array()) {
         bool held = false;
         for (const auto& holder : p["pids"]) held |= holder.value("pid", 0) == owner_pid;
         if (!held) continue;
       }
       ++stats.programs;
-      stats.run_time_ns += p.value("run_time_ns", uint64_t{0});
-      stats.run_cnt += p.value("run_cnt", uint64_t{0});
+      const uint64_t ns = p.value("run_time_ns", uint64_t{0}), cnt = p.value("run_cnt", uint64_t{0});
+      stats.run_time_ns += ns;
+      stats.run_cnt += cnt;
+      per_name[name].name = name;
+      per_name[name].run_time_ns += ns;
+      per_name[name].run_cnt += cnt;
     }
+    for (auto& [name, prog] : per_name) stats.per_program.push_back(prog);
     return stats;
   } catch (const std::exception& e) {
     error = std::string("cannot parse bpftool JSON: ") + e.what();
@@ -135,7 +143,48 @@ std::optional<BpfStats> ReadBpfStats(const std::string& prefix, int owner_pid,
     error = "bpftool prog show -j exited with " + std::to_string(code);
     return std::nullopt;
   }
-  return ParseBpftoolProgJson(out, prefix, owner_pid, error);
+  return ParseBpftoolProgJson(out, prefix, owner_pid, error,
+                              owner_pid > 0 ? OwnedBpfProgramIds(owner_pid) : std::set<uint32_t>{});
+}
+
+std::optional<uint32_t> ParseFdinfoProgId(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("prog_id:", 0) != 0) continue;
+    try {
+      return static_cast<uint32_t>(std::stoul(line.substr(8)));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::set<uint32_t> OwnedBpfProgramIds(int pid) {
+  std::set<uint32_t> ids;
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo", ec))
+    if (const auto id = ParseFdinfoProgId(ReadWholeFile(e.path()))) ids.insert(*id);
+  return ids;
+}
+
+BpfStats SubtractBpfStats(const BpfStats& after, const BpfStats& before) {
+  BpfStats d;
+  d.programs = after.programs;
+  d.run_time_ns = after.run_time_ns - before.run_time_ns;
+  d.run_cnt = after.run_cnt - before.run_cnt;
+  for (const BpfProgramStats& a : after.per_program) {
+    BpfProgramStats p = a;
+    for (const BpfProgramStats& b : before.per_program) {
+      if (b.name != a.name) continue;
+      p.run_time_ns -= b.run_time_ns;
+      p.run_cnt -= b.run_cnt;
+    }
+    d.per_program.push_back(p);
+  }
+  return d;
 }
 
 namespace {

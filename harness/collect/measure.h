@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,9 +47,20 @@ uint64_t TreePeakRssBytes(pid_t root);
 // Sums run_time_ns/run_cnt over `bpftool prog show -j` entries whose name starts with `prefix`.
 // When `owner_pid` > 0 and bpftool lists the holders of a program ("pids"), programs not held by
 // that process are skipped (another Hugin on the machine must not count).
+// `owned_ids` (when not empty): only programs with these ids count. bpftool built without BPF
+// skeletons lists no "pids", and another Hugin on the machine (a colleague's test) then counts,
+// and its programs coming and going between two readings make a delta wrap around.
 std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,
                                              const std::string& prefix, int owner_pid,
-                                             std::string& error);
+                                             std::string& error,
+                                             const std::set<uint32_t>& owned_ids = {});
+// The BPF program ids a process holds (prog and link fds): "prog_id:" lines of
+// /proc/PID/fdinfo/*; `fdinfo_text` is one fdinfo file's content.
+std::optional<uint32_t> ParseFdinfoProgId(const std::string& fdinfo_text);
+std::set<uint32_t> OwnedBpfProgramIds(int pid);
+// after - before, in total and per program (a program only in `after` keeps its figures).
+BpfStats SubtractBpfStats(const BpfStats& after, const BpfStats& before);
+// Programs named prefix* that `owner_pid` holds (by fdinfo, else bpftool's "pids").
 std::optional<BpfStats> ReadBpfStats(const std::string& prefix, int owner_pid, std::string& error);
 
 // Turns kernel.bpf_stats_enabled on for the lifetime of the object, restoring the old value.

@@ -47,6 +47,50 @@ TEST(Measure, BpftoolJsonSumsOnlyHuginPrograms) {
   EXPECT_EQ(s->programs, 3);
   EXPECT_EQ(s->run_time_ns, 1500u);
   EXPECT_EQ(s->run_cnt, 15u);
+  ASSERT_EQ(s->per_program.size(), 3u);  // by name
+  EXPECT_EQ(s->per_program[0].name, "hg_close");
+  EXPECT_EQ(s->per_program[0].run_cnt, 0u);
+  EXPECT_EQ(s->per_program[1].name, "hg_enter_read");
+  EXPECT_EQ(s->per_program[1].run_time_ns, 1000u);
+  EXPECT_EQ(s->per_program[2].name, "hg_exit_write");
+  EXPECT_EQ(s->per_program[2].run_cnt, 5u);
+}
+
+TEST(Measure, BpftoolJsonFiltersByOwnedProgramIds) {
+  // bpftool without "pids": another agent's programs of the same names must not count.
+  const std::string json = R"([
+    {"id": 24322, "name": "hg_sys_exit", "run_time_ns": 100, "run_cnt": 1},
+    {"id": 24333, "name": "hg_sys_exit", "run_time_ns": 5000, "run_cnt": 50},
+    {"id": 24335, "name": "hg_data_ready", "run_time_ns": 700, "run_cnt": 7}
+  ])";
+  std::string error;
+  const auto s = ParseBpftoolProgJson(json, "hg_", 42, error, {24333, 24335});
+  ASSERT_TRUE(s) << error;
+  EXPECT_EQ(s->programs, 2);
+  EXPECT_EQ(s->run_time_ns, 5700u);
+  ASSERT_EQ(s->per_program.size(), 2u);
+  EXPECT_EQ(s->per_program[1].name, "hg_sys_exit");
+  EXPECT_EQ(s->per_program[1].run_cnt, 50u);
+  EXPECT_EQ(*ParseFdinfoProgId("pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1057\n"
+                               "link_type:\traw_tracepoint\nlink_id:\t12\nprog_tag:\tabc\n"
+                               "prog_id:\t24333\n"),
+            24333u);
+  EXPECT_FALSE(ParseFdinfoProgId("pos:\t0\nflags:\t02\n"));
+  EXPECT_TRUE(OwnedBpfProgramIds(getpid()).empty());  // this test holds no BPF program
+}
+
+TEST(Measure, BpfStatsDeltaPerProgram) {
+  BpfStats before{1000, 10, 2, {{"hg_a", 600, 6}, {"hg_b", 400, 4}}};
+  BpfStats after{3000, 25, 2, {{"hg_a", 2100, 16}, {"hg_b", 900, 9}}};
+  const BpfStats d = SubtractBpfStats(after, before);
+  EXPECT_EQ(d.run_time_ns, 2000u);
+  EXPECT_EQ(d.run_cnt, 15u);
+  ASSERT_EQ(d.per_program.size(), 2u);
+  EXPECT_EQ(d.per_program[0].name, "hg_a");
+  EXPECT_EQ(d.per_program[0].run_time_ns, 1500u);
+  EXPECT_EQ(d.per_program[0].run_cnt, 10u);
+  EXPECT_EQ(d.per_program[1].run_time_ns, 500u);
+  EXPECT_EQ(d.per_program[1].run_cnt, 5u);
 }
 
 TEST(Measure, BpftoolJsonFiltersByHolderPid) {

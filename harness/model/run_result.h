@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/model/arm.h"
+#include "harness/model/profile.h"
 #include "harness/model/wire.h"
 
 namespace hugin::harness {
@@ -23,10 +24,18 @@ struct LoadResult {
   double tool_cpu_us = 0;     // the load tool's own CPU (user + system)
 };
 
+// One BPF program's kernel.bpf_stats figures (cumulative, or a delta over a window).
+struct BpfProgramStats {
+  std::string name;   // e.g. hg_sys_exit
+  uint64_t run_time_ns = 0;
+  uint64_t run_cnt = 0;
+};
+
 struct BpfStats {
   uint64_t run_time_ns = 0;
   uint64_t run_cnt = 0;
   int programs = 0;
+  std::vector<BpfProgramStats> per_program;  // sorted by name; several of one name are summed
 };
 
 struct FieldMismatches {
@@ -92,6 +101,9 @@ struct RunResult {
   // kernel.bpf_stats_enabled was on (it costs every program run): the one Hugin run per step that
   // measures probe time. It is not part of any pair, so it never enters an overhead ratio.
   bool probe_run = false;
+  // perf recorded the service (and the agent): one extra run per arm and step, pair 0, in no pair
+  // and no figure but the cost breakdown (perf's sampling costs the profiled processes).
+  bool profile_run = false;
   int rate = 0;      // offered requests/s, 0 = saturation
   bool ok = false;
   std::string error;
@@ -117,6 +129,9 @@ struct RunResult {
 
   // Planted faults the agent reported at exit (HUGIN_FAULT), only for the selftest comparison.
   std::optional<uint64_t> injected_dropped_spans, injected_swapped_statuses;
+
+  // Profile runs only: the service's and (agent arms) the agent's perf profile.
+  std::optional<Profile> service_profile, agent_profile;
 
   // otel arm: server spans the OpenTelemetry SDK ended
   std::optional<double> otel_spans;

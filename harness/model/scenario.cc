@@ -1,5 +1,7 @@
 #include "harness/model/scenario.h"
 
+#include <algorithm>
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -252,7 +254,7 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
   }
   if (!root.IsMap()) throw ScenarioError(source_name + ": a scenario must be a YAML mapping");
   r.RejectUnknownKeys(root, {"name", "description", "fixture", "load", "repetitions", "arms",
-                             "hugin", "placement", "thresholds", "expected_unsupported"},
+                             "hugin", "placement", "thresholds", "expected_unsupported", "profile"},
                       "the scenario");
   Scenario s;
   s.file = source_name;
@@ -275,7 +277,7 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
     std::set<std::string> seen;
     for (const auto& a : arms) {
       const auto arm = r.Scalar<std::string>(a, "arms", "a string");
-      r.OneOf(a, "arms", arm, {"baseline", "hugin", "otel"});
+      r.OneOf(a, "arms", arm, {"baseline", "hugin", "hugin_metrics", "otel"});
       if (!seen.insert(arm).second) r.Fail(a, "arm '" + arm + "' is listed twice");
       s.arms.push_back(*ParseArm(arm));
     }
@@ -283,6 +285,13 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
       r.Fail(arms, "the 'otel' arm (OpenTelemetry Node SDK) needs fixture language 'node'");
   }
   if (root["hugin"]) s.hugin = ReadHugin(r, root["hugin"]);
+  if (const YAML::Node p = root["profile"]) {
+    r.RequireMap(p, "'profile'");
+    r.RejectUnknownKeys(p, {"frequency_hz"}, "profile");
+    r.Optional(p, "frequency_hz", s.profile.frequency_hz, "an integer");
+    if (s.profile.frequency_hz < 0 || s.profile.frequency_hz > 10000)
+      r.Fail(p["frequency_hz"], "'frequency_hz' must be in 0..10000 (0: no profile runs)");
+  }
   if (root["placement"]) s.placement = ReadPlacement(r, root["placement"]);
   if (root["thresholds"]) s.thresholds = ReadThresholds(r, root["thresholds"]);
   if (s.thresholds.detects_injected_faults && s.hugin.fault.empty())
@@ -292,6 +301,16 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
     r.Fail(root["thresholds"]["detects_injected_faults"],
            "'detects_injected_faults' needs load.warmup_s: 0 (the agent counts what it planted "
            "over its whole life, warm-up included)");
+  // Span thresholds need spans: the hugin arm (hugin_metrics prints none; its capture is read
+  // from Prometheus, prometheus_count_error_max).
+  if (std::find(s.arms.begin(), s.arms.end(), Arm::kHugin) == s.arms.end())
+    for (const char* key : {"capture_rate_min", "field_match_rate_min", "silent_loss_max",
+                            "unattributed_drops_max", "wire_duration_within_1ms_or_5pct_min",
+                            "detects_injected_faults", "expect_kernel_drops"})
+      if (root["thresholds"] && root["thresholds"][key])
+        r.Fail(root["thresholds"][key], std::string("'") + key +
+                                            "' needs spans: add the 'hugin' arm (hugin_metrics "
+                                            "prints none)");
   if (s.fixture.protocol == "grpc" && s.load.tool != "h2load")
     r.Fail(root["load"]["tool"], "gRPC load needs tool 'h2load'");
   if (s.thresholds.wire_duration_within_1ms_or_5pct_min && !WireOracleApplies(s))

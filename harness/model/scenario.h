@@ -47,6 +47,12 @@ struct HuginSpec {
   std::string fault;
 };
 
+// The profile runs (analyze/cost_breakdown.h): per step, one extra run per baseline and agent
+// arm with perf sampling the service and the agent. 0 = none.
+struct ProfileSpec {
+  int frequency_hz = 999;  // perf record -F; 0 turns the profile runs off
+};
+
 // Which CPUs the load generator (and Prometheus) and the service (and the agent) run on.
 // Empty lists: chosen at run time (2+ CPUs: load on the last CPU, service on the others;
 // 1 CPU: no pinning), and the report says what shared what.
@@ -85,9 +91,11 @@ struct Scenario {
   LoadSpec load;
   // Interleaved pairs per offered rate, in ABBA order (baseline-hugin, hugin-baseline, ...).
   int repetitions = 5;
-  // Arms measured in one interleaved run: baseline, hugin, otel (Node only).
+  // Arms measured in one interleaved run: baseline, hugin (spans printed as JSON and metrics),
+  // hugin_metrics (the trace printer off: metrics only), otel (Node only).
   std::vector<Arm> arms{Arm::kBaseline, Arm::kHugin};
   HuginSpec hugin;
+  ProfileSpec profile;
   Placement placement;
   Thresholds thresholds;
   // Non-empty: the tracer is known not to support this protocol yet. The expected state is

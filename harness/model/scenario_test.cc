@@ -121,6 +121,32 @@ TEST(Scenario, OtelArmOnlyForNode) {
   EXPECT_EQ(s.arms.size(), 3u);
 }
 
+TEST(Scenario, MetricsOnlyArmAndProfile) {
+  const Scenario s = ParseScenario(
+      "name: x\nfixture: {language: go}\nload: {tool: wrk}\n"
+      "arms: [baseline, hugin_metrics, hugin]\nprofile: {frequency_hz: 499}\n"
+      "thresholds: {prometheus_count_error_max: 0.0, capture_rate_min: 1.0}\n",
+      "s");
+  EXPECT_EQ(s.arms, (std::vector<Arm>{Arm::kBaseline, Arm::kHuginMetrics, Arm::kHugin}));
+  EXPECT_EQ(s.profile.frequency_hz, 499);
+  EXPECT_EQ(ParseScenario(kValid, "s").profile.frequency_hz, 999);  // on by default
+  // Without the hugin arm there are no spans: span thresholds are refused, Prometheus is not.
+  const std::string e = ErrorOf(
+      "name: x\nfixture: {language: go}\nload: {tool: wrk}\narms: [baseline, hugin_metrics]\n"
+      "thresholds: {prometheus_count_error_max: 0.0, capture_rate_min: 1.0}\n");
+  EXPECT_NE(e.find("'capture_rate_min' needs spans"), std::string::npos) << e;
+  EXPECT_NO_THROW(ParseScenario(
+      "name: x\nfixture: {language: go}\nload: {tool: wrk}\narms: [baseline, hugin_metrics]\n"
+      "thresholds: {prometheus_count_error_max: 0.0, throughput_ratio_min: 0.5}\n",
+      "s"));
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk}\nprofile: {frequency_hz: -1}\n")
+                .find("0..10000"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("name: x\nfixture: {language: go}\nload: {tool: wrk}\nprofile: {hz: 9}\n")
+                .find("hz"),
+            std::string::npos);
+}
+
 TEST(Scenario, SweepAndExpectedUnsupported) {
   const Scenario s = ParseScenario(
       "name: g\nfixture: {language: go, protocol: grpc}\n"

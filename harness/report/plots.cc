@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/report/cost_plot.h"
 #include "harness/util/process.h"
 #include "harness/util/stats.h"
 
@@ -136,6 +137,8 @@ std::vector<std::string> DrawPlots(const ScenarioSummary& s, const std::string& 
     g.close();
     if (RunGnuplot(script, errors)) pngs.push_back(png);
   }
+  // 4. The cost breakdown (profile runs): agent stages, service groups added.
+  if (auto png = DrawCostPlot(s, dir, errors)) pngs.push_back(*png);
   return pngs;
 }
 

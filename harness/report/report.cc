@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "harness/report/cost_report.h"
+#include "harness/report/metrics_arm_report.h"
 #include "harness/util/fixed_point.h"
 
 namespace hugin::harness {
@@ -214,6 +216,8 @@ json StepJson(const StepSummary& st) {
       {"prometheus_count_error", Opt(st.prometheus_count_error)},
       {"prometheus_rate_error", Opt(st.prometheus_rate_error)},
       {"wire_timing", WireStepJson(st.wire)},
+      {"metrics_only", MetricsArmJson(st)},
+      {"cost_breakdown", CostBreakdownJson(st.cost)},
   };
   PutEstimate(j, "throughput_ratio", st.throughput_ratio);
   PutEstimate(j, "p50_latency_ratio", st.p50_latency_ratio);
@@ -260,6 +264,11 @@ json ScenarioJson(const ScenarioSummary& s) {
   PutEstimate(j, "otel_throughput_ratio", h.otel_throughput_ratio);
   PutEstimate(j, "otel_p99_latency_ratio", h.otel_p99_latency_ratio);
   PutEstimate(j, "otel_added_cpu_us_per_request", h.otel_added_cpu_us_per_request);
+  PutEstimate(j, "metrics_only_throughput_ratio", h.metrics_throughput_ratio);
+  PutEstimate(j, "metrics_only_p99_latency_ratio", h.metrics_p99_latency_ratio);
+  PutEstimate(j, "metrics_only_added_cpu_us_per_request", h.metrics_added_cpu_us_per_request);
+  j["metrics_only_prometheus_count_error"] = Opt(h.metrics_prometheus_count_error);
+  j["metrics_only_agent_cpu_us_per_request"] = h.metrics_agent_cpu_us_per_request;
   j["pairs"] = s.scenario.repetitions;
   j["capture_rate"] = h.capture_rate;
   j["worst_capture_step"] = h.worst_capture_step_rate;
@@ -306,6 +315,7 @@ json ScenarioJson(const ScenarioSummary& s) {
   j["runs"] = json::array();
   for (const auto& r : s.runs) {
     j["runs"].push_back({{"arm", ArmName(r.arm)}, {"pair", r.pair}, {"probe_run", r.probe_run},
+                         {"profile_run", r.profile_run},
                          {"rate", r.rate}, {"ok", r.ok}, {"steal_percent", r.steal_percent},
                          {"warmup_requests", r.warmup_requests},
                          {"load_tool_cpu_us", r.load.tool_cpu_us},
@@ -356,8 +366,9 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
   md << "## Summary\n\n| scenario | verdict | throughput ratio [95% CI] | p99 ratio [95% CI] | "
         "added CPU µs/req [95% CI] | capture rate | field match | silent loss | kernel drops "
         "(unattributed) | probe ns/req | agent CPU µs/req | agent RSS MiB | steal % max | "
-        "OTel throughput ratio / added CPU µs/req |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "OTel throughput ratio / added CPU µs/req | metrics-only throughput ratio / added CPU µs/req / "
+        "Prometheus count error |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& s : scenarios) {
     const Headline h = HeadlineOf(s);
     const bool unsupported = std::any_of(s.verdicts.begin(), s.verdicts.end(), [](auto& v) {
@@ -366,7 +377,7 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
     md << "| " << s.scenario.name << " | "
        << (s.passed() ? (unsupported ? "PASS (expected-unsupported)" : "PASS") : "**FAIL**") << " | ";
     if (s.steps.empty()) {
-      md << "| | | | | | | | | | | | |\n";
+      md << "| | | | | | | | | | | | | |\n";
       continue;
     }
     md << EstNum(h.throughput_ratio) << " | " << EstNum(h.p99_latency_ratio) << " | "
@@ -379,6 +390,12 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
        << (h.otel_throughput_ratio ? EstNum(h.otel_throughput_ratio) + " / " +
                                          EstNum(h.otel_added_cpu_us_per_request, 2)
                                    : std::string(""))
+       << " | "
+       << (h.metrics_throughput_ratio
+               ? EstNum(h.metrics_throughput_ratio) + " / " +
+                     EstNum(h.metrics_added_cpu_us_per_request, 2) + " / " +
+                     OptNum(h.metrics_prometheus_count_error, 4)
+               : std::string(""))
        << " |\n";
   }
 
@@ -438,6 +455,7 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
            << EstNum(st.otel_added_cpu_us_per_request, 2)
            << " |\n| OpenTelemetry server spans / requests | " << OptNum(st.otel_capture_rate, 4)
            << " |\n";
+      md << MetricsArmRows(st);
       md << "| requests (ground truth, hugin runs) / spans / matched | " << st.requests << " / "
          << st.spans << " / " << st.matched << " |\n"
          << "| capture rate | " << Num(st.capture_rate, 4) << " |\n"
@@ -475,6 +493,11 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
          << "| Prometheus count error / rate() error vs ground truth | "
          << OptNum(st.prometheus_count_error, 4) << " / " << OptNum(st.prometheus_rate_error, 4)
          << (st.prometheus_error.empty() ? "" : " (" + st.prometheus_error + ")") << " |\n\n";
+      std::map<Arm, double> paired_agent_cpu;
+      if (st.arms.count(Arm::kHugin)) paired_agent_cpu[Arm::kHugin] = st.agent_cpu_us_per_request;
+      if (st.metrics_only)
+        paired_agent_cpu[Arm::kHuginMetrics] = st.metrics_only->agent_cpu_us_per_request;
+      md << CostBreakdownMarkdown(st.cost, paired_agent_cpu);
     }
     WireTable(md, s);
     md << "Verdicts:\n\n";

@@ -13,11 +13,14 @@
 #include <optional>
 #include <thread>
 
+#include "harness/analyze/cost_groups.h"
 #include "harness/analyze/loss.h"
 #include "harness/analyze/match.h"
 #include "harness/analyze/timing.h"
 #include "harness/collect/agent_log.h"
 #include "harness/collect/measure.h"
+#include "harness/collect/perf_record.h"
+#include "harness/collect/perf_script.h"
 #include "harness/collect/prom_text.h"
 #include "harness/collect/wire_capture.h"
 #include "harness/collect/wire_decode.h"
@@ -141,6 +144,32 @@ AgentCounters Subtract(const AgentCounters& a, const AgentCounters& b) {
   return d;
 }
 
+// A process's perf profile of this run, grouped by `table`; the error in place when perf failed.
+Profile FinishProfile(std::optional<PerfRecorder>& recorder, const std::string& start_error,
+                      const GroupTable& table, const std::string& process, double cpu_us) {
+  Profile p;
+  p.process = process;
+  p.cpu_us = cpu_us;
+  if (!recorder) {
+    p.error = start_error;
+    return p;
+  }
+  std::string error;
+  const auto text = recorder->StopAndScript(error);
+  recorder.reset();
+  if (!text) {
+    p.error = error;
+    return p;
+  }
+  Profile grouped = GroupClassifier(table).Aggregate(ParsePerfScript(*text), process);
+  grouped.cpu_us = cpu_us;
+  if (!grouped.samples)
+    grouped.error = text->empty() ? "perf recorded no sample of the " + process
+                                  : "perf script printed " + std::to_string(text->size()) +
+                                        " bytes but no sample the parser could read";
+  return grouped;
+}
+
 }  // namespace
 
 void CheckLoadTool(const LoadResult& load, uint64_t failing_statuses, int connections,
@@ -171,14 +200,16 @@ int FreeLoopbackPort(const std::vector<int>& avoid) {
 }
 
 RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::string& dir,
-                 bool probe_run) {
+                 RunKind kind) {
   const Scenario& s = *ctx.scenario;
+  const bool probe_run = kind == RunKind::kProbeTime, profile_run = kind == RunKind::kProfile;
   RunResult r;
   r.arm = arm;
   r.pair = pair;
   r.rate = rate;
   r.dir = dir;
   r.probe_run = probe_run;
+  r.profile_run = profile_run;
   std::filesystem::create_directories(dir);
   try {
     const bool grpc = s.fixture.protocol == "grpc";
@@ -190,7 +221,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     // The measured load's requests carry /r/<rate>-<pair>-<arm letter>/<n> (model/identity.h);
     // the arm letter keeps the paths of a pair's arms the same length.
     const RequestIdentity identity{kMeasuredPrefix, std::to_string(rate) + "-" +
-                                                        std::to_string(pair) + "-" + ArmName(arm)[0]};
+                                                        std::to_string(pair) + "-" + ArmLetter(arm)};
 
     std::vector<std::string> fixture_cmd{ctx.fixture_bin, "--http-port", std::to_string(http_port),
                                          "--access-log", dir + "/access.jsonl"};
@@ -208,11 +239,13 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       throw std::runtime_error("fixture did not print 'ready' (see " + dir + "/fixture.err)");
 
     std::optional<ChildProcess> agent;
-    if (arm == Arm::kHugin) {
+    if (IsAgentArm(arm)) {
       std::map<std::string, std::string> agent_env;
       if (!s.hugin.fault.empty()) agent_env["HUGIN_FAULT"] = s.hugin.fault;
+      // hugin prints every span as JSON (the harness matches them); hugin_metrics prints none.
+      const char* printer = arm == Arm::kHugin ? "json" : "disabled";
       agent = ChildProcess::Start(
-          {ctx.agent_bin, "--open-port", std::to_string(traced_port), "--trace-printer", "json",
+          {ctx.agent_bin, "--open-port", std::to_string(traced_port), "--trace-printer", printer,
            "--prometheus-port", std::to_string(ctx.agent_metrics_port), "--payload-bytes",
            std::to_string(s.hugin.payload_bytes), "--ringbuf-bytes",
            std::to_string(s.hugin.ringbuf_bytes)},
@@ -245,10 +278,26 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     // Wire oracle: every arm of a fixed-rate plain-HTTP scenario is captured alike (the capture
     // costs the sender a packet copy per segment), only the hugin arm's pcap is decoded. After
     // the warm-up, before the measured load (its spans and log lines are the measured ones).
-    // Not in the probe-time run: dumpcap's own syscalls would run Hugin's tracepoints too.
+    // Not in the probe-time run: dumpcap's own syscalls would run Hugin's tracepoints too; not in
+    // a profile run: its packet copies would land in the service's profile.
     std::optional<WireCapture> capture;
-    if (ctx.wire_capture && WireOracleApplies(s) && !probe_run)
+    if (ctx.wire_capture && WireOracleApplies(s) && kind == RunKind::kPaired)
       capture = WireCapture::Start(traced_port, dir + "/wire.pcapng");
+
+    // Profile run: perf samples the service (frame-pointer call chains: Go and the kernel keep
+    // them) and the agent (DWARF: built -O2 without frame pointers) over the measured load. A run of its own, never a pair's, because sampling
+    // costs both processes; bpf_stats stays off so the profile sees what a user's run costs.
+    std::optional<PerfRecorder> service_perf, agent_perf;
+    std::string service_perf_error, agent_perf_error;
+    if (profile_run) {
+      PerfOptions o;
+      o.frequency_hz = s.profile.frequency_hz;
+      service_perf = PerfRecorder::Start(fixture.pid(), dir, "service", o, service_perf_error);
+      if (agent) {
+        o.dwarf = true;
+        agent_perf = PerfRecorder::Start(agent->pid(), dir, "agent", o, agent_perf_error);
+      }
+    }
 
     AgentCounters counters0;
     if (agent) {
@@ -267,6 +316,9 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     if (const auto cpu_times1 = ReadCpuTimes(); cpu_times0 && cpu_times1)
       r.steal_percent = StealPercent(*cpu_times0, *cpu_times1);
     r.fixture_cpu_us = static_cast<double>(TreeCpuMicros(fixture.pid()) - fixture_cpu0);
+    if (profile_run)
+      r.service_profile = FinishProfile(service_perf, service_perf_error, ServiceGroups(),
+                                        "service", r.fixture_cpu_us);
     if (capture) {
       r.wire.emplace();
       r.wire->capture = capture->Stop();
@@ -275,13 +327,13 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     if (agent) {
       WaitSpansSettled(ctx.agent_metrics_port, seconds(10));
       r.agent_cpu_us = static_cast<double>(TreeCpuMicros(agent->pid()) - agent_cpu0);
+      if (profile_run)
+        r.agent_profile = FinishProfile(agent_perf, agent_perf_error, AgentGroups(), "agent",
+                                        r.agent_cpu_us);
       r.agent_rss_bytes = TreePeakRssBytes(agent->pid());
       if (bpf0) {
-        if (const auto bpf1 = ReadBpfStats("hg_", agent->pid(), bpf_error)) {
-          r.bpf.programs = bpf1->programs;
-          r.bpf.run_cnt = bpf1->run_cnt - bpf0->run_cnt;
-          r.bpf.run_time_ns = bpf1->run_time_ns - bpf0->run_time_ns;
-        }
+        if (const auto bpf1 = ReadBpfStats("hg_", agent->pid(), bpf_error))
+          r.bpf = SubtractBpfStats(*bpf1, *bpf0);
       }
       if (auto c = ReadCounters(ctx.agent_metrics_port)) r.counters = Subtract(*c, counters0);
       if (ctx.prometheus) QueryPrometheus(ctx, traced_port, load_end_unix, r);
@@ -318,7 +370,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     });
     r.requests_served = truth.records.size();
     CheckLoadTool(r.load, failing_statuses, s.load.connections, dir, r.error);
-    if (agent) {
+    if (agent && arm == Arm::kHugin) {  // hugin_metrics prints no span
       auto spans = ReadSpanFile(dir + "/spans.jsonl");
       // The warm-up's spans are not measured: HTTP/1.1 ones carry the warm-up prefix; gRPC's
       // path is the method, so there they are told apart by time. gRPC is then matched by port

@@ -27,9 +27,14 @@ struct RunContext {
   bool wire_capture = true;         // capture loopback traffic where WireOracleApplies
 };
 
-// `probe_run`: kernel.bpf_stats_enabled is on for this run, and its BPF figures are read.
+enum class RunKind {
+  kPaired,     // one arm of an interleaved pair: every figure but probe time and the breakdown
+  kProbeTime,  // kernel.bpf_stats_enabled is on (the caller's switch): BPF figures are read
+  kProfile,    // perf samples the service and the agent: the cost breakdown's groups
+};
+
 RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::string& dir,
-                 bool probe_run = false);
+                 RunKind kind = RunKind::kPaired);
 
 // Load-tool errors, timeouts and unexpected statuses fail a run: sets `error` (when still empty)
 // if the tool reported errors, or counted responses outside 2xx/3xx that the fixture did not send

@@ -26,7 +26,7 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 void RemoveRawFiles(const std::string& dir) {
   for (const std::string sub : {"", "/warmup"})
     for (const char* f : {"access.jsonl", "spans.jsonl", "h2load.log", "body.bin", "wire.pcapng",
-                          "uris.txt"})
+                          "uris.txt", "service.data", "agent.data"})
       fs::remove(dir + sub + "/" + f);
 }
 
@@ -94,7 +94,8 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
     return std::find(s.arms.begin(), s.arms.end(), a) != s.arms.end();
   };
   std::unique_ptr<PrometheusServer> prometheus;
-  if (has_arm(Arm::kHugin)) {
+  const bool agent_arms = has_arm(Arm::kHugin) || has_arm(Arm::kHuginMetrics);
+  if (agent_arms) {
     const auto agent = FindAgentBinary();
     if (!agent) {
       errors.push_back("agent binary not found: build //:hugin (or set HUGIN_AGENT_BIN)");
@@ -132,20 +133,31 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
   }
 
   const std::vector<int> rates = s.load.rates.empty() ? std::vector<int>{0} : s.load.rates;
-  const bool has_probe_run = has_arm(Arm::kHugin);
-  const size_t total = rates.size() * (s.repetitions * s.arms.size() + (has_probe_run ? 1 : 0));
+  // The probe-time run: the hugin arm's (or hugin_metrics' when alone; same BPF programs).
+  const bool has_probe_run = agent_arms;
+  const Arm probe_arm = has_arm(Arm::kHugin) ? Arm::kHugin : Arm::kHuginMetrics;
+  // Profile runs: the baseline and every agent arm (not otel: Node's JIT frames need its own
+  // perf map), when the scenario has an agent arm and profiling is on.
+  std::vector<Arm> profiled;
+  if (agent_arms && s.profile.frequency_hz > 0)
+    for (const Arm a : s.arms)
+      if (a == Arm::kBaseline || IsAgentArm(a)) profiled.push_back(a);
+  const size_t total = rates.size() * (s.repetitions * s.arms.size() + (has_probe_run ? 1 : 0) +
+                                       profiled.size());
   size_t done = 0;
-  auto run_one = [&](int rate, int pair, Arm arm, bool probe) {
+  auto run_one = [&](int rate, int pair, Arm arm, RunKind kind) {
+    const bool probe = kind == RunKind::kProbeTime;
+    const char* special = probe ? "probe" : kind == RunKind::kProfile ? "profile" : nullptr;
     ++done;
     const double elapsed = SecondsSince(scenario_start);
     const double eta = done > 1 ? elapsed / double(done - 1) * double(total - done + 1) : 0;
     std::fprintf(stderr, "[harness] %s: %s, %s, arm %s (run %zu/%zu), elapsed %.0f s, ~%.0f s left\n",
                  s.name.c_str(), rate ? (std::to_string(rate) + " req/s").c_str() : "saturation",
-                 probe ? "probe-time run" : ("pair " + std::to_string(pair) + "/" +
-                                             std::to_string(s.repetitions)).c_str(),
+                 special ? (std::string(special) + (probe ? "-time run" : " run")).c_str()
+                         : ("pair " + std::to_string(pair) + "/" + std::to_string(s.repetitions)).c_str(),
                  ArmName(arm), done, total, elapsed, eta);
     const std::string dir = raw_dir + "/" + std::to_string(rate) + "-" +
-                            (probe ? std::string("probe") : std::to_string(pair)) + "-" +
+                            (special ? std::string(special) : std::to_string(pair)) + "-" +
                             ArmName(arm);
     std::optional<BpfStatsSwitch> stats;
     if (probe) {
@@ -153,10 +165,14 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
       if (!stats->enabled())
         errors.push_back("cannot enable kernel.bpf_stats_enabled: probe time unknown");
     }
-    RunResult r = RunArm(ctx, arm, pair, rate, dir, probe);
+    RunResult r = RunArm(ctx, arm, pair, rate, dir, kind);
     stats.reset();
     if (!r.ok)
       std::fprintf(stderr, "[harness]   run failed: %s\n", r.error.c_str());
+    else if (arm == Arm::kHuginMetrics)
+      std::fprintf(stderr, "[harness]   %.0f req/s, %llu requests, Prometheus count %.0f, %.0f drops, steal %.1f%%\n",
+                   r.load.throughput_rps, (unsigned long long)r.requests_served,
+                   r.prometheus_count.value_or(-1), r.counters.kernel_drops(), r.steal_percent);
     else if (arm == Arm::kHugin)
       std::fprintf(stderr, "[harness]   %.0f req/s, %llu requests, %llu matched, %.0f drops, steal %.1f%%\n",
                    r.load.throughput_rps, (unsigned long long)r.requests_served,
@@ -169,8 +185,9 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
   };
   for (int rate : rates) {
     for (int pair = 1; pair <= s.repetitions; ++pair)
-      for (const Arm arm : ArmOrder(s.arms, pair)) run_one(rate, pair, arm, false);
-    if (has_probe_run) run_one(rate, 0, Arm::kHugin, true);
+      for (const Arm arm : ArmOrder(s.arms, pair)) run_one(rate, pair, arm, RunKind::kPaired);
+    if (has_probe_run) run_one(rate, 0, probe_arm, RunKind::kProbeTime);
+    for (const Arm arm : profiled) run_one(rate, 0, arm, RunKind::kProfile);
   }
   prometheus.reset();
   if (!options.keep_raw) fs::remove_all(raw_dir + "/prometheus/data");

@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <vector>
 
 #include "harness/util/process.h"
 
@@ -13,6 +16,49 @@ namespace {
 
 std::string Runfile(const std::string& path) {
   return std::string(std::getenv("TEST_SRCDIR")) + "/hugin/" + path;
+}
+
+// A step's cost_breakdown (result.json): programs named hg_* with runs and time; for each agent arm
+// a service profile diffed against the baseline's and an agent profile whose stages add up to
+// the agent's measured CPU per request.
+void ExpectCostBreakdown(const nlohmann::json& cost, const std::vector<std::string>& agent_arms) {
+  ASSERT_TRUE(cost.is_object());
+  const auto& programs = cost.at("programs");
+  ASSERT_FALSE(programs.empty()) << cost.dump(2);
+  double ns = 0;
+  for (const auto& p : programs) {
+    EXPECT_EQ(p.at("name").get<std::string>().rfind("hg_", 0), 0u) << p.dump();
+    // Every process's syscalls run the programs, but a wrapped delta (another agent's programs
+    // counted) is ~1e15: the bound only catches that.
+    EXPECT_LT(p.at("runs_per_request").get<double>(), 1e6) << p.dump();
+    ns += p.at("ns_per_request").get<double>();
+  }
+  EXPECT_GT(ns, 0);
+  EXPECT_NEAR(ns, cost.at("probe_ns_per_request").get<double>(), 1e-6 * ns);
+  ASSERT_TRUE(cost.at("baseline_service").is_object()) << cost.dump(2);
+  EXPECT_TRUE(cost.at("baseline_service").at("error").is_null()) << cost.dump(2);
+  std::vector<std::string> arms;
+  for (const auto& a : cost.at("arms")) {
+    arms.push_back(a.at("arm"));
+    const auto& agent = a.at("agent");
+    ASSERT_TRUE(agent.at("error").is_null()) << agent.dump(2);
+    EXPECT_GT(agent.at("samples").get<double>(), 0);
+    const double cpu = agent.at("cpu_us_per_request").get<double>();
+    EXPECT_GT(cpu, 0);
+    double stages = 0, samples = 0;
+    for (const auto& g : agent.at("groups")) {
+      stages += g.at("us_per_request").get<double>();
+      samples += g.at("samples").get<double>();
+    }
+    EXPECT_NEAR(stages, cpu, 0.005) << agent.dump(2);  // the stages split the measured CPU
+    EXPECT_EQ(samples, agent.at("samples").get<double>());
+    // The service's groups with Hugin: the tracing group is where Hugin's programs run.
+    ASSERT_TRUE(a.at("service").at("error").is_null()) << a.dump(2);
+    ASSERT_FALSE(a.at("service_added").empty()) << a.dump(2);
+    EXPECT_EQ(a.at("service_added").at(0).at("group"), "tracing");
+    EXPECT_GT(a.at("service_added").at(0).at("instrumented_us_per_request").get<double>(), 0);
+  }
+  EXPECT_EQ(arms, agent_arms);
 }
 
 TEST(HarnessEndToEnd, LowFixedRateIsFullyCapturedAndAccounted) {
@@ -54,6 +100,47 @@ TEST(HarnessEndToEnd, LowFixedRateIsFullyCapturedAndAccounted) {
   EXPECT_EQ(wire.at("joined"), wire.at("wire_exchanges"));
   EXPECT_GE(wire.at("duration_within_1ms_or_5pct").get<double>(), 0.95);
   EXPECT_TRUE(std::filesystem::exists(out + "/plots/e2e_wire_duration_error.png"));
+
+  // The cost breakdown: per-program probe time, the service's perf diff, the agent's stages.
+  const auto& cost = e2e.at("steps").at(0).at("cost_breakdown");
+  ExpectCostBreakdown(cost, {"hugin"});
+  EXPECT_TRUE(std::filesystem::exists(out + "/plots/e2e_cost_breakdown.png"));
+}
+
+// The production-shaped arms: Hugin with metrics only (no trace printer) beside Hugin printing
+// JSON spans. The metrics-only arm is judged by its Prometheus count, never for want of spans.
+TEST(HarnessEndToEnd, MetricsOnlyArmAndCostBreakdownOfBothAgentArms) {
+  const std::string out = std::string(std::getenv("TEST_TMPDIR")) + "/metrics_only";
+  std::string output;
+  const int code = hugin::harness::RunCommand(
+      {Runfile("harness/harness"), Runfile("tests/harness/metrics_only_short.yaml"), "--out", out,
+       "--no-microbench"},
+      output, std::chrono::seconds(180));
+  std::ifstream in(out + "/result.json");
+  ASSERT_TRUE(in) << "no result.json; harness exit " << code;
+  const auto result = nlohmann::json::parse(in);
+  const auto& s = result.at("scenarios").at("metrics_only_short");
+  EXPECT_EQ(code, 0) << s.dump(2);
+  const auto& step = s.at("steps").at(0);
+  const auto& m = step.at("metrics_only");
+  ASSERT_TRUE(m.is_object()) << step.dump(2);
+  EXPECT_EQ(m.at("prometheus_count_error").get<double>(), 0.0);
+  EXPECT_EQ(m.at("counted_rate").get<double>(), 1.0);
+  EXPECT_GT(m.at("requests").get<double>(), 1000);
+  EXPECT_TRUE(m.at("throughput_ratio").at("value").is_number());
+  EXPECT_TRUE(s.at("metrics_only_throughput_ratio").is_number());
+  std::set<std::string> verdicts;
+  for (const auto& v : s.at("verdicts")) {
+    verdicts.insert(v.at("threshold").get<std::string>());
+    EXPECT_EQ(v.at("status"), "PASS") << v.dump();
+  }
+  EXPECT_TRUE(verdicts.count("prometheus_count_error_max (hugin_metrics)"));
+  ExpectCostBreakdown(step.at("cost_breakdown"), {"hugin", "hugin_metrics"});  // Arm order
+  std::ifstream report(out + "/report.md");
+  std::stringstream md;
+  md << report.rdbuf();
+  EXPECT_NE(md.str().find("#### Cost breakdown"), std::string::npos);
+  EXPECT_NE(md.str().find("Agent CPU per request by stage, hugin_metrics"), std::string::npos);
 }
 
 // The harness is trusted only because it can be shown to fail: the agent plants losses and wrong

@@ -1,0 +1,66 @@
+// The cost breakdown of one offered rate: what each of Hugin's BPF programs costs per request
+// (the probe-time run), where the service's CPU goes with and without Hugin (the "perf diff"),
+// and the agent's CPU by pipeline stage (the profile runs). Pure function of run results.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/model/run_result.h"
+
+namespace hugin::harness {
+
+struct ProgramCost {
+  std::string name;
+  uint64_t runs = 0, run_time_ns = 0;
+  double runs_per_request = 0, ns_per_run = 0, ns_per_request = 0;
+};
+
+struct GroupCost {
+  std::string group;
+  uint64_t samples = 0;
+  double share = 0;           // of the process's samples
+  double us_per_request = 0;  // share x the process's CPU µs / requests served
+  std::vector<SymbolSamples> top;
+};
+
+// One profiled process of one profile run.
+struct ProcessCost {
+  std::string error;            // perf failed: no groups
+  uint64_t samples = 0;
+  double cpu_us_per_request = 0;  // /proc CPU over the profiled window / requests served
+  std::vector<GroupCost> groups;  // the table's groups in order; us_per_request sums to the CPU
+};
+
+// The service's µs/request in one group without Hugin and with this arm, and the difference.
+struct GroupDiff {
+  std::string group;
+  double baseline_us_per_request = 0, instrumented_us_per_request = 0, added_us_per_request = 0;
+};
+
+struct AgentArmCost {
+  Arm arm = Arm::kHugin;
+  uint64_t requests = 0;
+  ProcessCost service, agent;
+  std::vector<GroupDiff> service_added;  // empty without a usable baseline profile
+};
+
+struct CostBreakdown {
+  // Per hg_ program, from the probe-time run (bpf_stats on); empty without one.
+  std::vector<ProgramCost> programs;
+  uint64_t probe_requests = 0;
+  double probe_ns_per_request = 0;  // the programs' total, as in the summary
+  std::optional<ProcessCost> baseline_service;
+  uint64_t baseline_requests = 0;
+  std::vector<AgentArmCost> arms;  // per agent arm with a profile run, in Arm order
+  bool empty() const { return programs.empty() && !baseline_service && arms.empty(); }
+};
+
+std::vector<ProgramCost> ProgramCosts(const BpfStats& stats, uint64_t requests);
+ProcessCost ProcessCostOf(const Profile& profile, uint64_t requests);
+// Per group of `instrumented`, minus the same group of `baseline` (0 where it has none).
+std::vector<GroupDiff> DiffGroups(const ProcessCost& baseline, const ProcessCost& instrumented);
+CostBreakdown BreakdownStep(int rate, const std::vector<RunResult>& runs);
+
+}  // namespace hugin::harness

@@ -1,0 +1,126 @@
+#include "harness/analyze/cost_breakdown.h"
+
+#include <gtest/gtest.h>
+
+namespace hugin::harness {
+namespace {
+
+Profile MakeProfile(const std::string& process, double cpu_us,
+                    std::vector<std::pair<std::string, uint64_t>> groups) {
+  Profile p;
+  p.process = process;
+  p.cpu_us = cpu_us;
+  for (const auto& [g, n] : groups) {
+    p.groups.push_back({g, n, {{g + "_leaf", n}}});
+    p.samples += n;
+  }
+  return p;
+}
+
+RunResult ProfileRun(Arm arm, uint64_t requests, Profile service, std::optional<Profile> agent) {
+  RunResult r;
+  r.ok = true;
+  r.arm = arm;
+  r.profile_run = true;
+  r.requests_served = requests;
+  r.service_profile = std::move(service);
+  r.agent_profile = std::move(agent);
+  return r;
+}
+
+}  // namespace
+
+TEST(CostBreakdown, PerProgramTable) {
+  BpfStats s;
+  s.per_program = {{"hg_close", 20000, 100}, {"hg_sys_exit", 3000000, 10000}};
+  const auto t = ProgramCosts(s, 1000);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].name, "hg_close");
+  EXPECT_DOUBLE_EQ(t[0].runs_per_request, 0.1);
+  EXPECT_DOUBLE_EQ(t[0].ns_per_run, 200);
+  EXPECT_DOUBLE_EQ(t[0].ns_per_request, 20);
+  EXPECT_EQ(t[1].name, "hg_sys_exit");
+  EXPECT_DOUBLE_EQ(t[1].runs_per_request, 10);
+  EXPECT_DOUBLE_EQ(t[1].ns_per_run, 300);
+  EXPECT_DOUBLE_EQ(t[1].ns_per_request, 3000);
+  // A program that never ran: no division by zero.
+  s.per_program = {{"hg_idle", 0, 0}};
+  EXPECT_EQ(ProgramCosts(s, 1000)[0].ns_per_run, 0);
+  EXPECT_EQ(ProgramCosts(s, 0)[0].runs_per_request, 0);
+}
+
+TEST(CostBreakdown, SharesOfMeasuredCpuSumToIt) {
+  const ProcessCost c =
+      ProcessCostOf(MakeProfile("agent", 3000, {{"decode", 10}, {"parser", 30}, {"other", 60}}), 100);
+  EXPECT_TRUE(c.error.empty());
+  EXPECT_DOUBLE_EQ(c.cpu_us_per_request, 30);
+  ASSERT_EQ(c.groups.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.groups[0].share, 0.1);
+  EXPECT_DOUBLE_EQ(c.groups[0].us_per_request, 3);
+  EXPECT_DOUBLE_EQ(c.groups[2].us_per_request, 18);
+  double sum = 0;
+  for (const auto& g : c.groups) sum += g.us_per_request;
+  EXPECT_NEAR(sum, c.cpu_us_per_request, 1e-9);
+}
+
+TEST(CostBreakdown, PerfErrorsAndEmptyProfilesAreSaid) {
+  Profile failed;
+  failed.error = "cannot start perf: no such file";
+  EXPECT_EQ(ProcessCostOf(failed, 100).error, "cannot start perf: no such file");
+  EXPECT_EQ(ProcessCostOf(MakeProfile("s", 100, {}), 100).error, "perf recorded no sample");
+  EXPECT_FALSE(ProcessCostOf(MakeProfile("s", 100, {{"user", 1}}), 0).error.empty());
+}
+
+TEST(CostBreakdown, ServiceDiffBetweenArmsAndAgentStages) {
+  std::vector<RunResult> runs;
+  runs.push_back(ProfileRun(Arm::kBaseline, 1000,
+                            MakeProfile("service", 50000, {{"tracing", 0}, {"kernel", 60}, {"user", 40}}),
+                            std::nullopt));
+  runs.push_back(ProfileRun(Arm::kHugin, 1000,
+                            MakeProfile("service", 60000, {{"tracing", 20}, {"kernel", 50}, {"user", 30}}),
+                            MakeProfile("agent", 10000, {{"parser", 1}, {"printing", 3}})));
+  RunResult probe;
+  probe.ok = true;
+  probe.arm = Arm::kHugin;
+  probe.probe_run = true;
+  probe.requests_served = 500;
+  probe.bpf.run_time_ns = 1000000;
+  probe.bpf.per_program = {{"hg_sys_exit", 1000000, 5000}};
+  runs.push_back(probe);
+  RunResult paired = runs[1];  // a paired run is no profile
+  paired.profile_run = false;
+  paired.arm = Arm::kHuginMetrics;
+  runs.push_back(paired);
+
+  const CostBreakdown b = BreakdownStep(0, runs);
+  ASSERT_EQ(b.programs.size(), 1u);
+  EXPECT_DOUBLE_EQ(b.programs[0].ns_per_request, 2000);
+  EXPECT_DOUBLE_EQ(b.probe_ns_per_request, 2000);
+  ASSERT_TRUE(b.baseline_service);
+  EXPECT_DOUBLE_EQ(b.baseline_service->cpu_us_per_request, 50);
+  ASSERT_EQ(b.arms.size(), 1u);  // only the profiled agent arm
+  const AgentArmCost& a = b.arms[0];
+  EXPECT_EQ(a.arm, Arm::kHugin);
+  EXPECT_DOUBLE_EQ(a.agent.cpu_us_per_request, 10);
+  EXPECT_DOUBLE_EQ(a.agent.groups[1].us_per_request, 7.5);
+  ASSERT_EQ(a.service_added.size(), 3u);
+  EXPECT_EQ(a.service_added[0].group, "tracing");
+  EXPECT_DOUBLE_EQ(a.service_added[0].baseline_us_per_request, 0);
+  EXPECT_DOUBLE_EQ(a.service_added[0].instrumented_us_per_request, 12);
+  EXPECT_DOUBLE_EQ(a.service_added[0].added_us_per_request, 12);
+  EXPECT_DOUBLE_EQ(a.service_added[1].added_us_per_request, 30 - 30);  // kernel 30 -> 30
+  EXPECT_DOUBLE_EQ(a.service_added[2].added_us_per_request, 18 - 20);  // user 20 -> 18
+}
+
+TEST(CostBreakdown, NoBaselineProfileNoDiff) {
+  std::vector<RunResult> runs;
+  runs.push_back(ProfileRun(Arm::kHugin, 100, MakeProfile("service", 100, {{"user", 1}}),
+                            std::nullopt));
+  const CostBreakdown b = BreakdownStep(0, runs);
+  ASSERT_EQ(b.arms.size(), 1u);
+  EXPECT_TRUE(b.arms[0].service_added.empty());
+  EXPECT_EQ(b.arms[0].agent.error, "the agent was not profiled");
+  EXPECT_TRUE(BreakdownStep(0, {}).empty());
+}
+
+}  // namespace hugin::harness

@@ -1,0 +1,132 @@
+#include "harness/report/cost_report.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/analyze/summary.h"
+#include "harness/report/metrics_arm_report.h"
+#include "harness/report/report.h"
+
+namespace hugin::harness {
+namespace {
+
+ProcessCost Cost(double cpu, std::vector<std::pair<std::string, double>> groups) {
+  ProcessCost c;
+  c.cpu_us_per_request = cpu;
+  for (const auto& [g, us] : groups) {
+    c.groups.push_back({g, 10, us / cpu, us, {{g + "_sym", 10}}});
+    c.samples += 10;
+  }
+  return c;
+}
+
+CostBreakdown Sample() {
+  CostBreakdown b;
+  b.programs = {{"hg_close", 100, 20000, 0.1, 200, 20}, {"hg_sys_exit", 10000, 3000000, 10, 300, 3000}};
+  b.probe_requests = 1000;
+  b.probe_ns_per_request = 3020;
+  b.baseline_service = Cost(50, {{"tracing", 0}, {"kernel", 30}, {"user", 20}});
+  AgentArmCost a;
+  a.arm = Arm::kHuginMetrics;
+  a.requests = 1000;
+  a.service = Cost(62, {{"tracing", 12}, {"kernel", 30}, {"user", 20}});
+  a.service_added = DiffGroups(*b.baseline_service, a.service);
+  a.agent = Cost(10, {{"ring buffer read", 1}, {"parser", 9}});
+  b.arms.push_back(a);
+  AgentArmCost failed;
+  failed.arm = Arm::kHugin;
+  failed.service = a.service;
+  failed.service_added = a.service_added;
+  failed.agent.error = "cannot start perf: No such file or directory";
+  b.arms.push_back(failed);
+  return b;
+}
+
+}  // namespace
+
+TEST(CostReport, JsonCarriesProgramsDiffAndStages) {
+  const auto j = CostBreakdownJson(Sample());
+  ASSERT_EQ(j["programs"].size(), 2u);
+  EXPECT_EQ(j["programs"][1]["name"], "hg_sys_exit");
+  EXPECT_DOUBLE_EQ(j["programs"][1]["runs_per_request"].get<double>(), 10);
+  EXPECT_DOUBLE_EQ(j["programs"][1]["ns_per_run"].get<double>(), 300);
+  EXPECT_DOUBLE_EQ(j["programs"][1]["ns_per_request"].get<double>(), 3000);
+  EXPECT_DOUBLE_EQ(j["probe_ns_per_request"].get<double>(), 3020);
+  const auto& arm = j["arms"][0];
+  EXPECT_EQ(arm["arm"], "hugin_metrics");
+  EXPECT_EQ(arm["service_added"][0]["group"], "tracing");
+  EXPECT_DOUBLE_EQ(arm["service_added"][0]["added_us_per_request"].get<double>(), 12);
+  EXPECT_EQ(arm["agent"]["groups"][1]["group"], "parser");
+  EXPECT_DOUBLE_EQ(arm["agent"]["groups"][1]["us_per_request"].get<double>(), 9);
+  EXPECT_EQ(arm["agent"]["groups"][1]["top_symbols"][0]["symbol"], "parser_sym");
+  EXPECT_TRUE(arm["agent"]["error"].is_null());
+  EXPECT_EQ(j["arms"][1]["agent"]["error"], "cannot start perf: No such file or directory");
+}
+
+TEST(CostReport, MarkdownTablesAndPerfErrors) {
+  const std::string md = CostBreakdownMarkdown(Sample(), {{Arm::kHuginMetrics, 8.5}});
+  EXPECT_NE(md.find("#### Cost breakdown"), std::string::npos);
+  EXPECT_NE(md.find("| hg_sys_exit | 10.00 | 300 | 3000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| **total** | 10.10 | | 3020 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| tracing | 0.00 | 12.00 | 12.00 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| **total** | 50.00 | 62.00 | 12.00 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| parser | 10 | 90.0 % | 9.00 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("10.00 µs/req in this profile run; 8.50 in the paired runs"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("hugin agent profile: **cannot start perf"), std::string::npos) << md;
+  EXPECT_EQ(CostBreakdownMarkdown(CostBreakdown{}), "");
+}
+
+TEST(CostReport, MetricsOnlyArmInTheStepAndItsVerdict) {
+  Scenario s;
+  s.name = "m";
+  s.load.tool = "wrk";
+  s.arms = {Arm::kBaseline, Arm::kHuginMetrics};
+  s.thresholds.prometheus_count_error_max = 0.0;
+  RunResult base, metrics;
+  base.arm = Arm::kBaseline;
+  metrics.arm = Arm::kHuginMetrics;
+  base.pair = metrics.pair = 1;
+  base.ok = metrics.ok = true;
+  base.load.throughput_rps = 1000;
+  metrics.load.throughput_rps = 900;
+  base.load.p99_us = metrics.load.p99_us = 100;
+  base.requests_served = metrics.requests_served = 500;
+  metrics.warmup_requests = 100;
+  metrics.prometheus_count = 600;  // measured + warm-up: exact
+  metrics.agent_cpu_us = 1000;
+  RunResult probe = metrics;  // the probe-time run is hugin_metrics' when it is the only agent arm
+  probe.pair = 0;
+  probe.probe_run = true;
+  probe.bpf.run_time_ns = 1000000;
+  probe.bpf.per_program = {{"hg_sys_exit", 1000000, 4000}};
+  const ScenarioSummary sum = Summarize(s, {base, metrics, probe}, {}, 1);
+  EXPECT_DOUBLE_EQ(sum.steps[0].probe_ns_per_request, 2000);
+  EXPECT_DOUBLE_EQ(sum.steps[0].probe_runs_per_request, 8);
+  ASSERT_TRUE(sum.steps[0].metrics_only);
+  EXPECT_EQ(sum.steps[0].metrics_only->runs, 2);  // paired and probe-time runs, never profile
+  EXPECT_EQ(sum.steps[0].metrics_only->requests, 1200u);
+  EXPECT_DOUBLE_EQ(sum.steps[0].metrics_only->agent_cpu_us_per_request, 2.0);  // paired run only
+  EXPECT_DOUBLE_EQ(sum.steps[0].metrics_only->counted_rate, 1.0);
+  EXPECT_DOUBLE_EQ(sum.steps[0].metrics_throughput_ratio->value, 0.9);
+  EXPECT_TRUE(sum.passed());  // no span threshold fails for want of spans
+  bool seen = false;
+  for (const auto& v : sum.verdicts)
+    if (v.name == "prometheus_count_error_max (hugin_metrics)") {
+      seen = true;
+      EXPECT_EQ(v.status, VerdictStatus::kPass) << v.detail;
+    }
+  EXPECT_TRUE(seen);
+  const auto j = MetricsArmJson(sum.steps[0]);
+  EXPECT_DOUBLE_EQ(j["prometheus_count_error"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(j["agent_cpu_us_per_request"].get<double>(), 2.0);
+  EXPECT_NE(MetricsArmRows(sum.steps[0]).find("1200 / 1200 = 1.0000"), std::string::npos)
+      << MetricsArmRows(sum.steps[0]);
+
+  // One request short in Prometheus: the metrics arm's own verdict fails.
+  RunResult short_by_one = metrics;
+  short_by_one.prometheus_count = 599;
+  const ScenarioSummary bad = Summarize(s, {base, short_by_one}, {}, 1);
+  EXPECT_FALSE(bad.passed());
+}
+
+}  // namespace hugin::harness
