@@ -151,7 +151,8 @@ void Connection::OnSettings(Sender from, std::string_view payload) {
   Direction& other = dir(Other(from));
   ForEachSetting(payload, [&](uint16_t id, uint32_t value) {
     if (id == kSettingsHeaderTableSize) other.hpack.SetMaxTableSize(value);
-    if (id == kSettingsMaxFrameSize && value >= kDefaultMaxFrameSize && value <= kMaxFrameSizeLimit) {
+    if (id == kSettingsMaxFrameSize && value >= kDefaultMaxFrameSize &&
+        value <= kMaxFrameSizeLimit) {
       other.reader.set_max_frame_size(value);
     }
   });

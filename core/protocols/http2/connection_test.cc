@@ -24,7 +24,8 @@ struct Unary {
 Unary UnaryCall(Encoder& req_enc, Encoder& resp_enc, uint32_t id, const std::string& path) {
   Unary u;
   u.client = Cat({req_enc.Headers(id, GrpcRequest(path), false), Data(id, GrpcMessage(7), true)});
-  u.server = Cat({resp_enc.Headers(id, GrpcResponseHead(), false), Data(id, GrpcMessage(64), false), resp_enc.Headers(id, GrpcTrailers(0), true)});
+  u.server = Cat({resp_enc.Headers(id, GrpcResponseHead(), false), Data(id, GrpcMessage(64), false),
+                  resp_enc.Headers(id, GrpcTrailers(0), true)});
   return u;
 }
 
@@ -118,13 +119,15 @@ TEST(Connection, Http2GetWithContinuationPaddingAndPriority) {
   // HEADERS with PADDED (3 bytes) and PRIORITY, then two CONTINUATIONs.
   std::string headers_payload = std::string(1, 3) + std::string("\x00\x00\x00\x00\x10", 5) +
                                 block.substr(0, 3) + std::string(3, '\0');
-  std::string client = ClientStart() +
-                       Frame(kHeaders, kFlagPadded | kFlagPriority | kFlagEndStream, 1, headers_payload) +
-                       Frame(kContinuation, 0, 1, block.substr(3, 3)) +
-                       Frame(kContinuation, kFlagEndHeaders, 1, block.substr(6));
+  std::string client =
+      ClientStart() +
+      Frame(kHeaders, kFlagPadded | kFlagPriority | kFlagEndStream, 1, headers_payload) +
+      Frame(kContinuation, 0, 1, block.substr(3, 3)) +
+      Frame(kContinuation, kFlagEndHeaders, 1, block.substr(6));
   std::string body = "hello world";
   std::string server = ServerStart() + se.Headers(1, Response(404), false) +
-                       Frame(kData, kFlagPadded | kFlagEndStream, 1, std::string(1, 4) + body + std::string(4, '\0'));
+                       Frame(kData, kFlagPadded | kFlagEndStream, 1,
+                             std::string(1, 4) + body + std::string(4, '\0'));
   Connection c(FromStart());
   Wire w;
   w.Client(c, client);
@@ -146,9 +149,12 @@ TEST(Connection, TrailersOnlyGrpcError) {
   Encoder ce, se;
   Connection c(FromStart());
   Wire w;
-  w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Fail"), false), Data(1, GrpcMessage(3), true)}));
-  Fields trailers_only = {{":status", "200"}, {"content-type", "application/grpc"},
-                          {"grpc-status", "5"}, {"grpc-message", "not found"}};
+  w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Fail"), false),
+                   Data(1, GrpcMessage(3), true)}));
+  Fields trailers_only = {{":status", "200"},
+                          {"content-type", "application/grpc"},
+                          {"grpc-status", "5"},
+                          {"grpc-message", "not found"}};
   w.Server(c, Cat({ServerStart(), se.Headers(1, trailers_only, true)}));
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 1u);
@@ -165,7 +171,8 @@ TEST(Connection, InformationalHeadIsSkipped) {
   Connection c(FromStart());
   Wire w;
   w.Client(c, Cat({ClientStart(), ce.Headers(1, GetRequest("/x"), true)}));
-  w.Server(c, Cat({ServerStart(), se.Headers(1, {{":status", "103"}}, false), se.Headers(1, Response(200), true)}));
+  w.Server(c, Cat({ServerStart(), se.Headers(1, {{":status", "103"}}, false),
+                   se.Headers(1, Response(200), true)}));
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 1u);
   EXPECT_EQ(ex[0].status, 200);
@@ -175,7 +182,9 @@ TEST(Connection, RstStreamEndsTheStream) {
   Encoder ce, se;
   Connection c(FromStart());
   Wire w;
-  w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Slow"), false), Data(1, GrpcMessage(1), true), ce.Headers(3, GrpcRequest("/pkg.S/Other"), false)}));
+  w.Client(c,
+           Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Slow"), false),
+                Data(1, GrpcMessage(1), true), ce.Headers(3, GrpcRequest("/pkg.S/Other"), false)}));
   w.Client(c, RstStream(1, 8));  // CANCEL
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 1u);
@@ -196,7 +205,8 @@ TEST(Connection, GoawayRefusesStreamsAboveLastStreamId) {
   Encoder ce, se;
   Connection c(FromStart());
   Wire w;
-  w.Client(c, Cat({ClientStart(), ce.Headers(1, GetRequest("/a"), true), ce.Headers(3, GetRequest("/b"), true), ce.Headers(5, GetRequest("/c"), true)}));
+  w.Client(c, Cat({ClientStart(), ce.Headers(1, GetRequest("/a"), true),
+                   ce.Headers(3, GetRequest("/b"), true), ce.Headers(5, GetRequest("/c"), true)}));
   w.Server(c, ServerStart() + Goaway(1, 0));
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 2u);
@@ -216,8 +226,10 @@ TEST(Connection, CloseHandsOutOpenStreamsAsIncomplete) {
   Encoder ce, se;
   Connection c(FromStart());
   Wire w;
-  w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Stream"), false), Data(1, GrpcMessage(2), true)}));
-  w.Server(c, Cat({ServerStart(), se.Headers(1, GrpcResponseHead(), false), Data(1, GrpcMessage(10) + GrpcMessage(20), false)}));
+  w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Stream"), false),
+                   Data(1, GrpcMessage(2), true)}));
+  w.Server(c, Cat({ServerStart(), se.Headers(1, GrpcResponseHead(), false),
+                   Data(1, GrpcMessage(10) + GrpcMessage(20), false)}));
   EXPECT_TRUE(Take(c).empty());
   c.OnClose(100);
   auto ex = Take(c);
@@ -238,7 +250,8 @@ TEST(Connection, GrpcMessagesAcrossFrames) {
   server += se.Headers(1, GrpcTrailers(0), true);
   Connection c(FromStart());
   Wire w;
-  w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/M"), false), Data(1, GrpcMessage(1), true)}));
+  w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/M"), false),
+                   Data(1, GrpcMessage(1), true)}));
   w.Server(c, server);
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 1u);
@@ -255,7 +268,8 @@ TEST(Connection, StreamsAreBoundedByEviction) {
   Connection c(o);
   Wire w;
   std::string client = ClientStart();
-  for (uint32_t id = 1; id <= 13; id += 2) client += ce.Headers(id, GetRequest("/s" + std::to_string(id)), true);
+  for (uint32_t id = 1; id <= 13; id += 2)
+    client += ce.Headers(id, GetRequest("/s" + std::to_string(id)), true);
   w.Client(c, client);
   EXPECT_EQ(c.open_streams(), 4u);
   EXPECT_EQ(c.stats().stream_evictions, 3u);
@@ -269,8 +283,10 @@ TEST(Connection, UnknownFrameTypesAreSkipped) {
   Encoder ce, se;
   Connection c(FromStart());
   Wire w;
-  w.Client(c, Cat({ClientStart(), Frame(0xb, 0, 0, "altsvc-ish"), ce.Headers(1, GetRequest("/u"), true)}));
-  w.Server(c, Cat({ServerStart(), Frame(0xfa, 0xff, 1, std::string(300, 'z')), se.Headers(1, Response(204), true)}));
+  w.Client(c, Cat({ClientStart(), Frame(0xb, 0, 0, "altsvc-ish"),
+                   ce.Headers(1, GetRequest("/u"), true)}));
+  w.Server(c, Cat({ServerStart(), Frame(0xfa, 0xff, 1, std::string(300, 'z')),
+                   se.Headers(1, Response(204), true)}));
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 1u);
   EXPECT_EQ(ex[0].path, "/u");
@@ -286,7 +302,8 @@ TEST(Connection, MaxFrameSizeFromSettings) {
     Connection c(FromStart());
     Wire w;
     w.Server(c, raised ? Settings({{0x5, 1 << 20}}) : Settings({}));
-    w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Big"), false), Data(1, GrpcMessage(19995), true)}));
+    w.Client(c, Cat({ClientStart(), ce.Headers(1, GrpcRequest("/pkg.S/Big"), false),
+                     Data(1, GrpcMessage(19995), true)}));
     EXPECT_EQ(c.stats().frame_errors, raised ? 0u : 1u);
     EXPECT_EQ(c.stats().out_of_sync, raised ? 0u : 1u);
   }

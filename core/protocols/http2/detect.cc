@@ -58,8 +58,9 @@ Detection DetectDirection(std::string_view bytes, uint64_t len, bool at_stream_s
     if (!sender && h.type == kHeaders && h.stream_id % 2 == 1) {
       uint64_t body = off + kFrameHeaderSize;
       if (body < bytes.size()) {
-        auto frag = HeaderBlockFragment(h, bytes.substr(static_cast<size_t>(body),
-                                                        std::min<uint64_t>(h.length, bytes.size() - body)));
+        auto frag =
+            HeaderBlockFragment(h, bytes.substr(static_cast<size_t>(body),
+                                                std::min<uint64_t>(h.length, bytes.size() - body)));
         if (auto* f = std::get_if<std::string_view>(&frag)) sender = SenderFromHeaderBlock(*f);
       }
     }
@@ -69,8 +70,8 @@ Detection DetectDirection(std::string_view bytes, uint64_t len, bool at_stream_s
   return {Verdict::kYes, sender, Confidence::kLikely};
 }
 
-Detection DetectConnection(std::string_view a, uint64_t a_len, bool a_at_start,
-                           std::string_view b, uint64_t b_len, bool b_at_start) {
+Detection DetectConnection(std::string_view a, uint64_t a_len, bool a_at_start, std::string_view b,
+                           uint64_t b_len, bool b_at_start) {
   Detection da = DetectDirection(a, a_len, a_at_start);
   Detection db = DetectDirection(b, b_len, b_at_start);
   const bool a_preface = da.verdict == Verdict::kYes && da.confidence == Confidence::kCertain;

@@ -32,7 +32,7 @@ Detection DetectDirection(std::string_view bytes, uint64_t len, bool at_stream_s
 
 // Both directions' first chunks (either may be empty when not seen yet); the result's sender
 // is that of `a`.
-Detection DetectConnection(std::string_view a, uint64_t a_len, bool a_at_start,
-                           std::string_view b, uint64_t b_len, bool b_at_start);
+Detection DetectConnection(std::string_view a, uint64_t a_len, bool a_at_start, std::string_view b,
+                           uint64_t b_len, bool b_at_start);
 
 }  // namespace hugin::http2

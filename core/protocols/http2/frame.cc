@@ -4,12 +4,18 @@ namespace hugin::http2 {
 
 const char* FrameErrorName(FrameError e) {
   switch (e) {
-    case FrameError::kTooLong: return "frame longer than SETTINGS_MAX_FRAME_SIZE";
-    case FrameError::kBadStreamId: return "frame on the wrong stream";
-    case FrameError::kBadLength: return "payload of the wrong size";
-    case FrameError::kReservedBit: return "reserved bit set";
-    case FrameError::kUnknownType: return "unknown frame type";
-    case FrameError::kBadPadding: return "padding longer than the payload";
+    case FrameError::kTooLong:
+      return "frame longer than SETTINGS_MAX_FRAME_SIZE";
+    case FrameError::kBadStreamId:
+      return "frame on the wrong stream";
+    case FrameError::kBadLength:
+      return "payload of the wrong size";
+    case FrameError::kReservedBit:
+      return "reserved bit set";
+    case FrameError::kUnknownType:
+      return "unknown frame type";
+    case FrameError::kBadPadding:
+      return "padding longer than the payload";
   }
   return "?";
 }
@@ -56,7 +62,8 @@ std::optional<FrameError> ValidateFrameHeader(const FrameHeader& h, uint32_t max
       break;
     case kSettings:
       if (on_stream) return FrameError::kBadStreamId;
-      if (h.length % 6 != 0 || ((h.flags & kFlagAck) && h.length != 0)) return FrameError::kBadLength;
+      if (h.length % 6 != 0 || ((h.flags & kFlagAck) && h.length != 0))
+        return FrameError::kBadLength;
       break;
     case kPing:
       if (on_stream) return FrameError::kBadStreamId;

@@ -51,12 +51,12 @@ struct FrameHeader {
 
 // Why a frame header or payload is invalid.
 enum class FrameError {
-  kTooLong,          // longer than the receiver's SETTINGS_MAX_FRAME_SIZE
-  kBadStreamId,      // connection frame on a stream or stream frame on stream 0
-  kBadLength,        // fixed-size payload of the wrong size (PING 8, RST_STREAM 4, ...)
-  kReservedBit,      // the reserved bit is set (senders must not; only checked when strict)
-  kUnknownType,      // only when strict
-  kBadPadding,       // pad length not smaller than the payload
+  kTooLong,      // longer than the receiver's SETTINGS_MAX_FRAME_SIZE
+  kBadStreamId,  // connection frame on a stream or stream frame on stream 0
+  kBadLength,    // fixed-size payload of the wrong size (PING 8, RST_STREAM 4, ...)
+  kReservedBit,  // the reserved bit is set (senders must not; only checked when strict)
+  kUnknownType,  // only when strict
+  kBadPadding,   // pad length not smaller than the payload
 };
 
 const char* FrameErrorName(FrameError e);
@@ -79,7 +79,9 @@ std::variant<std::string_view, FrameError> HeaderBlockFragment(const FrameHeader
 template <typename F>
 void ForEachSetting(std::string_view payload, F&& f) {
   for (size_t off = 0; off + 6 <= payload.size(); off += 6) {
-    auto b = [&](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(payload[off + i])); };
+    auto b = [&](size_t i) {
+      return static_cast<uint32_t>(static_cast<uint8_t>(payload[off + i]));
+    };
     f(static_cast<uint16_t>(b(0) << 8 | b(1)), b(2) << 24 | b(3) << 16 | b(4) << 8 | b(5));
   }
 }

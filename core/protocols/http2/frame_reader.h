@@ -37,7 +37,8 @@ class FrameSink {
   virtual void OnDataBegin(Sender from, const FrameHeader& h, const FrameTimes& t) = 0;
   virtual void OnDataBytes(Sender from, const FrameHeader& h, std::string_view bytes) = 0;
   virtual void OnDataLost(Sender from, const FrameHeader& h, uint64_t n) = 0;
-  virtual void OnDataEnd(Sender from, const FrameHeader& h, uint64_t data_bytes, uint64_t end_ns) = 0;
+  virtual void OnDataEnd(Sender from, const FrameHeader& h, uint64_t data_bytes,
+                         uint64_t end_ns) = 0;
   // Frame boundaries were lost: the frame in progress and every frame until a resync are gone.
   virtual void OnDesync(Sender from) = 0;
 };

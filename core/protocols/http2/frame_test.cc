@@ -57,15 +57,18 @@ TEST(FrameHeader, HeaderBlockFragmentStripsPaddingAndPriority) {
   ASSERT_TRUE(std::holds_alternative<FrameError>(bad));
   EXPECT_EQ(std::get<FrameError>(bad), FrameError::kBadPadding);
   FrameHeader pp{0, kPushPromise, 0, 1, false};
-  EXPECT_EQ(std::get<std::string_view>(HeaderBlockFragment(pp, std::string("\0\0\0\2blk", 7))), "blk");
+  EXPECT_EQ(std::get<std::string_view>(HeaderBlockFragment(pp, std::string("\0\0\0\2blk", 7))),
+            "blk");
 }
 
 // Records what the reader reports.
 struct Recorder : FrameSink {
   std::vector<std::string> events;
-  void OnFrame(Sender, const FrameHeader& h, std::string_view p, bool lost, const FrameTimes& t) override {
-    events.push_back("frame " + std::to_string(h.type) + " " + std::string(p) + (lost ? " lost" : "") +
-                     " @" + std::to_string(t.start_ns) + "-" + std::to_string(t.end_ns));
+  void OnFrame(Sender, const FrameHeader& h, std::string_view p, bool lost,
+               const FrameTimes& t) override {
+    events.push_back("frame " + std::to_string(h.type) + " " + std::string(p) +
+                     (lost ? " lost" : "") + " @" + std::to_string(t.start_ns) + "-" +
+                     std::to_string(t.end_ns));
   }
   void OnDataBegin(Sender, const FrameHeader& h, const FrameTimes&) override {
     events.push_back("data " + std::to_string(h.length));
@@ -73,7 +76,9 @@ struct Recorder : FrameSink {
   void OnDataBytes(Sender, const FrameHeader&, std::string_view b) override {
     events.push_back("bytes " + std::string(b));
   }
-  void OnDataLost(Sender, const FrameHeader&, uint64_t n) override { events.push_back("lost " + std::to_string(n)); }
+  void OnDataLost(Sender, const FrameHeader&, uint64_t n) override {
+    events.push_back("lost " + std::to_string(n));
+  }
   void OnDataEnd(Sender, const FrameHeader&, uint64_t n, uint64_t end) override {
     events.push_back("end " + std::to_string(n) + " @" + std::to_string(end));
   }
@@ -90,15 +95,17 @@ TEST(FrameReader, PrefaceThenFramesSplitAnywhere) {
     Recorder r;
     FrameReader reader(Sender::kClient, o, &r, &st);
     reader.Add(Chunk{0, static_cast<uint32_t>(cut), std::string_view(wire).substr(0, cut), 1});
-    reader.Add(Chunk{cut, static_cast<uint32_t>(wire.size() - cut), std::string_view(wire).substr(cut), 2});
+    reader.Add(Chunk{cut, static_cast<uint32_t>(wire.size() - cut),
+                     std::string_view(wire).substr(cut), 2});
     std::string all;
     for (const auto& e : r.events) {
       if (!e.starts_with("bytes ")) all += e + "|";
     }
     const uint64_t ping_end = cut < 24 + 17 ? 2 : 1;
     const uint64_t ping_start = cut < 25 ? 2 : 1;
-    EXPECT_EQ(all, "frame 6 12345678 @" + std::to_string(ping_start) + "-" + std::to_string(ping_end) +
-                       "|data 5|end 5 @2|") << cut;
+    EXPECT_EQ(all, "frame 6 12345678 @" + std::to_string(ping_start) + "-" +
+                       std::to_string(ping_end) + "|data 5|end 5 @2|")
+        << cut;
     EXPECT_TRUE(reader.saw_preface());
     EXPECT_EQ(st.frames, 2u);
   }
@@ -110,7 +117,8 @@ TEST(FrameReader, TruncatedDataIsSkippedByLength) {
   Stats st;
   Recorder r;
   FrameReader reader(Sender::kServer, o, &r, &st);
-  std::string wire = testing::Data(1, std::string(100, 'd'), false) + Frame(kPing, 0, 0, "abcdefgh");
+  std::string wire =
+      testing::Data(1, std::string(100, 'd'), false) + Frame(kPing, 0, 0, "abcdefgh");
   std::string call1 = wire.substr(0, 109);
   reader.Add(Chunk{0, 109, std::string_view(call1).substr(0, 12), 1});  // 3 data bytes captured
   reader.Add(Chunk{109, 17, std::string_view(wire).substr(109), 2});

@@ -36,14 +36,17 @@ void Generate(std::mt19937_64& rng, int n, std::string* client, std::string* ser
     if (grpc) {
       int code = static_cast<int>(rng() % 3) * 7;
       (*truth)[id] = {path, 200, code};
-      *client += Cat({ce.Headers(id, GrpcRequest(path), false), Data(id, GrpcMessage(rng() % 3000), true)});
-      *server += Cat({se.Headers(id, GrpcResponseHead(), false), Data(id, GrpcMessage(rng() % 5000), false),
+      *client += Cat(
+          {ce.Headers(id, GrpcRequest(path), false), Data(id, GrpcMessage(rng() % 3000), true)});
+      *server += Cat({se.Headers(id, GrpcResponseHead(), false),
+                      Data(id, GrpcMessage(rng() % 5000), false),
                       se.Headers(id, GrpcTrailers(code), true)});
     } else {
       int status = rng() % 2 ? 200 : 404;
       (*truth)[id] = {path, status, -1};
       *client += ce.Headers(id, GetRequest(path), true);
-      *server += Cat({se.Headers(id, Response(status), false), Data(id, std::string(rng() % 20000, 'b'), true)});
+      *server += Cat({se.Headers(id, Response(status), false),
+                      Data(id, std::string(rng() % 20000, 'b'), true)});
     }
   }
 }
@@ -54,7 +57,8 @@ struct Call {
   std::string bytes;
 };
 
-std::vector<Call> Cut(const std::string& bytes, Sender from, std::mt19937_64& rng, size_t max_piece) {
+std::vector<Call> Cut(const std::string& bytes, Sender from, std::mt19937_64& rng,
+                      size_t max_piece) {
   std::vector<Call> out;
   for (size_t off = 0; off < bytes.size();) {
     size_t n = 1 + rng() % max_piece;
@@ -95,8 +99,9 @@ TEST(Fuzz, LossNeverYieldsWrongFields) {
     for (size_t i = skip_first; i < calls.size(); ++i) {
       if (static_cast<int>(rng() % 100) < drop_pct) continue;
       const Call& k = calls[i];
-      c.OnData(k.from, Chunk{k.pos, static_cast<uint32_t>(k.bytes.size()),
-                             std::string_view(k.bytes).substr(0, std::min(capture, k.bytes.size())), ++ts});
+      c.OnData(k.from,
+               Chunk{k.pos, static_cast<uint32_t>(k.bytes.size()),
+                     std::string_view(k.bytes).substr(0, std::min(capture, k.bytes.size())), ++ts});
     }
     c.OnClose(++ts);
     CheckBounded(c, o);
@@ -136,7 +141,8 @@ TEST(Fuzz, RandomAndMutatedBytesNeverCrashAndStayBounded) {
       if (seed % 3 == 0) {
         for (char& ch : *s) ch = static_cast<char>(rng());  // pure noise
       } else {
-        for (int m = 0; m < 1 + static_cast<int>(rng() % 20); ++m) (*s)[rng() % s->size()] = static_cast<char>(rng());
+        for (int m = 0; m < 1 + static_cast<int>(rng() % 20); ++m)
+          (*s)[rng() % s->size()] = static_cast<char>(rng());
       }
     }
     uint64_t cpos = 0, spos = 0, ts = 0;

@@ -32,24 +32,33 @@ std::string Frame(uint8_t type, uint8_t flags, uint32_t stream_id, const std::st
 
 std::string Settings(const std::vector<std::pair<uint16_t, uint32_t>>& entries, bool ack) {
   std::string p;
-  for (auto [id, v] : entries) p += std::string{static_cast<char>(id >> 8), static_cast<char>(id)} + U32(v);
+  for (auto [id, v] : entries)
+    p += std::string{static_cast<char>(id >> 8), static_cast<char>(id)} + U32(v);
   return Frame(kSettings, ack ? kFlagAck : 0, 0, p);
 }
 
 std::string Data(uint32_t stream_id, const std::string& payload, bool end_stream) {
   return Frame(kData, end_stream ? kFlagEndStream : 0, stream_id, payload);
 }
-std::string RstStream(uint32_t stream_id, uint32_t code) { return Frame(kRstStream, 0, stream_id, U32(code)); }
-std::string Goaway(uint32_t last, uint32_t code) { return Frame(kGoaway, 0, 0, U32(last) + U32(code)); }
-std::string WindowUpdate(uint32_t stream_id, uint32_t inc) { return Frame(kWindowUpdate, 0, stream_id, U32(inc)); }
+std::string RstStream(uint32_t stream_id, uint32_t code) {
+  return Frame(kRstStream, 0, stream_id, U32(code));
+}
+std::string Goaway(uint32_t last, uint32_t code) {
+  return Frame(kGoaway, 0, 0, U32(last) + U32(code));
+}
+std::string WindowUpdate(uint32_t stream_id, uint32_t inc) {
+  return Frame(kWindowUpdate, 0, stream_id, U32(inc));
+}
 std::string Ping() { return Frame(kPing, 0, 0, std::string(8, 'p')); }
 
 std::string GrpcMessage(size_t size, bool compressed) {
-  return std::string(1, compressed ? 1 : 0) + U32(static_cast<uint32_t>(size)) + std::string(size, 'm');
+  return std::string(1, compressed ? 1 : 0) + U32(static_cast<uint32_t>(size)) +
+         std::string(size, 'm');
 }
 
 std::string ClientStart() {
-  return std::string(kClientPreface) + Settings({{0x2, 0}, {0x4, 65535}}) + WindowUpdate(0, 1 << 20);
+  return std::string(kClientPreface) + Settings({{0x2, 0}, {0x4, 65535}}) +
+         WindowUpdate(0, 1 << 20);
 }
 std::string ServerStart() { return Settings({{0x3, 100}}) + Settings({}, /*ack=*/true); }
 
@@ -58,14 +67,17 @@ Encoder::Encoder(size_t table_size) {
 }
 Encoder::~Encoder() { nghttp2_hd_deflate_del(deflater_); }
 
-void Encoder::ChangeTableSize(size_t size) { nghttp2_hd_deflate_change_table_size(deflater_, size); }
+void Encoder::ChangeTableSize(size_t size) {
+  nghttp2_hd_deflate_change_table_size(deflater_, size);
+}
 
 std::string Encoder::Encode(const Fields& fields, bool never_index) {
   std::vector<nghttp2_nv> nva;
   for (const auto& [n, v] : fields) {
-    nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
-                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(),
-                   static_cast<uint8_t>(never_index ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE)});
+    nva.push_back(
+        {reinterpret_cast<uint8_t*>(const_cast<char*>(n.data())),
+         reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), n.size(), v.size(),
+         static_cast<uint8_t>(never_index ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE)});
   }
   std::string out(nghttp2_hd_deflate_bound(deflater_, nva.data(), nva.size()), '\0');
   ssize_t n = nghttp2_hd_deflate_hd(deflater_, reinterpret_cast<uint8_t*>(out.data()), out.size(),
@@ -81,8 +93,13 @@ std::string Encoder::Headers(uint32_t stream_id, const Fields& fields, bool end_
 }
 
 Fields GrpcRequest(const std::string& path) {
-  return {{":method", "POST"}, {":scheme", "http"}, {":path", path}, {":authority", "127.0.0.1:9090"},
-          {"content-type", "application/grpc"}, {"te", "trailers"}, {"user-agent", "grpc-test/1.0"}};
+  return {{":method", "POST"},
+          {":scheme", "http"},
+          {":path", path},
+          {":authority", "127.0.0.1:9090"},
+          {"content-type", "application/grpc"},
+          {"te", "trailers"},
+          {"user-agent", "grpc-test/1.0"}};
 }
 Fields GrpcResponseHead() { return {{":status", "200"}, {"content-type", "application/grpc"}}; }
 Fields GrpcTrailers(int status, const std::string& message) {
@@ -91,7 +108,8 @@ Fields GrpcTrailers(int status, const std::string& message) {
   return f;
 }
 Fields GetRequest(const std::string& path) {
-  return {{":method", "GET"}, {":scheme", "http"}, {":path", path}, {":authority", "localhost:8080"},
+  return {{":method", "GET"},        {":scheme", "http"},
+          {":path", path},           {":authority", "localhost:8080"},
           {"user-agent", "h2-test"}, {"accept", "*/*"}};
 }
 Fields Response(int status) {
@@ -103,8 +121,8 @@ void Feed(Connection& c, Sender from, const std::string& bytes, uint64_t* pos, u
   piece = std::max<size_t>(piece, 1);
   for (size_t off = 0; off < bytes.size(); off += piece) {
     std::string_view call = std::string_view(bytes).substr(off, piece);
-    Chunk ch{*pos, static_cast<uint32_t>(call.size()), call.substr(0, std::min(capture, call.size())),
-             ++*ts};
+    Chunk ch{*pos, static_cast<uint32_t>(call.size()),
+             call.substr(0, std::min(capture, call.size())), ++*ts};
     c.OnData(from, ch);
     *pos += call.size();
   }

@@ -59,7 +59,7 @@ DecodedBlock HeaderDecoder::Decode(std::string_view block) {
   if (!DecodeTolerantBlock(block, &known_, inflater_, &out)) {
     ++stats_->hpack_errors;
     out.failed = true;
-    Desync();  // insertions after the error are unknown
+    Desync();                 // insertions after the error are unknown
     --stats_->hpack_desyncs;  // already tolerant: no new loss of context to count
   }
   stats_->unknown_fields += out.unknown_fields;

@@ -24,8 +24,10 @@ TEST(Hpack, InSyncFollowsTheDynamicTable) {
   Stats st;
   HeaderDecoder d(true, o, &st);
   Encoder e;
-  auto b1 = d.Decode(e.Encode({{":method", "GET"}, {"x-custom", "one"}, {":authority", "a.example"}}));
-  auto b2 = d.Decode(e.Encode({{":method", "GET"}, {"x-custom", "one"}, {":authority", "a.example"}}));
+  auto b1 =
+      d.Decode(e.Encode({{":method", "GET"}, {"x-custom", "one"}, {":authority", "a.example"}}));
+  auto b2 =
+      d.Decode(e.Encode({{":method", "GET"}, {"x-custom", "one"}, {":authority", "a.example"}}));
   EXPECT_EQ(Get(b2, "x-custom"), "one");
   EXPECT_EQ(Get(b2, ":authority"), "a.example");
   EXPECT_EQ(b2.unknown_fields, 0);
@@ -85,8 +87,9 @@ TEST(Hpack, TolerantHuffmanAndNeverIndexedLiterals) {
   Stats st;
   Encoder e;
   HeaderDecoder d(false, o, &st);
-  auto b = d.Decode(e.Encode({{":path", "/a/fairly/long/path?with=query"}, {"authorization", "secret"}},
-                             /*never_index=*/true));
+  auto b =
+      d.Decode(e.Encode({{":path", "/a/fairly/long/path?with=query"}, {"authorization", "secret"}},
+                        /*never_index=*/true));
   EXPECT_EQ(Get(b, ":path"), "/a/fairly/long/path?with=query");
   EXPECT_EQ(Get(b, "authorization"), "secret");
   EXPECT_EQ(b.unknown_fields, 0);

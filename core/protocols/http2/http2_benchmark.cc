@@ -39,9 +39,11 @@ void Run(benchmark::State& state, Make make) {
     out.reserve(kPerBatch);
     state.ResumeTiming();
     for (size_t i = 0; i < client.size(); ++i) {
-      conn.OnData(Sender::kClient, Chunk{cpos, static_cast<uint32_t>(client[i].size()), client[i], ++ts});
+      conn.OnData(Sender::kClient,
+                  Chunk{cpos, static_cast<uint32_t>(client[i].size()), client[i], ++ts});
       cpos += client[i].size();
-      conn.OnData(Sender::kServer, Chunk{spos, static_cast<uint32_t>(server[i].size()), server[i], ++ts});
+      conn.OnData(Sender::kServer,
+                  Chunk{spos, static_cast<uint32_t>(server[i].size()), server[i], ++ts});
       spos += server[i].size();
     }
     conn.TakeExchanges(out);
@@ -57,7 +59,8 @@ void Run(benchmark::State& state, Make make) {
 
 void BM_GrpcUnary(benchmark::State& state) {
   Run(state, [](uint32_t id, Encoder& ce, Encoder& se, std::string* c, std::string* s) {
-    *c = Cat({ce.Headers(id, GrpcRequest("/hugin.fixture.Echo/Unary"), false), Data(id, GrpcMessage(9), true)});
+    *c = Cat({ce.Headers(id, GrpcRequest("/hugin.fixture.Echo/Unary"), false),
+              Data(id, GrpcMessage(9), true)});
     *s = Cat({se.Headers(id, GrpcResponseHead(), false), Data(id, GrpcMessage(64), false),
               se.Headers(id, GrpcTrailers(0), true)});
   });

@@ -49,11 +49,15 @@ TEST(Loss, TruncationHidingAFrameHeaderThenResync) {
   Encoder ce, se;
   Connection c(FromStart());
   Wire w;
-  w.Client(c, Cat({ClientStart(), ce.Headers(1, GetRequest("/a"), true), ce.Headers(3, GetRequest("/b"), true)}));
+  w.Client(c, Cat({ClientStart(), ce.Headers(1, GetRequest("/a"), true),
+                   ce.Headers(3, GetRequest("/b"), true)}));
   w.Server(c, ServerStart());
   // One call with three frames, captured up to the middle of the DATA (its header is in
   // the 40 bytes, the next HEADERS is not).
-  w.Server(c, Cat({se.Headers(1, Response(200), false), Data(1, std::string(100, 'x'), true), se.Headers(3, Response(201), false)}), SIZE_MAX, 40);
+  w.Server(c,
+           Cat({se.Headers(1, Response(200), false), Data(1, std::string(100, 'x'), true),
+                se.Headers(3, Response(201), false)}),
+           SIZE_MAX, 40);
   EXPECT_EQ(c.stats().out_of_sync, 1u);
   EXPECT_FALSE(c.in_sync(Sender::kServer));
   // The next call starts with whole frames: resync; but the HPACK context is gone.
@@ -84,17 +88,20 @@ TEST(Loss, GapMidHeaderBlockMakesFieldsUnknownNotWrong) {
   w.Server(c, ServerStart());
   // Request 1 puts ":path /pkg.S/A" etc. in the client's dynamic table.
   w.Client(c, Cat({ce.Headers(1, GrpcRequest("/pkg.S/A"), false), Data(1, GrpcMessage(1), true)}));
-  w.Server(c, Cat({se.Headers(1, GrpcResponseHead(), false), se.Headers(1, GrpcTrailers(0), true)}));
+  w.Server(c,
+           Cat({se.Headers(1, GrpcResponseHead(), false), se.Headers(1, GrpcTrailers(0), true)}));
   // Request 3's HEADERS: its middle bytes are lost (position jump).
   std::string h3 = ce.Headers(3, GrpcRequest("/pkg.S/B"), false);
   Feed(c, Sender::kClient, h3.substr(0, 12), &w.client_pos, &w.ts);
   w.client_pos += 3;  // 3 bytes never seen
   Feed(c, Sender::kClient, h3.substr(15), &w.client_pos, &w.ts);
   w.Client(c, Data(3, GrpcMessage(1), true));
-  w.Server(c, Cat({se.Headers(3, GrpcResponseHead(), false), se.Headers(3, GrpcTrailers(0), true)}));
+  w.Server(c,
+           Cat({se.Headers(3, GrpcResponseHead(), false), se.Headers(3, GrpcTrailers(0), true)}));
   // Request 5 reuses /pkg.S/A: a dynamic-table reference from before the loss.
   w.Client(c, Cat({ce.Headers(5, GrpcRequest("/pkg.S/A"), false), Data(5, GrpcMessage(1), true)}));
-  w.Server(c, Cat({se.Headers(5, GrpcResponseHead(), false), se.Headers(5, GrpcTrailers(7), true)}));
+  w.Server(c,
+           Cat({se.Headers(5, GrpcResponseHead(), false), se.Headers(5, GrpcTrailers(7), true)}));
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 3u);
   EXPECT_EQ(ex[0].path, "/pkg.S/A");
@@ -119,19 +126,27 @@ TEST(Loss, GapMidHeaderBlockMakesFieldsUnknownNotWrong) {
 TEST(Loss, LateAttachLearnsNewEntries) {
   Encoder ce, se;
   Wire before;
-  std::string early_client = ClientStart() + ce.Headers(1, GrpcRequest("/pkg.S/Old"), false) + Data(1, GrpcMessage(1), true);
-  std::string early_server = Cat({ServerStart(), se.Headers(1, GrpcResponseHead(), false), se.Headers(1, GrpcTrailers(0), true)});
+  std::string early_client = ClientStart() + ce.Headers(1, GrpcRequest("/pkg.S/Old"), false) +
+                             Data(1, GrpcMessage(1), true);
+  std::string early_server = Cat({ServerStart(), se.Headers(1, GrpcResponseHead(), false),
+                                  se.Headers(1, GrpcTrailers(0), true)});
   Connection c;  // streams_start_at_zero = false: positions are those of a connection seen late
   Wire w;
   w.client_pos = early_client.size();
   w.server_pos = early_server.size();
   // Stream 3 reuses /pkg.S/Old (unknown); stream 5 introduces /pkg.S/New; stream 7 reuses it.
-  w.Client(c, Cat({ce.Headers(3, GrpcRequest("/pkg.S/Old"), false), Data(3, GrpcMessage(1), true)}));
-  w.Server(c, Cat({se.Headers(3, GrpcResponseHead(), false), Data(3, GrpcMessage(2), false), se.Headers(3, GrpcTrailers(0), true)}));
-  w.Client(c, Cat({ce.Headers(5, GrpcRequest("/pkg.S/New"), false), Data(5, GrpcMessage(1), true)}));
-  w.Server(c, Cat({se.Headers(5, GrpcResponseHead(), false), se.Headers(5, GrpcTrailers(0), true)}));
-  w.Client(c, Cat({ce.Headers(7, GrpcRequest("/pkg.S/New"), false), Data(7, GrpcMessage(1), true)}));
-  w.Server(c, Cat({se.Headers(7, GrpcResponseHead(), false), se.Headers(7, GrpcTrailers(3), true)}));
+  w.Client(c,
+           Cat({ce.Headers(3, GrpcRequest("/pkg.S/Old"), false), Data(3, GrpcMessage(1), true)}));
+  w.Server(c, Cat({se.Headers(3, GrpcResponseHead(), false), Data(3, GrpcMessage(2), false),
+                   se.Headers(3, GrpcTrailers(0), true)}));
+  w.Client(c,
+           Cat({ce.Headers(5, GrpcRequest("/pkg.S/New"), false), Data(5, GrpcMessage(1), true)}));
+  w.Server(c,
+           Cat({se.Headers(5, GrpcResponseHead(), false), se.Headers(5, GrpcTrailers(0), true)}));
+  w.Client(c,
+           Cat({ce.Headers(7, GrpcRequest("/pkg.S/New"), false), Data(7, GrpcMessage(1), true)}));
+  w.Server(c,
+           Cat({se.Headers(7, GrpcResponseHead(), false), se.Headers(7, GrpcTrailers(3), true)}));
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 3u);
   EXPECT_TRUE(c.hpack_tolerant(Sender::kClient));
@@ -206,9 +221,10 @@ TEST(Loss, HeaderBlockBoundIsEnforced) {
   Wire w;
   Fields big = GetRequest("/big");
   big.push_back({"x-long", std::string(200, 'v')});
-  w.Client(c, ClientStart() + Frame(kHeaders, kFlagEndStream, 1, "") );
+  w.Client(c, ClientStart() + Frame(kHeaders, kFlagEndStream, 1, ""));
   std::string block = ce.Encode(big, /*never_index=*/true);
-  w.Client(c, Frame(kContinuation, 0, 1, block.substr(0, 100)) + Frame(kContinuation, kFlagEndHeaders, 1, block.substr(100)));
+  w.Client(c, Frame(kContinuation, 0, 1, block.substr(0, 100)) +
+                  Frame(kContinuation, kFlagEndHeaders, 1, block.substr(100)));
   w.Server(c, Cat({ServerStart(), se.Headers(1, Response(200), true)}));
   auto ex = Take(c);
   ASSERT_EQ(ex.size(), 1u);

@@ -129,10 +129,14 @@ TEST_P(LateAttach, FromTheThirdCall) {
     SCOPED_TRACE("call " + std::to_string(2 + i));
     EXPECT_EQ(ex[i].method, "POST");  // static table
     // Never wrong: either the true value or unknown (flagged).
-    if (ex[i].path) EXPECT_EQ(ex[i].path, want.path);
-    else EXPECT_TRUE(ex[i].request_fields_unknown);
-    if (ex[i].grpc_status) EXPECT_EQ(ex[i].grpc_status, want.grpc_status);
-    else EXPECT_TRUE(ex[i].response_fields_unknown);
+    if (ex[i].path)
+      EXPECT_EQ(ex[i].path, want.path);
+    else
+      EXPECT_TRUE(ex[i].request_fields_unknown);
+    if (ex[i].grpc_status)
+      EXPECT_EQ(ex[i].grpc_status, want.grpc_status);
+    else
+      EXPECT_TRUE(ex[i].response_fields_unknown);
     EXPECT_EQ(ex[i].response_messages.count, want.response_messages);
   }
   // Call 3 (Unary again) repeats call 0's path; call 4 (Stream, status 14) is new in both.

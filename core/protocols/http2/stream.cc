@@ -35,11 +35,16 @@ void StreamState::ApplyHeaderBlock(Sender from, const DecodedBlock& block, bool 
     if (!request_headers_seen) {
       request_headers_seen = true;
       for (const HeaderField& f : block.fields) {
-        if (f.name == ":method") ex.method = f.value;
-        else if (f.name == ":path") ex.path = f.value;
-        else if (f.name == ":authority") ex.authority = f.value;
-        else if (f.name == ":scheme") ex.scheme = f.value;
-        else if (f.name == "content-type") ex.content_type = f.value;
+        if (f.name == ":method")
+          ex.method = f.value;
+        else if (f.name == ":path")
+          ex.path = f.value;
+        else if (f.name == ":authority")
+          ex.authority = f.value;
+        else if (f.name == ":scheme")
+          ex.scheme = f.value;
+        else if (f.name == "content-type")
+          ex.content_type = f.value;
       }
     }  // a second block from the client is request trailers: nothing Hugin reports
     if (end_stream) ex.request_ended = true;

@@ -19,7 +19,7 @@ using Sender = protocols::Sender;
 // captured: the count and sizes are then lower bounds.
 struct GrpcMessages {
   uint64_t count = 0;
-  uint64_t bytes = 0;  // message bytes without the prefixes
+  uint64_t bytes = 0;       // message bytes without the prefixes
   bool compressed = false;  // at least one message had the compressed flag
   bool known = true;
 };
@@ -37,7 +37,7 @@ struct Exchange {
   bool protocol_known = true;
 
   std::optional<std::string> method, path, authority, scheme, content_type;  // request
-  std::optional<int> status;                                            // response :status
+  std::optional<int> status;                                                 // response :status
   std::optional<int> grpc_status;  // trailers, or a trailers-only response
   std::optional<std::string> grpc_message;
   bool request_fields_unknown = false;
@@ -53,7 +53,7 @@ struct Exchange {
   uint64_t resp_start_ns = 0, resp_end_ns = 0;
 
   bool request_ended = false, response_ended = false;  // END_STREAM seen
-  bool reset = false;  // RST_STREAM seen
+  bool reset = false;                                  // RST_STREAM seen
   std::optional<Sender> reset_by;
   uint32_t reset_error_code = 0;
   bool refused_by_goaway = false;  // stream id above a GOAWAY's last-stream-id
@@ -64,23 +64,23 @@ struct Exchange {
 };
 
 struct Stats {
-  uint64_t frames = 0;               // frame headers decoded in sync
-  uint64_t unknown_frame_types = 0;  // skipped by length
-  uint64_t header_blocks = 0;        // HEADERS/PUSH_PROMISE + CONTINUATIONs, decoded or not
-  uint64_t streams = 0;              // stream records created
-  uint64_t exchanges = 0;            // records handed out
-  uint64_t frame_errors = 0;         // invalid frame headers / payloads (garbage, bad lengths)
-  uint64_t hpack_errors = 0;         // header blocks the inflater rejected
-  uint64_t hpack_desyncs = 0;        // times a direction's HPACK context was lost
-  uint64_t unknown_fields = 0;       // header fields reported unknown (dynamic refs not known)
-  uint64_t gaps = 0;                 // position jumps and truncated captures hiding bytes
-  uint64_t out_of_sync = 0;          // times a direction lost frame boundaries
-  uint64_t resyncs = 0;              // times it found a provable boundary again
-  uint64_t bytes_skipped = 0;        // bytes seen while out of sync (not decoded)
-  uint64_t overlaps = 0;             // chunks (partly) at positions already consumed
-  uint64_t stream_evictions = 0;     // streams dropped at Options::max_streams
+  uint64_t frames = 0;                  // frame headers decoded in sync
+  uint64_t unknown_frame_types = 0;     // skipped by length
+  uint64_t header_blocks = 0;           // HEADERS/PUSH_PROMISE + CONTINUATIONs, decoded or not
+  uint64_t streams = 0;                 // stream records created
+  uint64_t exchanges = 0;               // records handed out
+  uint64_t frame_errors = 0;            // invalid frame headers / payloads (garbage, bad lengths)
+  uint64_t hpack_errors = 0;            // header blocks the inflater rejected
+  uint64_t hpack_desyncs = 0;           // times a direction's HPACK context was lost
+  uint64_t unknown_fields = 0;          // header fields reported unknown (dynamic refs not known)
+  uint64_t gaps = 0;                    // position jumps and truncated captures hiding bytes
+  uint64_t out_of_sync = 0;             // times a direction lost frame boundaries
+  uint64_t resyncs = 0;                 // times it found a provable boundary again
+  uint64_t bytes_skipped = 0;           // bytes seen while out of sync (not decoded)
+  uint64_t overlaps = 0;                // chunks (partly) at positions already consumed
+  uint64_t stream_evictions = 0;        // streams dropped at Options::max_streams
   uint64_t header_block_overflows = 0;  // blocks larger than Options::max_header_block_bytes
-  uint64_t ignored_frames = 0;       // frames for streams already closed, stray CONTINUATIONs
+  uint64_t ignored_frames = 0;          // frames for streams already closed, stray CONTINUATIONs
 };
 
 struct Options {
