@@ -309,5 +309,27 @@ TEST(Connection, MaxFrameSizeFromSettings) {
   }
 }
 
+// The server's SETTINGS_HEADER_TABLE_SIZE lets the client's encoder grow its table: the
+// client direction's inflater must accept the size update and the larger entries.
+TEST(Connection, HeaderTableSizeFromSettings) {
+  Encoder ce(65536), se;  // may grow up to 64 KiB when the peer allows
+  Connection c(FromStart());
+  Wire w;
+  w.Client(c, ClientStart());
+  w.Server(c, Settings({{0x1, 16384}}));
+  ce.ChangeTableSize(16384);
+  std::string big(6000, 'k');
+  Fields f = GetRequest("/t");
+  f.push_back({"x-big", big});
+  w.Client(c, Cat({ce.Headers(1, f, true), ce.Headers(3, f, true)}));
+  w.Server(c, Cat({se.Headers(1, Response(200), true), se.Headers(3, Response(200), true)}));
+  auto ex = Take(c);
+  ASSERT_EQ(ex.size(), 2u);
+  EXPECT_EQ(ex[1].path, "/t");
+  EXPECT_FALSE(ex[1].request_fields_unknown);
+  EXPECT_EQ(c.stats().hpack_errors, 0u);
+  EXPECT_FALSE(c.hpack_tolerant(Sender::kClient));
+}
+
 }  // namespace
 }  // namespace hugin::http2
