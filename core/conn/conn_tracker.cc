@@ -47,7 +47,7 @@ struct ConnTracker::Conn {
   uint64_t next_pos[2] = {0, 0};
   uint64_t last_ns[2] = {0, 0};
   // The parser's counters already added to the tracker's totals (stats() is O(1)).
-  uint64_t counted_parse_errors = 0, counted_gaps = 0;
+  uint64_t counted_parse_errors = 0, counted_gaps = 0, counted_unreported = 0;
   // Every span of the connection carries the same addresses and service name: formatted once,
   // at its first span, and copied (no formatting, no lookup) into the next ones.
   bool have_span_labels = false;
@@ -278,8 +278,10 @@ void ConnTracker::Account(Conn& conn) {
   const protocols::ParserStats s = conn.parser->stats();
   totals_.parse_errors += s.parse_errors - conn.counted_parse_errors;
   totals_.stream_gaps += s.gaps - conn.counted_gaps;
+  totals_.unreported_exchanges += s.unreported - conn.counted_unreported;
   conn.counted_parse_errors = s.parse_errors;
   conn.counted_gaps = s.gaps;
+  conn.counted_unreported = s.unreported;
 }
 
 void ConnTracker::Emit(Conn& conn) {

@@ -47,6 +47,7 @@ struct TrackerStats {
   uint64_t unclassified_chunks = 0;// data on a connection whose protocol was not recognised
   uint64_t capture_off_conns = 0;  // connections whose first bytes were no known protocol:
                                    // the kernel was told to stop capturing them
+  uint64_t unreported_exchanges = 0;  // seen by a parser, not reported (see ParserStats)
   uint64_t held_chunks_dropped = 0;// "maybe" chunks given up (over kMaxHeldBytes, or judged no)
   uint64_t open_conns = 0;
 };

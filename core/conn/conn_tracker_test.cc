@@ -346,7 +346,10 @@ class CapturePolicyTest : public TrackerTest {
 
 TEST_F(CapturePolicyTest, AServerConnectionWhoseFirstBytesAreNotHttpIsSwitchedOff) {
   Open(5, 1, HG_ROLE_SERVER);
-  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, std::string("\x16\x03\x01\x02\x00", 5), 100);
+  // A TLS ClientHello's first bytes (record header, handshake header, version, random).
+  std::string hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+  hello += std::string(53, '\x5a');
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, hello, 100);
   ASSERT_EQ(policies_.size(), 1u);
   EXPECT_EQ(policies_[0].first, 5);
   EXPECT_EQ(policies_[0].second, HG_CAPTURE_OFF);

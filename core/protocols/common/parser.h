@@ -25,6 +25,8 @@ namespace hugin::protocols {
 struct ParserStats {
   uint64_t parse_errors = 0;  // malformed input: counted, the parser resyncs or gives up
   uint64_t gaps = 0;          // lost or hidden bytes noticed in a stream
+  uint64_t unreported = 0;    // exchanges seen but not reported: not seen whole, or fields the
+                              // report would need (its protocol) could not be decoded
 };
 
 class ConnectionParser {

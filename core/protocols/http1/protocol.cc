@@ -45,7 +45,7 @@ class Parser final : public protocols::ConnectionParser {
   }
   protocols::ParserStats stats() const override {
     const Stats& s = stitcher_.stats();
-    return {s.parse_errors, s.gaps};
+    return {s.parse_errors, s.gaps, 0};
   }
 
  private:
