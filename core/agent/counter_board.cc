@@ -24,6 +24,7 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.kernel_drops["conn_map_full"] = k[HG_CNT_DROP_CONN_MAP];
   c.conn_loss_reports = loop_.conn_loss_reports;
   c.conn_loss_map_full = k[HG_CNT_LOSS_MAP_FULL];
+  c.unreported_exchanges = tracker_.unreported_exchanges;
   c.capture_off_conns = tracker_.capture_off_conns;
   c.capture_off_calls = k[HG_CNT_POLICY_OFF_CALLS];
   c.capture_policy_map_full = loop_.capture_policy_map_full;

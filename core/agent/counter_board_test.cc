@@ -15,7 +15,11 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   t.decode_errors = 3;
   t.stream_gaps = 4;
   t.spans = 999;  // made; what counts is what was exported
-  board.Publish(t, LoopTallies{5, 6, 7});
+  t.unreported_exchanges = 8;
+  t.capture_off_conns = 9;
+  LoopTallies loop{5, 6, 7};
+  loop.capture_policy_map_full = 10;
+  board.Publish(t, loop);
   AgentCounters c = board.Snapshot(k);
   EXPECT_EQ(c.events_received, 1u);
   EXPECT_EQ(c.parse_errors, 5u);
@@ -26,6 +30,10 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   EXPECT_EQ(c.payload_truncated, 100u + HG_CNT_PAYLOAD_TRUNCATED);
   EXPECT_EQ(c.payload_short_copy, 100u + HG_CNT_PAYLOAD_SHORT_COPY);
   EXPECT_EQ(c.conn_loss_map_full, 100u + HG_CNT_LOSS_MAP_FULL);
+  EXPECT_EQ(c.unreported_exchanges, 8u);
+  EXPECT_EQ(c.capture_off_conns, 9u);
+  EXPECT_EQ(c.capture_off_calls, 100u + HG_CNT_POLICY_OFF_CALLS);
+  EXPECT_EQ(c.capture_policy_map_full, 10u);
   // Only losses are drop reasons: a short copy still delivered its record.
   EXPECT_EQ(c.kernel_drops, (std::map<std::string, uint64_t>{
                                 {"ringbuf_full", 100u + HG_CNT_DROP_RINGBUF},

@@ -22,6 +22,8 @@ struct AgentCounters {
   std::map<std::string, uint64_t> kernel_drops;
   uint64_t conn_loss_reports = 0;  // per-connection loss entries drained from the kernel
   uint64_t conn_loss_map_full = 0; // losses (in kernel_drops) that no connection report carries
+  uint64_t unreported_exchanges = 0;  // seen by a parser but not reported (not seen whole,
+                                      // or the protocol could not be decoded after a late attach)
   uint64_t capture_off_conns = 0;  // connections whose first bytes were no known protocol
   uint64_t capture_off_calls = 0;  // their data calls the kernel did not record
   uint64_t capture_policy_map_full = 0;  // capture-off requests map conn_policy had no room for

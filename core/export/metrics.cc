@@ -173,6 +173,9 @@ std::string Metrics::Expose(const AgentCounters& c) const {
        "Per-connection loss reports read from the kernel (one per connection per drain)."},
       {"hugin_conn_loss_map_full_total", c.conn_loss_map_full,
        "Kernel drops that could not be attributed to their connection: the loss map was full."},
+      {"hugin_unreported_exchanges_total", c.unreported_exchanges,
+       "Exchanges a parser saw but did not report: not seen from their start (a late attach), or "
+       "their protocol could not be decoded (HTTP/2 header fields indexed before the attach)."},
       {"hugin_capture_off_connections_total", c.capture_off_conns,
        "Connections whose first bytes were no protocol Hugin knows: the kernel stopped capturing "
        "them (not errors, not losses)."},
