@@ -18,32 +18,50 @@ static __always_inline __u64 offset_bound(__u64 n) {
   return n;
 }
 
-/* Copies up to `want` bytes from an iovec array into dst, starting `skip`
- * bytes into the data; returns bytes copied. */
-static __always_inline __u32 copy_iov_at(__u8 *dst, __u64 iov_ptr, __u32 iovcnt, __u32 skip,
-                                         __u32 want) {
-  __u32 off = 0;
-  for (int i = 0; i < HG_MAX_IOV; i++) {
-    if (i >= iovcnt || off >= want) break;
-    struct iovec iov = {};
-    if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov))) != 0) break;
-    __u64 n = iov.iov_len;
-    if (skip >= n) {
-      skip -= n;
-      continue;
-    }
-    __u64 base = (__u64)iov.iov_base + skip;
-    n -= skip;
-    skip = 0;
-    if (n > want - off) n = want - off;
-    if (n > HG_MAX_PAYLOAD) n = HG_MAX_PAYLOAD;
-    if (n == 0) continue;
-    /* off < want <= HG_MAX_PAYLOAD and n <= HG_MAX_PAYLOAD: dst has room for both. */
-    if (bpf_probe_read_user(dst + offset_bound(off), verifier_bound(n), (void *)base) != 0)
-      break;
-    off += n;
+/* One iovec of a copy_iov_at walk (a bpf_loop callback, so the verifier checks
+ * it once whatever the number of iovecs; gRPC's C core writes with many small
+ * ones, frame headers apart from their payloads). */
+struct iov_walk {
+  __u64 iov_ptr;
+  __u32 skip; /* bytes still to pass over before copying */
+  __u32 want;
+  __u32 off;  /* bytes copied so far into the scratch payload */
+};
+
+static long iov_step(__u64 i, void *ctx) {
+  struct iov_walk *w = ctx;
+  struct iovec iov = {};
+  if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(w->iov_ptr + i * sizeof(iov))) != 0) return 1;
+  __u64 n = iov.iov_len;
+  __u32 skip = w->skip;
+  if (skip >= n) {
+    w->skip = skip - n;
+    return 0;
   }
-  return off;
+  w->skip = 0;
+  __u32 off = w->off, want = w->want;
+  if (off >= want || want > HG_MAX_PAYLOAD) return 1;
+  n -= skip;
+  if (n > want - off) n = want - off;
+  __u32 zero = 0;
+  struct data_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+  if (!s) return 1;
+  __u8 *dst = s->raw + sizeof(struct hg_data_event);
+  /* off < want <= HG_MAX_PAYLOAD and n <= HG_MAX_PAYLOAD: dst has room for both. */
+  if (bpf_probe_read_user(dst + offset_bound(off), verifier_bound(n),
+                          (void *)((__u64)iov.iov_base + skip)) != 0)
+    return 1;
+  w->off = off + n;
+  return off + n >= want;
+}
+
+/* Copies up to `want` bytes from an iovec array into the scratch payload,
+ * starting `skip` bytes into the data; returns bytes copied. */
+static __always_inline __u32 copy_iov_at(__u64 iov_ptr, __u32 iovcnt, __u32 skip, __u32 want) {
+  struct iov_walk w = {.iov_ptr = iov_ptr, .skip = skip, .want = want, .off = 0};
+  if (iovcnt > HG_MAX_IOV) iovcnt = HG_MAX_IOV;
+  bpf_loop(iovcnt, iov_step, &w, 0);
+  return w.off;
 }
 
 /* Where a data call's bytes are: one buffer, or an iovec array (a msghdr's
@@ -60,7 +78,7 @@ static __always_inline __u32 copy_at(__u8 *dst, const struct io_src *src, __u32 
   if (!src->is_iov)
     return bpf_probe_read_user(dst, verifier_bound(want), (void *)(src->ptr + skip)) == 0 ? want
                                                                                        : 0;
-  return copy_iov_at(dst, src->ptr, src->iovcnt, skip, want);
+  return copy_iov_at(src->ptr, src->iovcnt, skip, want); /* dst is the scratch payload */
 }
 
 /* "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" as three little-endian words. */
@@ -74,7 +92,15 @@ static __always_inline __u32 copy_at(__u8 *dst, const struct io_src *src, __u32 
  * user space's policy would come too late for the first requests. */
 static __always_inline void detect_h2_preface(struct conn_state *c, const struct io_src *src,
                                               __u8 *buf) {
-  if (copy_at(buf, src, 0, 24) != 24) return;
+  __u64 at = src->ptr;
+  if (src->is_iov) { /* the preface is written whole: look in the first iovec only */
+    struct iovec iov = {};
+    if (src->iovcnt == 0 || bpf_probe_read_user(&iov, sizeof(iov), (void *)src->ptr) != 0 ||
+        iov.iov_len < 24)
+      return;
+    at = (__u64)iov.iov_base;
+  }
+  if (bpf_probe_read_user(buf, 24, (void *)at) != 0) return;
   const __u64 *w = (const __u64 *)buf;
   if (w[0] == HG_H2_PREFACE_0 && w[1] == HG_H2_PREFACE_1 && w[2] == HG_H2_PREFACE_2)
     c->mode = HG_CAPTURE_FULL;
@@ -210,7 +236,8 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
       .sk = c->sk, .tgid = tgid, .fd = args.fd, .len = len, .slices = 1, .dir = dir,
       .syscall = args.syscall, .role = c->role, .full = c->mode == HG_CAPTURE_FULL};
   if (!x.full) {
-    emit_slice(0, &x);
+    /* Through bpf_loop too, so the verifier checks emit_slice in one context only. */
+    bpf_loop(1, emit_slice, &x, 0);
     return 0;
   }
   x.slices = (len + HG_MAX_PAYLOAD - 1) / HG_MAX_PAYLOAD;

@@ -11,13 +11,14 @@
 /* Upper bound of bytes captured per syscall; the runtime value is config. */
 #define HG_MAX_PAYLOAD 4096
 /* Full capture (HG_CAPTURE_FULL) writes one record per HG_MAX_PAYLOAD slice
- * of a call, at most this many (64 KiB); the runtime bound is config. */
-#define HG_MAX_SLICES 16
+ * of a call, at most this many (256 KiB); the runtime bound is config. */
+#define HG_MAX_SLICES 64
 /* Words of the watched-process bitmap (maps.bpf.h): one bit per tgid up to
  * PID_MAX_LIMIT (2^22) on 64-bit. */
 #define HG_WATCHED_WORDS (1u << 16)
-/* iovec entries walked per readv/writev/recvmsg/sendmsg call. */
-#define HG_MAX_IOV 8
+/* iovec entries walked per readv/writev/recvmsg/sendmsg call (gRPC's C core
+ * writes with many small ones: frame headers apart from their payloads). */
+#define HG_MAX_IOV 1024 /* UIO_MAXIOV */
 
 enum hg_event_type {
   HG_EV_OPEN = 1,  /* a connection seen for the first time (accept, connect, or first data) */

@@ -17,8 +17,10 @@ enum class Disposition { kSpan, kUnanswered, kNotReported };
 
 Disposition DispositionOf(const Exchange& x) {
   if (x.req_start_ns == 0 || !x.protocol_known) return Disposition::kNotReported;
+  // A reset after the answer ended (grpc-go resets with NO_ERROR a stream whose request the
+  // client had not closed yet) does not undo the answer; a reset before it leaves none.
   const bool answered = x.response_ended || x.grpc_status.has_value();
-  return answered && !x.reset ? Disposition::kSpan : Disposition::kUnanswered;
+  return answered ? Disposition::kSpan : Disposition::kUnanswered;
 }
 
 class Parser final : public protocols::ConnectionParser {
