@@ -66,7 +66,7 @@ class BpfLoader {
   // Programs loaded and attached (an optional one the kernel cannot run is left out).
   int ProgramCount() const;
   // What this kernel lacks that Hugin does without, one line each (e.g. no queue time
-  // without the sk_data_ready tracepoint, 6.3+). For the agent to say once at start.
+  // without the sk_data_ready tracepoint, which 6.1 lacks). For the agent to say once at start.
   const std::vector<std::string>& Degradations() const { return degradations_; }
 
  private:
