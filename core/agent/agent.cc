@@ -72,6 +72,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
     return 1;
   }
   auto loader = std::move(std::get<std::unique_ptr<BpfLoader>>(started));
+  for (const std::string& d : loader->Degradations()) std::fprintf(stderr, "hugin: %s\n", d.c_str());
 
   Discovery discovery(SelectorOf(cfg), "/proc", static_cast<uint32_t>(getpid()));
   std::map<uint32_t, std::string> names;  // pid -> service name

@@ -25,11 +25,18 @@ std::string g_libbpf_log;  // the last libbpf messages, shown when loading fails
 
 int CollectLibbpfLog(enum libbpf_print_level level, const char* fmt, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char buf[1024];
-  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  // Whole messages: a verifier log arrives as one, and its verdict is at its end.
+  va_list copy;
+  va_copy(copy, args);
+  int n = vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  if (n < 0) return n;
+  std::string buf(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(buf.data(), buf.size(), fmt, args);
+  buf.pop_back();
   g_libbpf_log += buf;
   if (g_libbpf_log.size() > 16384) g_libbpf_log.erase(0, g_libbpf_log.size() - 16384);
-  if (getenv("HUGIN_DEBUG")) fputs(buf, stderr);
+  if (getenv("HUGIN_DEBUG")) fputs(buf.c_str(), stderr);
   return n;
 }
 
@@ -42,6 +49,39 @@ std::string LastLibbpfLines() {
 }
 
 bool IsPowerOfTwo(uint32_t v) { return v && !(v & (v - 1)); }
+
+// A tp_btf program's target ("tp_btf/sys_exit" -> "sys_exit"); empty for other kinds.
+std::string BtfTracepointOf(const bpf_program* prog) {
+  std::string sec = bpf_program__section_name(prog);
+  const std::string prefix = "tp_btf/";
+  return sec.rfind(prefix, 0) == 0 ? sec.substr(prefix.size()) : "";
+}
+
+// Programs Hugin runs without, and what is lost then.
+const char* WhatIsLostWithout(const std::string& prog_name) {
+  if (prog_name == "hg_data_ready") return "no queue time: a span's duration is its processing time";
+  return nullptr;
+}
+
+// Why the kernel refused the object, in one line from libbpf's log: the program, and the
+// verifier's verdict (the last lines of its log: the error, then "processed N insns").
+std::string WhyLoadFailed() {
+  const std::string& log = g_libbpf_log;  // its start (BEGIN PROG LOAD LOG) may be cut off
+  auto e = log.rfind("-- END PROG LOAD LOG --");
+  auto q = log.rfind("prog '");
+  if (e == std::string::npos || q == std::string::npos) return LastLibbpfLines();
+  std::string prog = log.substr(q + 6, log.find('\'', q + 6) - q - 6);
+  std::vector<std::string> lines;
+  for (size_t from = 0; from < e;) {
+    size_t nl = std::min(log.find('\n', from), e);
+    if (nl > from) lines.push_back(log.substr(from, nl - from));
+    from = nl + 1;
+  }
+  std::string verdict;
+  for (size_t i = lines.size() > 2 ? lines.size() - 2 : 0; i < lines.size(); i++)
+    verdict += (verdict.empty() ? "" : "; ") + lines[i];
+  return "this kernel's verifier refused program " + prog + ": " + verdict;
+}
 
 }  // namespace
 
@@ -84,9 +124,23 @@ std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
   self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
   bpf_map__set_max_entries(self->skel_->maps.events, opts.ringbuf_bytes);
 
+  // A BTF tracepoint the kernel does not have: leave its program out when Hugin can do
+  // without it, otherwise say which one is missing (libbpf's own error names neither).
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, self->skel_->obj) {
+    std::string tp = BtfTracepointOf(prog);
+    if (tp.empty() || libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_RAW_TP) >= 0) continue;
+    const char* lost = WhatIsLostWithout(bpf_program__name(prog));
+    if (!lost)
+      return Error{"BPF is not usable here: this kernel has no " + tp +
+                   " tracepoint (BTF), which program " + bpf_program__name(prog) + " needs"};
+    bpf_program__set_autoload(prog, false);
+    self->degradations_.push_back("this kernel has no " + tp + " tracepoint: " + lost);
+  }
+
   if (int err = hugin_bpf__load(self->skel_); err != 0)
     return Error{std::string("BPF is not usable here: loading the programs failed (") +
-                 strerror(-err) + "): " + LastLibbpfLines()};
+                 strerror(-err) + "): " + WhyLoadFailed()};
   if (int err = hugin_bpf__attach(self->skel_); err != 0)
     return Error{std::string("BPF is not usable here: attaching the tracepoints failed (") +
                  strerror(-err) + "): " + LastLibbpfLines()};
@@ -188,7 +242,7 @@ std::vector<ConnLossEntry> BpfLoader::DrainConnLosses() {
 int BpfLoader::ProgramCount() const {
   int n = 0;
   bpf_program* prog;
-  bpf_object__for_each_program(prog, skel_->obj) n++;
+  bpf_object__for_each_program(prog, skel_->obj) n += bpf_program__autoload(prog) ? 1 : 0;
   return n;
 }
 

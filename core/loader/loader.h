@@ -63,7 +63,11 @@ class BpfLoader {
   // step, so a loss the kernel adds meanwhile lands in a new entry, not
   // nowhere). Touches only the map: safe to call from any thread, Poll included.
   std::vector<ConnLossEntry> DrainConnLosses();
+  // Programs loaded and attached (an optional one the kernel cannot run is left out).
   int ProgramCount() const;
+  // What this kernel lacks that Hugin does without, one line each (e.g. no queue time
+  // without the sk_data_ready tracepoint, which 6.1 lacks). For the agent to say once at start.
+  const std::vector<std::string>& Degradations() const { return degradations_; }
 
  private:
   BpfLoader() = default;
@@ -73,6 +77,7 @@ class BpfLoader {
   ring_buffer* ringbuf_ = nullptr;
   const RecordHandler* handler_ = nullptr;
   int ncpus_ = 1;
+  std::vector<std::string> degradations_;
 };
 
 // Mounts tracefs at /sys/kernel/tracing when nothing is mounted there

@@ -9,6 +9,10 @@ import threading
 import time
 import urllib.request
 
+# Multiplies every wait below: 1 on real hardware; tests/vm/run sets more under QEMU's TCG,
+# where loading the BPF object alone takes tens of seconds.
+TIMEOUT_SCALE = float(os.environ.get("HUGIN_TEST_TIMEOUT_SCALE", "1"))
+
 
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -37,6 +41,7 @@ class Proc:
     def wait_line(self, pattern, where="out", timeout=15.0):
         lines = self.out if where == "out" else self.err
         rx = re.compile(pattern)
+        timeout *= TIMEOUT_SCALE
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for l in list(lines):
@@ -56,7 +61,7 @@ class Proc:
         if self.p.poll() is None:
             self.p.send_signal(sig)
         try:
-            return self.p.wait(timeout)
+            return self.p.wait(timeout * TIMEOUT_SCALE)
         except subprocess.TimeoutExpired:
             self.p.kill()
             self.p.wait()
@@ -91,7 +96,7 @@ def json_lines(agent):
 
 def wait_spans(agent, n, timeout=10.0, kind=None):
     """Waits for at least n JSON spans (of `kind`, if given) on the agent's stdout."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout * TIMEOUT_SCALE
     while True:
         spans = [s for s in json_lines(agent) if "type" not in s]
         if kind:
