@@ -130,7 +130,9 @@ TEST(CapturePolicy, OffStopsDataRecordsAndFullCapturesBeyondThePayloadSize) {
   auto loader = Load();
   ASSERT_NE(loader, nullptr);
   hg_conn_id server{}, client{};
-  Seen seen = RunRounds(*loader, [&](const Seen& round1) {
+  Seen seen;
+  // The callback ASSERTs: a fatal failure there must stop the test, not only the callback.
+  ASSERT_NO_FATAL_FAILURE(seen = RunRounds(*loader, [&](const Seen& round1) {
     ASSERT_EQ(round1.opens.size(), 2u);
     ASSERT_EQ(round1.data.size(), 2u);  // the request, written and read
     const events::OpenEvent* s = OpenOf(round1, HG_ROLE_SERVER);
@@ -140,7 +142,7 @@ TEST(CapturePolicy, OffStopsDataRecordsAndFullCapturesBeyondThePayloadSize) {
     client = {c->c.conn.tgid, c->c.conn.fd, c->c.conn.generation};
     ASSERT_TRUE(loader->SetCapturePolicy(server, HG_CAPTURE_OFF));
     ASSERT_TRUE(loader->SetCapturePolicy(client, HG_CAPTURE_FULL));
-  });
+  }));
   ASSERT_EQ(seen.data.size(), 4u);  // round 1: 2; round 2: the client's write and read only
   for (size_t i = 2; i < seen.data.size(); i++) {
     SCOPED_TRACE(i);
@@ -164,13 +166,15 @@ TEST(CapturePolicy, OffStopsDataRecordsAndFullCapturesBeyondThePayloadSize) {
 TEST(CapturePolicy, APolicyForAnotherGenerationDoesNotApply) {
   auto loader = Load();
   ASSERT_NE(loader, nullptr);
-  Seen seen = RunRounds(*loader, [&](const Seen& round1) {
+  Seen seen;
+  // The callback ASSERTs: a fatal failure there must stop the test, not only the callback.
+  ASSERT_NO_FATAL_FAILURE(seen = RunRounds(*loader, [&](const Seen& round1) {
     const events::OpenEvent* s = OpenOf(round1, HG_ROLE_SERVER);
     ASSERT_NE(s, nullptr);
     // An earlier connection on the same fd number.
     hg_conn_id stale{s->c.conn.tgid, s->c.conn.fd, s->c.conn.generation - 1};
     ASSERT_TRUE(loader->SetCapturePolicy(stale, HG_CAPTURE_OFF));
-  });
+  }));
   EXPECT_EQ(seen.data.size(), 6u);  // 2 in round 1, 4 in round 2: nothing switched off
   EXPECT_EQ(loader->Counters()[HG_CNT_POLICY_OFF_CALLS], 0u);
   for (size_t i = 2; i < seen.data.size(); i++) EXPECT_EQ(seen.bytes[i].size(), 512u);

@@ -115,7 +115,7 @@ class CaptureTest : public ::testing::Test {
 TEST_F(CaptureTest, EverySyscallFamilyOnRealSockets) {
   Seen seen;
   uint64_t pid = 0;
-  Run(512, &seen, &pid);
+  ASSERT_NO_FATAL_FAILURE(Run(512, &seen, &pid));  // Run ASSERTs: stop here too
   ASSERT_EQ(seen.opens.size(), 2u);  // connect (client) + accept (server)
   int client_fd = -1, server_fd = -1;
   for (auto& o : seen.opens) {
@@ -168,7 +168,7 @@ TEST_F(CaptureTest, EverySyscallFamilyOnRealSockets) {
 TEST_F(CaptureTest, PayloadIsTruncatedToConfiguredSize) {
   Seen seen;
   uint64_t pid = 0;
-  Run(8, &seen, &pid);
+  ASSERT_NO_FATAL_FAILURE(Run(8, &seen, &pid));
   ASSERT_FALSE(seen.data.empty());
   EXPECT_EQ(seen.data[0].bytes, "GET /a H");
   EXPECT_EQ(seen.data[0].ev.len, 19u);
