@@ -31,11 +31,12 @@ bool ReadFull(int fd, char* buf, size_t n) {
   return true;
 }
 
-// Round 1: an HTTP request each way. Round 2 (after the parent's go): kBig bytes
-// client -> server and kBig bytes server -> client.
-void Child(int go1, int done1, int go2) {
-  char c;
-  if (read(go1, &c, 1) != 1) _exit(3);
+struct Sockets {
+  int listener, client, server;
+};
+
+// In the child: a TCP connection to itself on loopback (connect, then accept).
+Sockets LoopbackPair() {
   int ls = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -46,7 +47,15 @@ void Child(int go1, int done1, int go2) {
   getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
   int cl = socket(AF_INET, SOCK_STREAM, 0);
   if (connect(cl, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(4);
-  int sv = accept4(ls, nullptr, nullptr, 0);
+  return {ls, cl, accept4(ls, nullptr, nullptr, 0)};
+}
+
+// Round 1: an HTTP request each way. Round 2 (after the parent's go): kBig bytes
+// client -> server and kBig bytes server -> client.
+void Child(int go1, int done1, int go2) {
+  char c;
+  if (read(go1, &c, 1) != 1) _exit(3);
+  auto [ls, cl, sv] = LoopbackPair();
   char buf[kBig];
   if (write(cl, "GET / HTTP/1.1\r\n\r\n", 18) != 18 || !ReadFull(sv, buf, 18)) _exit(5);
   if (write(done1, "x", 1) != 1 || read(go2, &c, 1) != 1) _exit(6);
@@ -184,17 +193,7 @@ TEST(CapturePolicy, APolicyForAnotherGenerationDoesNotApply) {
 void H2Child(int go1) {
   char c;
   if (read(go1, &c, 1) != 1) _exit(3);
-  int ls = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(ls, 1);
-  socklen_t len = sizeof(a);
-  getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
-  int cl = socket(AF_INET, SOCK_STREAM, 0);
-  if (connect(cl, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(4);
-  int sv = accept4(ls, nullptr, nullptr, 0);
+  auto [ls, cl, sv] = LoopbackPair();
   const std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
   std::string big(10000, 'h');
   for (size_t i = 0; i < big.size(); i++) big[i] = static_cast<char>('a' + i % 26);
