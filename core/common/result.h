@@ -1,0 +1,39 @@
+// The one way core/ reports an error a caller must handle: a value or an Error
+// (a one-line message for the user). std::expected is C++23; this is the subset
+// Hugin needs, on C++20.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace hugin {
+
+struct Error {
+  std::string message;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}       // NOLINT: implicit, like std::expected
+  Result(Error error) : v_(std::move(error)) {}   // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// For operations with nothing to return.
+struct Ok {};
+using Status = Result<Ok>;
+
+}  // namespace hugin
