@@ -81,6 +81,21 @@ static __always_inline __u32 copy_at(__u8 *dst, const struct io_src *src, __u32 
   return copy_iov_at(src->ptr, src->iovcnt, skip, want); /* dst is the scratch payload */
 }
 
+/* Reads the first n (<= 24) bytes of a call into buf; for an iovec array,
+ * from its first iovec only (a preface or a TLS record header is written whole). */
+static __always_inline bool peek_head(const struct io_src *src, __u8 *buf, __u32 n) {
+  __u64 at = src->ptr;
+  if (src->is_iov) {
+    struct iovec iov = {};
+    if (src->iovcnt == 0 || bpf_probe_read_user(&iov, sizeof(iov), (void *)src->ptr) != 0 ||
+        iov.iov_len < n)
+      return false;
+    at = (__u64)iov.iov_base;
+  }
+  if (n > 24) return false;
+  return bpf_probe_read_user(buf, n, (void *)at) == 0;
+}
+
 /* "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" as three little-endian words. */
 #define HG_H2_PREFACE_0 0x5448202a20495250ull /* "PRI * HT" */
 #define HG_H2_PREFACE_1 0x0a0d302e322f5054ull /* "TP/2.0\r\n" */
@@ -92,18 +107,51 @@ static __always_inline __u32 copy_at(__u8 *dst, const struct io_src *src, __u32 
  * user space's policy would come too late for the first requests. */
 static __always_inline void detect_h2_preface(struct conn_state *c, const struct io_src *src,
                                               __u8 *buf) {
-  __u64 at = src->ptr;
-  if (src->is_iov) { /* the preface is written whole: look in the first iovec only */
-    struct iovec iov = {};
-    if (src->iovcnt == 0 || bpf_probe_read_user(&iov, sizeof(iov), (void *)src->ptr) != 0 ||
-        iov.iov_len < 24)
-      return;
-    at = (__u64)iov.iov_base;
-  }
-  if (bpf_probe_read_user(buf, 24, (void *)at) != 0) return;
+  if (!peek_head(src, buf, 24)) return;
   const __u64 *w = (const __u64 *)buf;
   if (w[0] == HG_H2_PREFACE_0 && w[1] == HG_H2_PREFACE_1 && w[2] == HG_H2_PREFACE_2)
     c->mode = HG_CAPTURE_FULL;
+}
+
+/* A TLS record header: content type 20..23 (change_cipher_spec, alert,
+ * handshake, application_data), then version 3.0 to 3.4. No text protocol
+ * starts with those control bytes, so a connection whose first bytes Hugin
+ * sees are this is TLS, whether it saw the handshake or joined mid-stream. */
+static __always_inline bool looks_like_tls(const struct io_src *src, __u8 *buf) {
+  if (!peek_head(src, buf, 3)) return false;
+  return buf[0] >= 20 && buf[0] <= 23 && buf[1] == 3 && buf[2] <= 4;
+}
+
+/* The queue time stamp (sk_data_ready) an ingress call consumes. */
+static __always_inline __u64 take_arrival(const struct conn_state *c, __u8 dir) {
+  if (dir != HG_INGRESS || !c->sk) return 0;
+  __u64 sk = c->sk;
+  __u64 *arr = bpf_map_lookup_elem(&data_arrival, &sk);
+  if (!arr) return 0;
+  __u64 v = *arr;
+  *arr = 0;
+  return v;
+}
+
+/* A syscall on a TLS connection: when the thread is inside a TLS library call,
+ * this is the call's socket; a read outside a call is remembered as the
+ * thread's last (see struct tls_thread). `arrival`: the read's queue time
+ * stamp, which the plaintext it carries inherits. */
+static __always_inline void tls_note_syscall(int fd, __u8 dir, __u64 arrival) {
+  __u64 id = bpf_get_current_pid_tgid();
+  struct tls_thread *t = bpf_map_lookup_elem(&tls_threads, &id);
+  if (t) {
+    if (t->in_call) {
+      if (t->call_fd < 0) t->call_fd = fd;
+      if (!t->call_arrival) t->call_arrival = arrival;
+    } else if (dir == HG_INGRESS) {
+      t->last_read_fd = fd;
+      t->last_arrival = arrival;
+    }
+  } else if (dir == HG_INGRESS) {
+    struct tls_thread fresh = {.call_fd = -1, .last_read_fd = fd, .last_arrival = arrival};
+    bpf_map_update_elem(&tls_threads, &id, &fresh, BPF_NOEXIST);
+  }
 }
 
 /* Re-reads the connection's capture policy when the cached one is older than
@@ -114,7 +162,7 @@ static __always_inline void refresh_policy(__u32 tgid, int fd, struct conn_state
   c->policy_ns = now;
   struct conn_key k = {.tgid = tgid, .fd = fd};
   struct hg_conn_policy *p = bpf_map_lookup_elem(&conn_policy, &k);
-  if (p && p->generation == c->generation) c->mode = p->mode;
+  if (p && p->generation == c->generation && p->tls == c->tls) c->mode = p->mode;
 }
 
 /* A data syscall's arguments, as the dispatcher read them from pt_regs. */
@@ -135,7 +183,7 @@ struct slice_ctx {
   __u64 now, arrival, generation, sk;
   __u32 tgid, len, slices;
   __s32 fd;
-  __u8 dir, syscall, role, full;
+  __u8 dir, syscall, role, full, flags;
 };
 
 static long emit_slice(__u64 i, void *ctx) {
@@ -161,7 +209,7 @@ static long emit_slice(__u64 i, void *ctx) {
   e->h.conn.tgid = x->tgid;
   e->h.conn.fd = x->fd;
   e->h.conn.generation = x->generation;
-  e->h.flags = 0;
+  e->h.flags = x->flags;
   __builtin_memset(e->h._pad, 0, sizeof(e->h._pad));
   e->pos = x->pos + off;
   e->len = seg;
@@ -184,6 +232,31 @@ static long emit_slice(__u64 i, void *ctx) {
   return 0;
 }
 
+/* Writes the records of one data call: bytes [pos, pos + len) of one
+ * direction of connection (tgid, fd), from `src`.
+ * Head capture: one record, the first cfg_payload_bytes. Full capture: one
+ * record per HG_MAX_PAYLOAD slice of the call, up to cfg_full_slices; the last
+ * record's length covers the rest of the call, so positions stay contiguous
+ * and only bytes past the last slice go uncaptured (counted). */
+static __always_inline void emit_call(const struct conn_state *c, __u32 tgid, int fd,
+                                      const struct io_src *src, __u64 pos, __u32 len, __u8 dir,
+                                      __u8 syscall, __u8 flags, __u64 now, __u64 arrival,
+                                      bool full) {
+  struct slice_ctx x = {
+      .src = *src, .pos = pos, .now = now, .arrival = arrival, .generation = c->generation,
+      .sk = c->sk, .tgid = tgid, .fd = fd, .len = len, .slices = 1, .dir = dir,
+      .syscall = syscall, .role = c->role, .full = full, .flags = flags};
+  if (!full) {
+    /* Through bpf_loop too, so the verifier checks emit_slice in one context only. */
+    bpf_loop(1, emit_slice, &x, 0);
+    return;
+  }
+  x.slices = (len + HG_MAX_PAYLOAD - 1) / HG_MAX_PAYLOAD;
+  if (x.slices > cfg_full_slices) x.slices = cfg_full_slices;
+  /* bpf_loop: the verifier checks the callback once, not once per slice. */
+  bpf_loop(x.slices, emit_slice, &x, 0);
+}
+
 static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   if (ret <= 0) return 0;
 
@@ -192,6 +265,12 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   __u8 dir = args.dir & 1;
   __u64 pos = c->pos[dir];
   c->pos[dir] = pos + ret;
+  if (c->tls) {
+    /* Ciphertext: its plaintext comes from the TLS library's uprobes. */
+    tls_note_syscall(args.fd, dir, take_arrival(c, dir));
+    count(HG_CNT_TLS_CIPHERTEXT_CALLS);
+    return 0;
+  }
   const __u64 now = bpf_ktime_get_ns();
   refresh_policy(tgid, args.fd, c, now);
   if (c->mode == HG_CAPTURE_OFF) {
@@ -215,35 +294,19 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
     }
   }
   const __u32 len = ret > 0xffffffffL ? 0xffffffffU : (__u32)ret;
-  if (pos == 0 && c->mode == HG_CAPTURE_HEAD && len >= 24) detect_h2_preface(c, &src, buf);
-
-  __u64 arrival = 0;
-  if (dir == HG_INGRESS && c->sk) {
-    __u64 sk = c->sk;
-    __u64 *arr = bpf_map_lookup_elem(&data_arrival, &sk);
-    if (arr) {
-      arrival = *arr;
-      *arr = 0;
-    }
-  }
-
-  /* Head capture: one record, the first cfg_payload_bytes. Full capture: one
-   * record per HG_MAX_PAYLOAD slice of the call, up to cfg_full_slices; the
-   * last record's length covers the rest of the call, so positions stay
-   * contiguous and only bytes past the last slice go uncaptured (counted). */
-  struct slice_ctx x = {
-      .src = src, .pos = pos, .now = now, .arrival = arrival, .generation = c->generation,
-      .sk = c->sk, .tgid = tgid, .fd = args.fd, .len = len, .slices = 1, .dir = dir,
-      .syscall = args.syscall, .role = c->role, .full = c->mode == HG_CAPTURE_FULL};
-  if (!x.full) {
-    /* Through bpf_loop too, so the verifier checks emit_slice in one context only. */
-    bpf_loop(1, emit_slice, &x, 0);
+  if (pos == 0 && len >= 3 && looks_like_tls(&src, buf)) {
+    /* One record says so to user space (HG_FLAG_CIPHERTEXT); the connection's
+     * later syscalls are counted, not recorded. */
+    c->tls = 1;
+    c->mode = HG_CAPTURE_HEAD; /* for the plaintext */
+    tls_note_syscall(args.fd, dir, take_arrival(c, dir));
+    emit_call(c, tgid, args.fd, &src, pos, len, dir, args.syscall, HG_FLAG_CIPHERTEXT, now, 0,
+              false);
     return 0;
   }
-  x.slices = (len + HG_MAX_PAYLOAD - 1) / HG_MAX_PAYLOAD;
-  if (x.slices > cfg_full_slices) x.slices = cfg_full_slices;
-  /* bpf_loop: the verifier checks the callback once, not once per slice. */
-  bpf_loop(x.slices, emit_slice, &x, 0);
+  if (pos == 0 && c->mode == HG_CAPTURE_HEAD && len >= 24) detect_h2_preface(c, &src, buf);
+  emit_call(c, tgid, args.fd, &src, pos, len, dir, args.syscall, 0, now, take_arrival(c, dir),
+            c->mode == HG_CAPTURE_FULL);
   return 0;
 }
 

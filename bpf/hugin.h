@@ -41,10 +41,13 @@ enum hg_syscall {
   HG_SYS_READ = 1, HG_SYS_WRITE, HG_SYS_READV, HG_SYS_WRITEV, HG_SYS_RECVFROM,
   HG_SYS_SENDTO, HG_SYS_RECVMSG, HG_SYS_SENDMSG, HG_SYS_ACCEPT, HG_SYS_CONNECT,
   HG_SYS_CLOSE,
+  HG_SYS_TLS_READ,  /* plaintext read through a TLS library (uprobe): SSL_read, tls.Conn.Read */
+  HG_SYS_TLS_WRITE, /* plaintext written through a TLS library */
 };
 
 /* Per-connection capture policy (map conn_policy, written by user space once a
- * connection's protocol is known). */
+ * connection's protocol is known). On a TLS connection it applies to the
+ * plaintext the TLS library's uprobes see; the ciphertext is never recorded. */
 enum hg_capture_mode {
   HG_CAPTURE_HEAD = 0, /* default: the first cfg_payload_bytes of every call */
   HG_CAPTURE_OFF = 1,  /* no data records (protocol unknown or not wanted); positions are
@@ -59,7 +62,9 @@ enum hg_capture_mode {
 struct hg_conn_policy {
   __u64 generation;
   __u8 mode; /* enum hg_capture_mode */
-  __u8 _pad[7];
+  __u8 tls;  /* decided on the plaintext of a TLS connection (1) or on its raw bytes (0):
+                applies only while the connection is the same kind (conn_state.tls) */
+  __u8 _pad[6];
 };
 
 /* Per-CPU counters (array map "counters"); user space sums the CPUs. */
@@ -73,11 +78,20 @@ enum hg_counter {
   HG_CNT_LOSS_MAP_FULL,      /* a loss (counted above) on a tracked connection that could not be
                                 attributed to it: conn_losses was full */
   HG_CNT_POLICY_OFF_CALLS,   /* data calls not recorded: their connection's policy is off */
+  HG_CNT_TLS_CIPHERTEXT_CALLS, /* syscalls on a TLS connection not recorded: ciphertext (the
+                                  plaintext comes from the TLS library's uprobes) */
+  HG_CNT_TLS_NO_CONN,        /* a TLS library call whose socket could not be found: its
+                                plaintext is lost (a counted drop) */
+  HG_CNT_TLS_CALLS,          /* TLS library calls that moved plaintext (recorded or not) */
   HG_CNT__MAX,
 };
 
 /* hg_header.flags */
 #define HG_FLAG_SHORT_COPY 0x01 /* data: fewer payload bytes could be read than were wanted */
+#define HG_FLAG_TLS 0x02        /* data: plaintext from a TLS library call (uprobe); pos is a
+                                   position in the connection's plaintext stream */
+#define HG_FLAG_CIPHERTEXT 0x04 /* data: the first call of a connection seen to carry TLS
+                                   records; the connection's later syscalls are not recorded */
 
 /* A connection's identity: the fd in a process, plus a generation that
  * changes whenever the fd number is reused for another connection. The
@@ -117,7 +131,8 @@ struct hg_open_event {
 
 struct hg_close_event {
   struct hg_header h;
-  __u64 bytes[2]; /* stream positions at close, per direction */
+  __u64 bytes[2];     /* stream positions at close, per direction */
+  __u64 tls_bytes[2]; /* plaintext stream positions at close (TLS connections), per direction */
 };
 
 struct hg_data_event {

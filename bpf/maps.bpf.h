@@ -68,8 +68,10 @@ struct conn_state {
   __u64 pos[2];      /* bytes moved so far, per enum hg_direction */
   __u64 sk;          /* struct sock *, the key of data_arrival */
   __u64 policy_ns;   /* when conn_policy was last read for this connection */
+  __u64 tls_pos[2];  /* plaintext bytes moved through the TLS library, per direction */
   __u8 role;
   __u8 mode;         /* enum hg_capture_mode, cached from conn_policy */
+  __u8 tls;          /* 1: TLS records seen on the socket (its syscalls carry ciphertext) */
 };
 
 struct {
@@ -117,6 +119,48 @@ struct {
   __type(key, __u64);   /* struct sock * */
   __type(value, __u64); /* first sk_data_ready time not yet consumed by a read; 0 = none */
 } data_arrival SEC(".maps");
+
+/* ---- TLS libraries (progs/openssl.bpf.c): which connection a library call is on ----
+ * A thread inside SSL_read/SSL_write: the call's arguments, and the socket
+ * the call's own read or write syscall used (set by the syscall exit on a TLS
+ * connection). Also the thread's last ciphertext read: libraries fed through
+ * memory buffers (Node's TLSWrap) call SSL_read right after reading the socket
+ * themselves, with no syscall inside the call. LRU: a thread that died keeps
+ * its entry until it is pushed out. */
+struct tls_thread {
+  __u64 ssl;          /* SSL * */
+  __u64 buf;          /* the caller's plaintext buffer */
+  __u64 out_len;      /* SSL_read_ex/SSL_write_ex: size_t * of bytes moved; 0 otherwise */
+  __u64 call_arrival; /* queue time stamp (sk_data_ready) of the current call's first read */
+  __u64 last_arrival; /* ... of the last read outside a call, on last_read_fd */
+  __s32 call_fd;      /* socket the current call read or wrote; -1 none yet */
+  __s32 last_read_fd; /* socket of the thread's last ciphertext read outside a call; -1 none */
+  __u8 in_call;
+  __u8 dir;           /* enum hg_direction of the current call */
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u64); /* bpf_get_current_pid_tgid() */
+  __type(value, struct tls_thread);
+} tls_threads SEC(".maps");
+
+/* SSL * -> the socket it was last seen on: a call served from the library's
+ * buffer (no syscall) and memory-BIO writes still find their connection. A
+ * cache: an evicted entry is found again at the connection's next syscall. */
+struct tls_session_key {
+  __u32 tgid;
+  __u32 _pad;
+  __u64 ssl;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct tls_session_key);
+  __type(value, __s32); /* fd */
+} tls_sessions SEC(".maps");
 
 /* ---- scratch space for building a data record (too big for the stack) ---- */
 struct data_scratch {

@@ -23,6 +23,9 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
     e->h.syscall = HG_SYS_CLOSE;
     e->bytes[0] = c->pos[0];
     e->bytes[1] = c->pos[1];
+    e->tls_bytes[0] = c->tls_pos[0];
+    e->tls_bytes[1] = c->tls_pos[1];
+    if (c->tls) e->h.flags |= HG_FLAG_TLS;
     bpf_ringbuf_submit(e, wakeup_flags());
     count(HG_CNT_EVENTS);
   } else {

@@ -16,6 +16,7 @@
 #include "core/export/prometheus_server.h"
 #include "core/export/trace_lines.h"
 #include "core/loader/loader.h"
+#include "core/tls/tls_attacher.h"
 
 namespace hugin {
 namespace {
@@ -67,11 +68,12 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   lopts.ringbuf_bytes = cfg.ringbuf_bytes;
   lopts.trace_all = cfg.trace_all;
   auto started = BpfLoader::Start(lopts);
-  if (auto* err = std::get_if<BpfLoader::Error>(&started)) {
+  if (!started) {
+    const hugin::Error* err = &started.error();
     std::fprintf(stderr, "hugin: %s\n", err->message.c_str());
     return 1;
   }
-  auto loader = std::move(std::get<std::unique_ptr<BpfLoader>>(started));
+  auto loader = std::move(started).value();
   for (const std::string& d : loader->Degradations()) std::fprintf(stderr, "hugin: %s\n", d.c_str());
 
   Discovery discovery(SelectorOf(cfg), "/proc", static_cast<uint32_t>(getpid()));
@@ -106,8 +108,8 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
        [&](const UnpairedRequest& u) {
          if (json) lines->AddLine(FormatUnpairedRequestJson(u));
        }});
-  tracker.SetCapturePolicySink([&](const events::ConnId& c, hg_capture_mode mode) {
-    if (!loader->SetCapturePolicy(hg_conn_id{c.tgid, c.fd, c.generation}, mode))
+  tracker.SetCapturePolicySink([&](const events::ConnId& c, hg_capture_mode mode, bool tls) {
+    if (!loader->SetCapturePolicy(hg_conn_id{c.tgid, c.fd, c.generation}, mode, tls))
       tallies.capture_policy_map_full++;
   });
   // Loss and gap lines go out with the json printer only; the text printer has the counters.
@@ -134,6 +136,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
     }
   }
 
+  tls::TlsAttacher tls_probes(loader.get());
   auto apply_discovery = [&] {
     auto ch = discovery.Rescan();
     if (!ch.notice.empty()) std::fprintf(stderr, "%s\n", ch.notice.c_str());
@@ -146,11 +149,16 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
       std::fprintf(stderr, "hugin: watching pid %u (%s)\n", p.pid, p.exe.c_str());
     }
     for (uint32_t pid : ch.removed) {
+      tls_probes.Forget(pid);
       loader->UnwatchPid(pid);
       tracker.ForgetProcess(pid);
       names.erase(pid);
       std::fprintf(stderr, "hugin: pid %u is gone\n", pid);
     }
+    // Every pass, not only for new processes: a TLS library may be loaded late (Python's
+    // `import ssl`). Reading /proc/PID/maps is cheap; a file already probed is skipped.
+    for (const auto& [pid, info] : discovery.current()) tls_probes.Scan(pid);
+    for (const std::string& line : tls_probes.TakeNotices()) std::fprintf(stderr, "%s\n", line.c_str());
   };
   auto publish = [&] {
     tallies.watched_pids = discovery.current().size();

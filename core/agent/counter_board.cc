@@ -22,6 +22,8 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.payload_short_copy = k[HG_CNT_PAYLOAD_SHORT_COPY];
   c.kernel_drops["ringbuf_full"] = k[HG_CNT_DROP_RINGBUF];
   c.kernel_drops["conn_map_full"] = k[HG_CNT_DROP_CONN_MAP];
+  // A TLS library call whose socket was not found: its plaintext never became a record.
+  c.kernel_drops["tls_no_connection"] = k[HG_CNT_TLS_NO_CONN];
   c.conn_loss_reports = loop_.conn_loss_reports;
   c.conn_loss_map_full = k[HG_CNT_LOSS_MAP_FULL];
   c.unreported_exchanges = tracker_.unreported_exchanges;
@@ -29,6 +31,11 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.capture_off_calls = k[HG_CNT_POLICY_OFF_CALLS];
   c.capture_policy_map_full = loop_.capture_policy_map_full;
   c.watched_pids = loop_.watched_pids;
+  c.tls_conns = tracker_.tls_conns;
+  c.tls_conns_without_plaintext = tracker_.tls_conns_without_plaintext;
+  c.tls_calls = k[HG_CNT_TLS_CALLS];
+  c.tls_ciphertext_calls = k[HG_CNT_TLS_CIPHERTEXT_CALLS];
+  c.tls_unsupported = loop_.tls_unsupported;
   return c;
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <string>
 
 #include "core/conn/conn_tracker.h"
 #include "core/export/agent_counters.h"
@@ -17,6 +19,8 @@ struct LoopTallies {
   uint64_t conn_loss_reports = 0;  // entries drained from conn_losses
   uint64_t watched_pids = 0;
   uint64_t capture_policy_map_full = 0;  // capture-off requests the kernel map had no room for
+  // Processes using a TLS library Hugin cannot read plaintext from, by library (core/tls).
+  std::map<std::string, uint64_t> tls_unsupported;
 };
 
 class CounterBoard {

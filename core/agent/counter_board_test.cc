@@ -37,7 +37,10 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   // Only losses are drop reasons: a short copy still delivered its record.
   EXPECT_EQ(c.kernel_drops, (std::map<std::string, uint64_t>{
                                 {"ringbuf_full", 100u + HG_CNT_DROP_RINGBUF},
-                                {"conn_map_full", 100u + HG_CNT_DROP_CONN_MAP}}));
+                                {"conn_map_full", 100u + HG_CNT_DROP_CONN_MAP},
+                                {"tls_no_connection", 100u + HG_CNT_TLS_NO_CONN}}));
+  EXPECT_EQ(c.tls_calls, 100u + HG_CNT_TLS_CALLS);
+  EXPECT_EQ(c.tls_ciphertext_calls, 100u + HG_CNT_TLS_CIPHERTEXT_CALLS);
 }
 
 }  // namespace

@@ -50,6 +50,8 @@ struct ConnTracker::Conn {
   uint64_t counted_parse_errors = 0, counted_gaps = 0, counted_unreported = 0;
   // Every span of the connection carries the same addresses and service name: formatted once,
   // at its first span, and copied (no formatting, no lookup) into the next ones.
+  bool tls = false;            // the parsed stream is the TLS plaintext
+  bool tls_plaintext = false;  // some plaintext was seen
   bool have_span_labels = false;
   std::string local_ip, peer_ip, service_name;
 
@@ -136,6 +138,13 @@ void ConnTracker::OnData(const events::DataEvent& e) {
   } else {
     conn = it->second.get();
   }
+  if (e.ciphertext || e.tls) {
+    if (!conn->tls) BecomeTls(*conn);
+    if (e.ciphertext) return;  // ciphertext is not parsed (counted by the kernel)
+    conn->tls_plaintext = true;
+  } else if (conn->tls) {
+    return;  // raw bytes of a TLS connection (the kernel sends none after it knows)
+  }
   TrackPosition(*conn, e);
   if (conn->capture == Conn::Capture::kOff) return;
   if (conn->capture == Conn::Capture::kDetecting && !Detect(*conn, e)) return;
@@ -207,7 +216,8 @@ bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
     conn.protocol = v.yes;
     conn.parser = v.yes->make_parser(conn.seen_from_start);
     conn.capture = Conn::Capture::kParsing;
-    if (v.yes->capture != HG_CAPTURE_HEAD && policy_sink_) policy_sink_(conn.id, v.yes->capture);
+    if (v.yes->capture != HG_CAPTURE_HEAD && policy_sink_)
+      policy_sink_(conn.id, v.yes->capture, conn.tls);
     for (const Conn::Held& h : conn.held) Feed(conn, h.dir, h.chunk);
     conn.held.clear();
     conn.held_bytes = 0;
@@ -237,7 +247,22 @@ void ConnTracker::SwitchOff(Conn& conn) {
   conn.held_bytes = 0;
   conn.capture = Conn::Capture::kOff;
   totals_.capture_off_conns++;
-  if (policy_sink_) policy_sink_(conn.id, HG_CAPTURE_OFF);
+  if (policy_sink_) policy_sink_(conn.id, HG_CAPTURE_OFF, conn.tls);
+}
+
+void ConnTracker::BecomeTls(Conn& conn) {
+  conn.tls = true;
+  totals_.tls_conns++;
+  if (conn.parser) {  // raw bytes parsed before the kernel knew (a connection joined mid-stream)
+    Account(conn);
+    conn.parser.reset();
+    conn.protocol = nullptr;
+  }
+  totals_.held_chunks_dropped += conn.held.size();
+  conn.held.clear();
+  conn.held_bytes = 0;
+  conn.capture = Conn::Capture::kDetecting;
+  conn.next_pos[HG_INGRESS] = conn.next_pos[HG_EGRESS] = 0;
 }
 
 void ConnTracker::Feed(Conn& conn, uint8_t dir, const protocols::Chunk& chunk) {
@@ -249,7 +274,8 @@ void ConnTracker::OnClose(const events::CloseEvent& e) {
   if (it == conns_.end()) return;
   Conn& conn = *it->second;
   const uint8_t client_dir = conn.role == HG_ROLE_SERVER ? HG_INGRESS : HG_EGRESS;
-  Finish(conn, e.c.ts_ns, e.bytes[client_dir]);
+  if (e.tls && !conn.tls) BecomeTls(conn);
+  Finish(conn, e.c.ts_ns, conn.tls ? e.tls_bytes[client_dir] : e.bytes[client_dir]);
   conns_.erase(it);
 }
 
@@ -265,6 +291,7 @@ void ConnTracker::ForgetProcess(uint32_t tgid) {
 }
 
 void ConnTracker::Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> client_stream_end) {
+  if (conn.tls && !conn.tls_plaintext) totals_.tls_conns_without_plaintext++;
   if (!conn.parser) {
     totals_.held_chunks_dropped += conn.held.size();
     return;
@@ -323,6 +350,7 @@ void ConnTracker::Emit(Conn& conn) {
     s.status = r.status;
     s.stream_id = r.stream_id;
     s.grpc_status = r.grpc_status.value_or(-1);
+    s.tls = conn.tls;
     s.request_body_bytes = r.request_body_bytes;
     s.response_body_bytes = r.response_body_bytes;
     if (!conn.have_span_labels) {

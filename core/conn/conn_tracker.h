@@ -19,6 +19,13 @@
 //
 // A connection first seen mid-stream is never switched off: its first bytes may be the
 // middle of a body; chunks no protocol recognises are counted (unclassified_chunks).
+//
+// TLS: the kernel marks the first call it sees carrying TLS records (DataEvent::ciphertext)
+// and then sends no more of the connection's syscalls; the TLS library's uprobes send its
+// plaintext (DataEvent::tls) with positions of their own. The first of either turns the
+// connection into a TLS one: detection starts over on the plaintext stream, and the states
+// above apply to it. A TLS connection that closes without any plaintext (a TLS library Hugin
+// cannot see into) is counted (tls_conns_without_plaintext).
 #pragma once
 
 #include <cstdint>
@@ -49,6 +56,8 @@ struct TrackerStats {
                                    // the kernel was told to stop capturing them
   uint64_t unreported_exchanges = 0;  // seen by a parser, not reported (see ParserStats)
   uint64_t held_chunks_dropped = 0;// "maybe" chunks given up (over kMaxHeldBytes, or judged no)
+  uint64_t tls_conns = 0;          // connections seen carrying TLS
+  uint64_t tls_conns_without_plaintext = 0;  // ... that ended with no plaintext seen
   uint64_t open_conns = 0;
 };
 
@@ -84,7 +93,9 @@ class ConnTracker {
   TrackerStats stats() const;
 
   // Asks the kernel to capture a connection differently (core/loader SetCapturePolicy).
-  using CapturePolicySink = std::function<void(const events::ConnId&, hg_capture_mode)>;
+  // `tls`: the decision is about the connection's TLS plaintext (hg_conn_policy.tls).
+  using CapturePolicySink =
+      std::function<void(const events::ConnId&, hg_capture_mode, bool tls)>;
   void SetCapturePolicySink(CapturePolicySink sink) { policy_sink_ = std::move(sink); }
   // The protocols inference tries, in order; protocols::Registry() unless a test says otherwise.
   void SetProtocols(std::span<const protocols::ProtocolTraits* const> p) { protocols_ = p; }
@@ -104,6 +115,9 @@ class ConnTracker {
   bool Detect(Conn& conn, const events::DataEvent& e);
   void Feed(Conn& conn, uint8_t dir, const protocols::Chunk& chunk);
   void SwitchOff(Conn& conn);
+  // The connection carries TLS: what was parsed of its raw bytes is dropped, and its
+  // plaintext stream is detected and parsed from now on.
+  void BecomeTls(Conn& conn);
 
   SpanSink sink_;
   LossSinks loss_sinks_;

@@ -1,71 +1,14 @@
 #include "core/conn/conn_tracker.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include "core/conn/tracker_testing.h"
 
 #include <string>
 #include <vector>
 
 namespace hugin {
 namespace {
-
-class TrackerTest : public ::testing::Test {
- protected:
-  TrackerTest()
-      : tracker_([this](Span&& s) { spans_.push_back(std::move(s)); },
-                 [](uint32_t pid) { return "svc" + std::to_string(pid); }, 1000,
-                 {[this](const StreamGap& g) { gaps_.push_back(g); },
-                  [this](const UnpairedRequest& u) { unpaired_.push_back(u); }}) {}
-
-  events::Common C(int fd, uint64_t gen, uint8_t role, uint64_t ts) {
-    events::Common c;
-    c.conn = {7, fd, gen};
-    c.role = role;
-    c.ts_ns = ts;
-    return c;
-  }
-  // peer_last_octet: the peer is 127.0.0.<peer_last_octet>.
-  void Open(int fd, uint64_t gen, uint8_t role, uint64_t ts = 1, uint8_t peer_last_octet = 1) {
-    events::OpenEvent o;
-    o.c = C(fd, gen, role, ts);
-    o.addr.family = AF_INET;
-    o.addr.local_port = 8080;
-    o.addr.remote_port = 40000;
-    uint8_t lo[4] = {127, 0, 0, 1};
-    uint8_t peer[4] = {127, 0, 0, peer_last_octet};
-    memcpy(o.addr.local_ip, lo, 4);
-    memcpy(o.addr.remote_ip, peer, 4);
-    tracker_.OnOpen(o);
-  }
-  // Sends `bytes` as one syscall on (fd, gen), advancing that direction's position.
-  void Data(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
-            uint64_t ts, uint64_t arrival = 0, uint32_t len = 0) {
-    events::DataEvent d;
-    d.c = C(fd, gen, role, ts);
-    d.dir = dir;
-    uint64_t& pos = pos_[fd][dir];
-    d.pos = pos;
-    d.len = len ? len : bytes.size();
-    d.arrival_ns = arrival;
-    d.payload = bytes;
-    pos += d.len;
-    tracker_.OnData(d);
-  }
-  void Close(int fd, uint64_t gen, uint64_t ts) {
-    events::CloseEvent e;
-    e.c = C(fd, gen, HG_ROLE_UNKNOWN, ts);
-    e.bytes[HG_INGRESS] = pos_[fd][HG_INGRESS];
-    e.bytes[HG_EGRESS] = pos_[fd][HG_EGRESS];
-    tracker_.OnClose(e);
-    pos_.erase(fd);
-  }
-
-  std::vector<Span> spans_;
-  std::vector<StreamGap> gaps_;
-  std::vector<UnpairedRequest> unpaired_;
-  std::map<int, std::map<uint8_t, uint64_t>> pos_;
-  ConnTracker tracker_;
-};
 
 const std::string kGet = "GET /hello?x=1 HTTP/1.1\r\nHost: a\r\n\r\n";
 const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
@@ -345,11 +288,13 @@ namespace {
 class CapturePolicyTest : public TrackerTest {
  protected:
   CapturePolicyTest() {
-    tracker_.SetCapturePolicySink([this](const events::ConnId& c, hg_capture_mode m) {
+    tracker_.SetCapturePolicySink([this](const events::ConnId& c, hg_capture_mode m, bool tls) {
       policies_.push_back({c.fd, m});
+      policy_tls_.push_back(tls);
     });
   }
   std::vector<std::pair<int, hg_capture_mode>> policies_;
+  std::vector<bool> policy_tls_;
 };
 
 TEST_F(CapturePolicyTest, AServerConnectionWhoseFirstBytesAreNotHttpIsSwitchedOff) {

@@ -86,6 +86,8 @@ std::variant<Event, std::string> Decode(const void* data, size_t size) {
       out.arrival_ns = e.arrival_ns;
       out.len = e.len;
       out.short_copy = (e.h.flags & HG_FLAG_SHORT_COPY) != 0;
+      out.tls = (e.h.flags & HG_FLAG_TLS) != 0;
+      out.ciphertext = (e.h.flags & HG_FLAG_CIPHERTEXT) != 0;
       out.payload = std::string_view(
           static_cast<const char*>(data) + sizeof(hg_data_event), e.captured);
       break;
@@ -101,6 +103,9 @@ std::variant<Event, std::string> Decode(const void* data, size_t size) {
       FillCommon(e.h, &out.c);
       out.bytes[0] = e.bytes[0];
       out.bytes[1] = e.bytes[1];
+      out.tls = (e.h.flags & HG_FLAG_TLS) != 0;
+      out.tls_bytes[0] = e.tls_bytes[0];
+      out.tls_bytes[1] = e.tls_bytes[1];
       break;
     }
     default:

@@ -49,11 +49,19 @@ struct DataEvent {
   // The kernel could not read every byte it meant to capture (HG_FLAG_SHORT_COPY): the payload
   // is shorter than min(len, capture size). Bytes past it are unknown, as with truncation.
   bool short_copy = false;
+  // Plaintext from a TLS library's uprobe (HG_FLAG_TLS): pos is in the connection's
+  // plaintext stream, which is apart from its raw (ciphertext) byte stream.
+  bool tls = false;
+  // The first call seen on a connection carried TLS records (HG_FLAG_CIPHERTEXT): the
+  // kernel records none of its later syscalls.
+  bool ciphertext = false;
 };
 
 struct CloseEvent {
   Common c;
   uint64_t bytes[2] = {0, 0};
+  bool tls = false;                  // the connection carried TLS
+  uint64_t tls_bytes[2] = {0, 0};    // its plaintext stream positions, per direction
 };
 
 using Event = std::variant<OpenEvent, DataEvent, CloseEvent>;

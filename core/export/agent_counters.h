@@ -28,6 +28,12 @@ struct AgentCounters {
   uint64_t capture_off_calls = 0;  // their data calls the kernel did not record
   uint64_t capture_policy_map_full = 0;  // capture-off requests map conn_policy had no room for
   uint64_t watched_pids = 0;       // gauge: pids currently selected
+  uint64_t tls_conns = 0;          // connections seen carrying TLS
+  uint64_t tls_conns_without_plaintext = 0;  // ... that ended without any plaintext seen
+  uint64_t tls_calls = 0;          // TLS library calls that moved plaintext
+  uint64_t tls_ciphertext_calls = 0;  // syscalls on TLS connections, not recorded
+  // gauge: watched processes whose TLS library Hugin cannot read, by library ("rustls", ...)
+  std::map<std::string, uint64_t> tls_unsupported;
 };
 
 }  // namespace hugin

@@ -184,6 +184,14 @@ std::string Metrics::Expose(const AgentCounters& c) const {
       {"hugin_capture_policy_map_full_total", c.capture_policy_map_full,
        "Capture-off requests the kernel's policy map had no room for: those connections keep "
        "being captured (and ignored by the agent)."},
+      {"hugin_tls_connections_total", c.tls_conns,
+       "Connections seen carrying TLS (their spans come from the TLS library's plaintext)."},
+      {"hugin_tls_connections_without_plaintext_total", c.tls_conns_without_plaintext,
+       "TLS connections that ended without any plaintext seen: a TLS library Hugin cannot read "
+       "(see hugin_tls_unsupported) or one loaded after the connection began."},
+      {"hugin_tls_calls_total", c.tls_calls, "TLS library read and write calls that moved plaintext."},
+      {"hugin_tls_ciphertext_calls_total", c.tls_ciphertext_calls,
+       "Syscalls on TLS connections the kernel did not record (ciphertext)."},
   };
   for (const Counter& counter : counters) {
     AppendFamilyHeader(out, counter.name, "counter", counter.help);
@@ -192,6 +200,11 @@ std::string Metrics::Expose(const AgentCounters& c) const {
   AppendFamilyHeader(out, "hugin_kernel_drops_total", "counter", "Events dropped in the kernel, by reason.");
   for (const auto& [reason, count] : c.kernel_drops) {
     AppendSample(out, "hugin_kernel_drops_total", {{"reason", reason}}, count);
+  }
+  AppendFamilyHeader(out, "hugin_tls_unsupported", "gauge",
+                     "Watched processes using a TLS library Hugin cannot read plaintext from.");
+  for (const auto& [library, count] : c.tls_unsupported) {
+    AppendSample(out, "hugin_tls_unsupported", {{"library", library}}, count);
   }
   AppendFamilyHeader(out, "hugin_watched_pids", "gauge", "Processes currently selected for tracing.");
   AppendSample(out, "hugin_watched_pids", {}, c.watched_pids);

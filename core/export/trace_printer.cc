@@ -110,6 +110,7 @@ void AppendSpanJson(std::string* out, const Span& span) {
     lit(",\"stream_id\":"), num(span.stream_id);
     lit(",\"grpc_status\":"), num(span.grpc_status);
   }
+  if (span.tls) lit(",\"tls\":true");  // plaintext lines keep their schema
   lit(",\"local\":{\"ip\":"), str(span.local.ip);
   lit(",\"port\":"), num(span.local.port);
   lit("},\"peer\":{\"ip\":"), str(span.peer.ip);

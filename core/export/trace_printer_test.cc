@@ -246,5 +246,15 @@ TEST(FormatSpanJson, Http2SpansCarryStreamIdAndGrpcStatusHttp1SpansDoNot) {
   EXPECT_FALSE(j.contains("grpc_status"));
 }
 
+TEST(FormatSpanJson, TlsSpansSayTlsTruePlaintextSpansHaveNoKey) {
+  Span s = PostServerSpan();
+  auto j = nlohmann::json::parse(FormatSpanJson(s));
+  EXPECT_FALSE(j.contains("tls"));
+  s.tls = true;
+  j = nlohmann::json::parse(FormatSpanJson(s));
+  EXPECT_EQ(j["tls"], true);
+  EXPECT_EQ(j["path"], s.path);  // the rest of the line is unchanged
+}
+
 }  // namespace
 }  // namespace hugin

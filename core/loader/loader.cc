@@ -96,15 +96,14 @@ std::string EnsureTracefs() {
   return "";
 }
 
-std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
-    const LoaderOptions& opts) {
+Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   if (geteuid() != 0)
-    return Error{"hugin must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON"};
+    return hugin::Error{"hugin must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON"};
   if (opts.payload_bytes == 0 || opts.payload_bytes > HG_MAX_PAYLOAD)
-    return Error{"payload size must be 1.." + std::to_string(HG_MAX_PAYLOAD)};
+    return hugin::Error{"payload size must be 1.." + std::to_string(HG_MAX_PAYLOAD)};
   if (!IsPowerOfTwo(opts.ringbuf_bytes) || opts.ringbuf_bytes < 4096)
-    return Error{"ring buffer size must be a power of two >= 4096"};
-  if (std::string err = EnsureTracefs(); !err.empty()) return Error{err};
+    return hugin::Error{"ring buffer size must be a power of two >= 4096"};
+  if (std::string err = EnsureTracefs(); !err.empty()) return hugin::Error{err};
 
   libbpf_set_print(CollectLibbpfLog);
   std::unique_ptr<BpfLoader> self(new BpfLoader());
@@ -113,7 +112,7 @@ std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
 
   self->skel_ = hugin_bpf__open();
   if (!self->skel_)
-    return Error{std::string("BPF is not usable here: cannot open the BPF object (") +
+    return hugin::Error{std::string("BPF is not usable here: cannot open the BPF object (") +
                  strerror(errno) + ")"};
   self->skel_->rodata->cfg_payload_bytes = opts.payload_bytes;
   self->skel_->rodata->cfg_trace_all = opts.trace_all ? 1 : 0;
@@ -132,22 +131,22 @@ std::variant<std::unique_ptr<BpfLoader>, BpfLoader::Error> BpfLoader::Start(
     if (tp.empty() || libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_RAW_TP) >= 0) continue;
     const char* lost = WhatIsLostWithout(bpf_program__name(prog));
     if (!lost)
-      return Error{"BPF is not usable here: this kernel has no " + tp +
+      return hugin::Error{"BPF is not usable here: this kernel has no " + tp +
                    " tracepoint (BTF), which program " + bpf_program__name(prog) + " needs"};
     bpf_program__set_autoload(prog, false);
     self->degradations_.push_back("this kernel has no " + tp + " tracepoint: " + lost);
   }
 
   if (int err = hugin_bpf__load(self->skel_); err != 0)
-    return Error{std::string("BPF is not usable here: loading the programs failed (") +
+    return hugin::Error{std::string("BPF is not usable here: loading the programs failed (") +
                  strerror(-err) + "): " + WhyLoadFailed()};
   if (int err = hugin_bpf__attach(self->skel_); err != 0)
-    return Error{std::string("BPF is not usable here: attaching the tracepoints failed (") +
+    return hugin::Error{std::string("BPF is not usable here: attaching the tracepoints failed (") +
                  strerror(-err) + "): " + LastLibbpfLines()};
   self->ringbuf_ = ring_buffer__new(bpf_map__fd(self->skel_->maps.events), &BpfLoader::OnRecord,
                                     self.get(), nullptr);
   if (!self->ringbuf_)
-    return Error{std::string("cannot open the BPF ring buffer (") + strerror(errno) + ")"};
+    return hugin::Error{std::string("cannot open the BPF ring buffer (") + strerror(errno) + ")"};
   return self;
 }
 
@@ -175,7 +174,7 @@ int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   return n;
 }
 
-bool BpfLoader::SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode) {
+bool BpfLoader::SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode, bool tls) {
   struct {
     uint32_t tgid;
     int32_t fd;
@@ -184,6 +183,7 @@ bool BpfLoader::SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode) {
   hg_conn_policy value{};
   value.generation = conn.generation;
   value.mode = static_cast<uint8_t>(mode);
+  value.tls = tls ? 1 : 0;
   return bpf_map__update_elem(skel_->maps.conn_policy, &key, sizeof(key), &value, sizeof(value),
                               BPF_ANY) == 0;
 }
@@ -239,10 +239,48 @@ std::vector<ConnLossEntry> BpfLoader::DrainConnLosses() {
   return out;
 }
 
+void UprobeSet::LinkCloser::operator()(bpf_link* l) const { bpf_link__destroy(l); }
+
+Result<UprobeSet> BpfLoader::AttachOpenSsl(const std::string& path) {
+  struct Probe {
+    bpf_program* prog;
+    const char* func;
+    bool retprobe;
+    bool required;  // SSL_read_ex and SSL_write_ex are OpenSSL >= 1.1.1
+  };
+  const Probe probes[] = {
+      {skel_->progs.hg_ssl_read_enter, "SSL_read", false, true},
+      {skel_->progs.hg_ssl_read_return, "SSL_read", true, true},
+      {skel_->progs.hg_ssl_write_enter, "SSL_write", false, true},
+      {skel_->progs.hg_ssl_write_return, "SSL_write", true, true},
+      {skel_->progs.hg_ssl_read_ex_enter, "SSL_read_ex", false, false},
+      {skel_->progs.hg_ssl_read_ex_return, "SSL_read_ex", true, false},
+      {skel_->progs.hg_ssl_write_ex_enter, "SSL_write_ex", false, false},
+      {skel_->progs.hg_ssl_write_ex_return, "SSL_write_ex", true, false},
+  };
+  UprobeSet set;
+  for (const Probe& p : probes) {
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = p.retprobe, .func_name = p.func);
+    bpf_link* link = bpf_program__attach_uprobe_opts(p.prog, -1, path.c_str(), 0, &opts);
+    if (!link) {
+      int err = errno;
+      if (!p.required) continue;
+      return hugin::Error{std::string("cannot attach a uprobe to ") + p.func + " in " + path +
+                          " (" + strerror(err) + ")"};
+    }
+    set.links_.emplace_back(link);
+  }
+  return set;
+}
+
 int BpfLoader::ProgramCount() const {
   int n = 0;
   bpf_program* prog;
-  bpf_object__for_each_program(prog, skel_->obj) n += bpf_program__autoload(prog) ? 1 : 0;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    // Uprobes are attached per library file later (AttachOpenSsl), not here.
+    std::string sec = bpf_program__section_name(prog);
+    if (bpf_program__autoload(prog) && sec.find("uprobe") == std::string::npos) n++;
+  }
   return n;
 }
 

@@ -7,8 +7,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
+
+#include "core/common/result.h"
 
 extern "C" {
 #include "bpf/hugin.h"
@@ -16,6 +17,7 @@ extern "C" {
 
 struct hugin_bpf;    // generated skeleton
 struct ring_buffer;  // libbpf
+struct bpf_link;     // libbpf
 
 namespace hugin {
 
@@ -29,6 +31,22 @@ struct LoaderOptions {
 
 using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;
 
+// Uprobes attached to one file; destroying the set detaches them.
+class UprobeSet {
+ public:
+  UprobeSet() = default;
+  UprobeSet(UprobeSet&&) = default;
+  UprobeSet& operator=(UprobeSet&&) = default;
+  size_t size() const { return links_.size(); }
+
+ private:
+  friend class BpfLoader;
+  struct LinkCloser {
+    void operator()(bpf_link* l) const;
+  };
+  std::vector<std::unique_ptr<bpf_link, LinkCloser>> links_;
+};
+
 // One entry of map conn_losses: what a connection lost since the last drain.
 struct ConnLossEntry {
   hg_conn_id id;
@@ -37,11 +55,8 @@ struct ConnLossEntry {
 
 class BpfLoader {
  public:
-  // Why BPF cannot be used, in one line for the user (exit status 1).
-  struct Error {
-    std::string message;
-  };
-  static std::variant<std::unique_ptr<BpfLoader>, Error> Start(const LoaderOptions& opts);
+  // The loader, or why BPF cannot be used, in one line for the user (exit status 1).
+  static Result<std::unique_ptr<BpfLoader>> Start(const LoaderOptions& opts);
   ~BpfLoader();
   BpfLoader(const BpfLoader&) = delete;
   BpfLoader& operator=(const BpfLoader&) = delete;
@@ -53,7 +68,14 @@ class BpfLoader {
 
   // From now on (within policy_recheck_ns) the kernel captures `conn` as `mode`
   // says. False when map conn_policy is full (the connection keeps the default).
-  bool SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode);
+  // `tls`: decided on a TLS connection's plaintext (applies only while it is one).
+  bool SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode, bool tls = false);
+
+  // Attaches OpenSSL's uprobes (SSL_read, SSL_write and their _ex forms, entry and
+  // return) to the ELF file at `path`: a shared libssl, or an executable with
+  // OpenSSL linked in (Node). They fire in every process that maps the file; the
+  // kernel side keeps only watched processes. Detached when the result is destroyed.
+  Result<UprobeSet> AttachOpenSsl(const std::string& path);
 
   bool WatchPid(uint32_t pid);
   bool UnwatchPid(uint32_t pid);
@@ -63,7 +85,8 @@ class BpfLoader {
   // step, so a loss the kernel adds meanwhile lands in a new entry, not
   // nowhere). Touches only the map: safe to call from any thread, Poll included.
   std::vector<ConnLossEntry> DrainConnLosses();
-  // Programs loaded and attached (an optional one the kernel cannot run is left out).
+  // Tracepoint programs loaded and attached (an optional one the kernel cannot run is
+  // left out); the uprobes are attached per file (AttachOpenSsl).
   int ProgramCount() const;
   // What this kernel lacks that Hugin does without, one line each (e.g. no queue time
   // without the sk_data_ready tracepoint, which 6.1 lacks). For the agent to say once at start.

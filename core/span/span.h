@@ -36,6 +36,8 @@ struct Span {
   // (-1 when the protocol has none or it could not be decoded).
   uint32_t stream_id = 0;
   int grpc_status = -1;
+  // The exchange went over TLS; its fields come from the TLS library's plaintext.
+  bool tls = false;
 
   // local = the traced process's end; peer = the other end.
   // Server span: client (peer) -> server (local). Client span: local -> peer.

@@ -122,11 +122,12 @@ std::unique_ptr<BpfLoader> Load() {
   o.ringbuf_bytes = 1u << 20;
   o.policy_recheck_ns = 0;  // re-read the policy on every call
   auto started = BpfLoader::Start(o);
-  if (auto* err = std::get_if<BpfLoader::Error>(&started)) {
+  if (!started) {
+    const hugin::Error* err = &started.error();
     ADD_FAILURE() << err->message;
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<BpfLoader>>(started));
+  return std::move(started).value();
 }
 
 const events::OpenEvent* OpenOf(const Seen& s, uint8_t role) {

@@ -155,9 +155,9 @@ class LossTest : public ::testing::Test {
  protected:
   void StartLoader(uint32_t ringbuf_bytes) {
     auto started = BpfLoader::Start(LoaderOptions{512, ringbuf_bytes, false});
-    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<BpfLoader>>(started))
-        << std::get<BpfLoader::Error>(started).message;
-    loader_ = std::move(std::get<std::unique_ptr<BpfLoader>>(started));
+    ASSERT_TRUE(started.ok())
+        << started.error().message;
+    loader_ = std::move(started).value();
   }
 
   // Runs `child` to its end without reading the ring buffer meanwhile.

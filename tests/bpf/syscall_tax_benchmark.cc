@@ -20,11 +20,12 @@ namespace {
 std::unique_ptr<BpfLoader> LoadIf(bool load, benchmark::State& state) {
   if (!load) return nullptr;
   auto started = BpfLoader::Start(LoaderOptions{});
-  if (auto* err = std::get_if<BpfLoader::Error>(&started)) {
+  if (!started) {
+    const hugin::Error* err = &started.error();
     state.SkipWithError(err->message.c_str());
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<BpfLoader>>(started));
+  return std::move(started).value();
 }
 
 void BM_Getppid(benchmark::State& state) {
