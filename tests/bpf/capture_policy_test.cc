@@ -15,40 +15,17 @@
 
 #include "core/events/event.h"
 #include "core/loader/loader.h"
+#include "tests/bpf/bpf_testing.h"
 
 namespace hugin {
 namespace {
 
+using testing_bpf::Drain;
+using testing_bpf::LoopbackPair;
+using testing_bpf::ReadFull;
+using testing_bpf::Seen;
+
 constexpr size_t kBig = 3000;  // more than the configured payload (512), less than HG_MAX_PAYLOAD
-
-bool ReadFull(int fd, char* buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, buf + got, n - got);
-    if (r <= 0) return false;
-    got += r;
-  }
-  return true;
-}
-
-struct Sockets {
-  int listener, client, server;
-};
-
-// In the child: a TCP connection to itself on loopback (connect, then accept).
-Sockets LoopbackPair() {
-  int ls = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(ls, 1);
-  socklen_t len = sizeof(a);
-  getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
-  int cl = socket(AF_INET, SOCK_STREAM, 0);
-  if (connect(cl, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(4);
-  return {ls, cl, accept4(ls, nullptr, nullptr, 0)};
-}
 
 // Round 1: an HTTP request each way. Round 2 (after the parent's go): kBig bytes
 // client -> server and kBig bytes server -> client.
@@ -68,29 +45,6 @@ void Child(int go1, int done1, int go2) {
   close(sv);
   close(ls);
   _exit(0);
-}
-
-struct Seen {
-  std::vector<events::OpenEvent> opens;
-  std::vector<events::CloseEvent> closes;
-  std::vector<events::DataEvent> data;
-  std::vector<std::string> bytes;
-};
-
-void Drain(BpfLoader& loader, Seen& seen) {
-  BpfLoader::RecordHandler h = [&](const void* d, size_t n) {
-    auto r = events::Decode(d, n);
-    ASSERT_TRUE(std::holds_alternative<events::Event>(r)) << std::get<std::string>(r);
-    auto& ev = std::get<events::Event>(r);
-    if (auto* o = std::get_if<events::OpenEvent>(&ev)) seen.opens.push_back(*o);
-    if (auto* c = std::get_if<events::CloseEvent>(&ev)) seen.closes.push_back(*c);
-    if (auto* x = std::get_if<events::DataEvent>(&ev)) {
-      seen.data.push_back(*x);
-      seen.bytes.emplace_back(x->payload);
-    }
-  };
-  while (loader.Poll(50, h) > 0) {
-  }
 }
 
 // Runs the child; `between` gets the round-1 records and sets policies.
