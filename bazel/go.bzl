@@ -5,8 +5,11 @@ Modules come from the module cache that the set-up step fills (`go mod download`
 GOPROXY=off and GOFLAGS=-mod=mod keep the build itself off the network.
 """
 
-def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None):
-    """srcs: every file `go build` reads (go.mod, go.sum, *.go, generated code)."""
+def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None, ldflags = None):
+    """srcs: every file `go build` reads (go.mod, go.sum, *.go, generated code).
+
+    ldflags: passed to `go build -ldflags=...`, e.g. "-s -w" for a stripped binary (no .symtab, no DWARF).
+    """
     pkg = pkg_dir or native.package_name()
     native.genrule(
         name = name + "_build",
@@ -16,7 +19,8 @@ def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None):
         cmd = " ".join([
             "export HOME=$${HOME:-/root} GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local",
             "GOCACHE=$${HUGIN_GOCACHE:-/tmp/hugin-gocache} CGO_ENABLED=0;",
-            "OUT=$$PWD/$@; cd " + pkg + " && go build -trimpath -o $$OUT .",
+            "OUT=$$PWD/$@; cd " + pkg + " && go build -trimpath" +
+            (" -ldflags='" + ldflags + "'" if ldflags else "") + " -o $$OUT .",
         ]),
         # go needs the module cache and build cache outside the sandbox.
         tags = ["no-sandbox", "local"],
