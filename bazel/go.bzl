@@ -5,10 +5,11 @@ Modules come from the module cache that the set-up step fills (`go mod download`
 GOPROXY=off and GOFLAGS=-mod=mod keep the build itself off the network.
 """
 
-def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None, ldflags = None):
+def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None, ldflags = None, cgo = False):
     """srcs: every file `go build` reads (go.mod, go.sum, *.go, generated code).
 
     ldflags: passed to `go build -ldflags=...`, e.g. "-s -w" for a stripped binary (no .symtab, no DWARF).
+    cgo: build with CGO_ENABLED=1 (the system C compiler); default off, a static pure-Go binary.
     """
     pkg = pkg_dir or native.package_name()
     native.genrule(
@@ -18,7 +19,7 @@ def go_binary_local(name, srcs, data = [], pkg_dir = None, visibility = None, ld
         outs = ["bin/" + name],
         cmd = " ".join([
             "export HOME=$${HOME:-/root} GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local",
-            "GOCACHE=$${HUGIN_GOCACHE:-/tmp/hugin-gocache} CGO_ENABLED=0;",
+            "GOCACHE=$${HUGIN_GOCACHE:-/tmp/hugin-gocache} CGO_ENABLED=" + ("1;" if cgo else "0;"),
             "OUT=$$PWD/$@; cd " + pkg + " && go build -trimpath" +
             (" -ldflags='" + ldflags + "'" if ldflags else "") + " -o $$OUT .",
         ]),

@@ -47,6 +47,29 @@ std::optional<Header> ReadHeader(Bytes t) {
   return h;
 }
 
+// runtime.text, from the module data (runtime.firstmoduledata) when the pclntab header has no
+// textStart (Go 1.26 writes 0 there). The module data starts with a pointer to the pclntab and
+// the funcnametab slice; `text` is its 23rd word (Go 1.18 and later). We find it by looking for
+// that pointer pair in the data sections where the linker puts it.
+std::optional<uint64_t> TextFromModuledata(const ElfFile& elf, uint64_t pcln_vaddr,
+                                           uint64_t funcnametab_vaddr, unsigned ptr) {
+  constexpr unsigned kTextWord = 22, kMinpcWord = 20;
+  for (const char* name : {".go.module", ".noptrdata", ".data"}) {
+    const ElfSection* s = elf.FindSection(name);
+    if (s == nullptr) continue;
+    auto b = elf.SectionBytes(*s);
+    if (!b) continue;
+    for (uint64_t off = 0; off + 2 * ptr <= b->size(); off += ptr) {
+      if (ReadUint(*b, off, ptr) != pcln_vaddr || ReadUint(*b, off + ptr, ptr) != funcnametab_vaddr)
+        continue;
+      auto text = ReadUint(*b, off + kTextWord * ptr, ptr);
+      auto minpc = ReadUint(*b, off + kMinpcWord * ptr, ptr);
+      if (text && minpc && *text != 0 && *text <= *minpc) return text;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<std::unordered_map<std::string, PclnFunction>> FindPclnFunctions(
@@ -62,10 +85,15 @@ Result<std::unordered_map<std::string, PclnFunction>> FindPclnFunctions(
   const Bytes functab = tab->subspan(h->functab_off);
   const Bytes funcnames = tab->subspan(h->funcname_off);
 
-  // textStart is the address of runtime.text; should a linker leave it 0, .text is that.
+  // textStart is the address of runtime.text. When the header leaves it 0, the module data
+  // has it; the start of .text is only a last resort: with external linking (cgo) the C
+  // start-up code comes first and runtime.text is further in.
   uint64_t text_start = h->text_start;
   if (h->relative_entries && text_start == 0) {
-    if (const ElfSection* text = elf.FindSection(".text")) text_start = text->addr;
+    if (auto t = TextFromModuledata(elf, sec->addr, sec->addr + h->funcname_off, h->ptr))
+      text_start = *t;
+    else if (const ElfSection* text = elf.FindSection(".text"))
+      text_start = text->addr;
   }
 
   // functab: nfunc (entry, funcoff) pairs and then the end address of the last function.
