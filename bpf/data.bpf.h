@@ -139,8 +139,17 @@ static __always_inline __u64 take_arrival(const struct conn_state *c, __u8 dir) 
  * stamp, which the plaintext it carries inherits. */
 static __always_inline void tls_note_syscall(int fd, __u8 dir, __u64 arrival) {
   __u64 id = bpf_get_current_pid_tgid();
+  __u64 now = bpf_ktime_get_ns();
+  dir &= 1;
   struct tls_thread *t = bpf_map_lookup_elem(&tls_threads, &id);
   if (t) {
+    if (dir == HG_INGRESS) {
+      t->last_io_ns[HG_INGRESS] = now;
+      t->last_io_fd[HG_INGRESS] = fd;
+    } else {
+      t->last_io_ns[HG_EGRESS] = now;
+      t->last_io_fd[HG_EGRESS] = fd;
+    }
     if (t->in_call) {
       if (t->call_fd < 0) t->call_fd = fd;
       if (!t->call_arrival) t->call_arrival = arrival;
@@ -148,8 +157,17 @@ static __always_inline void tls_note_syscall(int fd, __u8 dir, __u64 arrival) {
       t->last_read_fd = fd;
       t->last_arrival = arrival;
     }
-  } else if (dir == HG_INGRESS) {
-    struct tls_thread fresh = {.call_fd = -1, .last_read_fd = fd, .last_arrival = arrival};
+  } else {
+    struct tls_thread fresh = {.call_fd = -1, .last_read_fd = -1, .last_io_fd = {-1, -1}};
+    if (dir == HG_INGRESS) {
+      fresh.last_io_ns[HG_INGRESS] = now;
+      fresh.last_io_fd[HG_INGRESS] = fd;
+      fresh.last_read_fd = fd;
+      fresh.last_arrival = arrival;
+    } else {
+      fresh.last_io_ns[HG_EGRESS] = now;
+      fresh.last_io_fd[HG_EGRESS] = fd;
+    }
     bpf_map_update_elem(&tls_threads, &id, &fresh, BPF_NOEXIST);
   }
 }

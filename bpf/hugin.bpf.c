@@ -5,5 +5,6 @@
 #include "progs/close.bpf.c"
 #include "progs/data_ready.bpf.c"
 #include "progs/openssl.bpf.c"
+#include "progs/go_tls.bpf.c"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -19,6 +19,8 @@
 /* iovec entries walked per readv/writev/recvmsg/sendmsg call (gRPC's C core
  * writes with many small ones: frame headers apart from their payloads). */
 #define HG_MAX_IOV 1024 /* UIO_MAXIOV */
+/* Go executables whose crypto/tls is probed at once (map go_tls_binaries). */
+#define HG_MAX_GO_BINARIES 256
 
 enum hg_event_type {
   HG_EV_OPEN = 1,  /* a connection seen for the first time (accept, connect, or first data) */
@@ -65,6 +67,16 @@ struct hg_conn_policy {
   __u8 tls;  /* decided on the plaintext of a TLS connection (1) or on its raw bytes (0):
                 applies only while the connection is the same kind (conn_state.tls) */
   __u8 _pad[6];
+};
+
+/* How to reach the socket fd from a Go *tls.Conn in one executable (map
+ * go_tls_binaries, indexed by the uprobe's cookie). */
+struct hg_go_tls_binary {
+  __u64 tcpconn_itab;   /* address of go:itab.*net.TCPConn,net.Conn; 0 = do not check */
+  __u32 conn_in_tls_conn; /* tls.Conn.conn: an interface (itab, data pointer) */
+  __u32 fd_in_net_conn;   /* net.TCPConn (net.conn).fd: *netFD */
+  __u32 pfd_in_netfd;     /* netFD.pfd: poll.FD */
+  __u32 sysfd_in_poll_fd; /* poll.FD.Sysfd: int */
 };
 
 /* Per-CPU counters (array map "counters"); user space sums the CPUs. */

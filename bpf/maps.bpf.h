@@ -133,6 +133,8 @@ struct tls_thread {
   __u64 out_len;      /* SSL_read_ex/SSL_write_ex: size_t * of bytes moved; 0 otherwise */
   __u64 call_arrival; /* queue time stamp (sk_data_ready) of the current call's first read */
   __u64 last_arrival; /* ... of the last read outside a call, on last_read_fd */
+  __u64 last_io_ns[2]; /* when the thread last read / wrote a TLS socket (per direction) */
+  __s32 last_io_fd[2]; /* ... and which (Go: the socket of a call whose itab check failed) */
   __s32 call_fd;      /* socket the current call read or wrote; -1 none yet */
   __s32 last_read_fd; /* socket of the thread's last ciphertext read outside a call; -1 none */
   __u8 in_call;
@@ -146,9 +148,10 @@ struct {
   __type(value, struct tls_thread);
 } tls_threads SEC(".maps");
 
-/* SSL * -> the socket it was last seen on: a call served from the library's
- * buffer (no syscall) and memory-BIO writes still find their connection. A
- * cache: an evicted entry is found again at the connection's next syscall. */
+/* SSL * (or Go *tls.Conn) -> the socket it was last seen on: a call served
+ * from the library's buffer (no syscall) and memory-BIO writes still find
+ * their connection. A cache: an evicted entry is found again at the
+ * connection's next syscall. */
 struct tls_session_key {
   __u32 tgid;
   __u32 _pad;
@@ -161,6 +164,38 @@ struct {
   __type(key, struct tls_session_key);
   __type(value, __s32); /* fd */
 } tls_sessions SEC(".maps");
+
+/* ---- Go crypto/tls (progs/go_tls.bpf.c) ----
+ * Go's (*tls.Conn).Read and Write are probed at their entry and at each RET
+ * (a uretprobe would corrupt Go's movable stacks). Between the two the
+ * goroutine may move to another thread, so a call is keyed by its goroutine
+ * (the g pointer, in R14 under Go's register ABI), not by its thread. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, HG_MAX_GO_BINARIES);
+  __type(key, __u32);
+  __type(value, struct hg_go_tls_binary);
+} go_tls_binaries SEC(".maps");
+
+struct go_tls_key {
+  __u32 tgid;
+  __u32 _pad;
+  __u64 g;
+};
+
+struct go_tls_call {
+  __u64 entry_ns;
+  __u64 conn; /* *tls.Conn */
+  __u64 buf;  /* the []byte's data pointer */
+  __u8 dir;   /* enum hg_direction */
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, struct go_tls_key);
+  __type(value, struct go_tls_call);
+} go_tls_calls SEC(".maps");
 
 /* ---- scratch space for building a data record (too big for the stack) ---- */
 struct data_scratch {

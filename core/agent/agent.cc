@@ -159,6 +159,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
     // `import ssl`). Reading /proc/PID/maps is cheap; a file already probed is skipped.
     for (const auto& [pid, info] : discovery.current()) tls_probes.Scan(pid);
     for (const std::string& line : tls_probes.TakeNotices()) std::fprintf(stderr, "%s\n", line.c_str());
+    tallies.tls_unsupported = tls_probes.Unsupported();
   };
   auto publish = [&] {
     tallies.watched_pids = discovery.current().size();

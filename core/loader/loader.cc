@@ -273,6 +273,37 @@ Result<UprobeSet> BpfLoader::AttachOpenSsl(const std::string& path) {
   return set;
 }
 
+Result<UprobeSet> BpfLoader::AttachGoTls(const std::string& path, const GoTlsSpec& spec) {
+  uint32_t slot = 0;
+  while (slot < go_slots_used_.size() && go_slots_used_[slot]) slot++;
+  if (slot == go_slots_used_.size())
+    return hugin::Error{"already probing " + std::to_string(HG_MAX_GO_BINARIES) +
+                        " Go executables; " + path + " is left out"};
+  if (bpf_map__update_elem(skel_->maps.go_tls_binaries, &slot, sizeof(slot), &spec.fd_path,
+                           sizeof(spec.fd_path), BPF_ANY) != 0)
+    return hugin::Error{std::string("cannot write map go_tls_binaries (") + strerror(errno) + ")"};
+  UprobeSet set;
+  auto attach = [&](bpf_program* prog, uint64_t offset) -> bool {
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = slot);
+    bpf_link* link = bpf_program__attach_uprobe_opts(prog, -1, path.c_str(), offset, &opts);
+    if (!link) return false;
+    set.links_.emplace_back(link);
+    return true;
+  };
+  bool ok = attach(skel_->progs.hg_go_tls_write_enter, spec.write_entry) &&
+            attach(skel_->progs.hg_go_tls_read_enter, spec.read_entry);
+  for (uint64_t off : spec.write_rets) ok = ok && attach(skel_->progs.hg_go_tls_return, off);
+  for (uint64_t off : spec.read_rets) ok = ok && attach(skel_->progs.hg_go_tls_return, off);
+  if (!ok) {
+    int err = errno;
+    return hugin::Error{"cannot attach a uprobe to Go's crypto/tls in " + path + " (" +
+                        strerror(err) + ")"};
+  }
+  go_slots_used_[slot] = true;
+  set.release_ = [this, slot] { go_slots_used_[slot] = false; };
+  return set;
+}
+
 int BpfLoader::ProgramCount() const {
   int n = 0;
   bpf_program* prog;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/common/result.h"
@@ -35,12 +36,26 @@ using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;
 class UprobeSet {
  public:
   UprobeSet() = default;
-  UprobeSet(UprobeSet&&) = default;
-  UprobeSet& operator=(UprobeSet&&) = default;
+  UprobeSet(UprobeSet&& o) noexcept
+      : release_(std::exchange(o.release_, nullptr)), links_(std::move(o.links_)) {}
+  UprobeSet& operator=(UprobeSet&& o) noexcept {
+    if (this != &o) {
+      links_.clear();
+      if (release_) release_();
+      release_ = std::exchange(o.release_, nullptr);
+      links_ = std::move(o.links_);
+    }
+    return *this;
+  }
+  ~UprobeSet() {
+    links_.clear();  // detach first, then give back what the probes used
+    if (release_) release_();
+  }
   size_t size() const { return links_.size(); }
 
  private:
   friend class BpfLoader;
+  std::function<void()> release_;
   struct LinkCloser {
     void operator()(bpf_link* l) const;
   };
@@ -77,6 +92,17 @@ class BpfLoader {
   // kernel side keeps only watched processes. Detached when the result is destroyed.
   Result<UprobeSet> AttachOpenSsl(const std::string& path);
 
+  // Where Go's crypto/tls is in one executable (core/tls/go finds it): file offsets of
+  // (*tls.Conn).Write and Read and of every RET in them, and how to reach the fd.
+  struct GoTlsSpec {
+    uint64_t write_entry = 0, read_entry = 0;
+    std::vector<uint64_t> write_rets, read_rets;
+    hg_go_tls_binary fd_path{};
+  };
+  // Attaches uprobes at those offsets of the file at `path` (for every process running it;
+  // the kernel side keeps watched ones). At most HG_MAX_GO_BINARIES files at once.
+  Result<UprobeSet> AttachGoTls(const std::string& path, const GoTlsSpec& spec);
+
   bool WatchPid(uint32_t pid);
   bool UnwatchPid(uint32_t pid);
   // Sums of the per-CPU counters, indexed by enum hg_counter. Thread-safe.
@@ -101,6 +127,7 @@ class BpfLoader {
   const RecordHandler* handler_ = nullptr;
   int ncpus_ = 1;
   std::vector<std::string> degradations_;
+  std::vector<bool> go_slots_used_ = std::vector<bool>(HG_MAX_GO_BINARIES, false);
 };
 
 // Mounts tracefs at /sys/kernel/tracing when nothing is mounted there

@@ -1,5 +1,8 @@
 // Puts the TLS libraries' uprobes on what watched processes run: OpenSSL's libssl
-// wherever a process maps it, and executables with OpenSSL linked in (Node). Driven by
+// wherever a process maps it, executables with OpenSSL linked in (Node), and Go
+// executables' crypto/tls (core/tls/go finds the offsets). A TLS stack Hugin cannot read
+// (rustls, Go before 1.17) is said once per file on stderr and counted per process
+// (Unsupported(): the hugin_tls_unsupported gauge). Driven by
 // discovery: Scan() when a process is selected and again on every discovery pass (a
 // library loaded late, as Python's `import ssl`), Forget() when it is gone.
 //
@@ -30,6 +33,8 @@ class TlsAttacher {
   // pid is gone or no longer selected: files only it used lose their probes.
   void Forget(uint32_t pid);
 
+  // Watched processes using a TLS stack Hugin cannot read, by library ("rustls", ...).
+  std::map<std::string, uint64_t> Unsupported() const;
   // Lines for the user (stderr), one per file probed or refused; taken once.
   std::vector<std::string> TakeNotices();
   // Files with probes attached now.
@@ -44,17 +49,22 @@ class TlsAttacher {
   };
   struct File {
     std::string path;     // as first found
-    UprobeSet probes;     // empty: no OpenSSL in it (or attaching failed)
+    UprobeSet probes;     // empty: attaching failed, or a stack Hugin cannot read
+    std::string unsupported;  // that stack's name ("rustls"), for the gauge
     std::set<uint32_t> users;
   };
   // Attaches to the file at `open_path` once per key; records pid as a user.
-  void Use(uint32_t pid, const FileKey& key, const std::string& shown_path,
-           const std::string& open_path, bool executable);
+  void UseLibrary(uint32_t pid, const FileKey& key, const std::string& shown_path,
+                  const std::string& open_path);
+  // The executable: OpenSSL linked in, Go's crypto/tls, or rustls (unsupported).
+  void UseExecutable(uint32_t pid, const FileKey& key, const std::string& shown_path,
+                     const std::string& open_path);
+  File& Remember(uint32_t pid, const FileKey& key, const std::string& shown_path);
 
   BpfLoader* loader_;
   std::string proc_;
   std::map<FileKey, File> files_;
-  std::set<FileKey> without_openssl_;  // executables looked at and found without OpenSSL
+  std::set<FileKey> without_tls_;  // executables looked at and found without a TLS stack
   std::vector<std::string> notices_;
 };
 

@@ -1,0 +1,118 @@
+/* Go's crypto/tls: the plaintext of (*tls.Conn).Write and (*tls.Conn).Read.
+ * Uprobes at the function's entry and at every RET instruction in it (the
+ * loader finds them: core/tls/go); Go's register ABI (Go >= 1.17, amd64):
+ *   func (c *Conn) Write(b []byte) (int, error)   c in RAX, b in RBX (ptr), RCX (len)
+ *   func (c *Conn) Read(b []byte) (int, error)    returns n in RAX
+ * and the running goroutine's g in R14. The call's socket, in order of trust:
+ *  1. the TLS socket this thread read or wrote during the call (Go reads and
+ *     writes the socket on the goroutine's own thread, also when the program
+ *     wraps the net.Conn);
+ *  2. the socket this *tls.Conn was last seen on (a Read served from the
+ *     connection's buffer makes no syscall);
+ *  3. from the *tls.Conn: c.conn, a net.Conn holding a *net.TCPConn (its itab
+ *     checked where the symbol is known) -> netFD -> poll.FD.Sysfd, with the
+ *     offsets the loader wrote for this executable (cookie = its index); with
+ *     no itab to check (stripped binary), only if that socket is known TLS;
+ *  4. a read: the TLS socket this thread read last (the handshake's). */
+#include "../tls.bpf.h"
+
+static __always_inline int go_tls_enter(struct pt_regs *ctx, __u8 dir) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (!watched(tgid)) return 0;
+  struct go_tls_key k = {.tgid = tgid, .g = ctx->r14};
+  struct go_tls_call v = {
+      .entry_ns = bpf_ktime_get_ns(), .conn = ctx->ax, .buf = ctx->bx, .dir = dir};
+  bpf_map_update_elem(&go_tls_calls, &k, &v, BPF_ANY);
+  return 0;
+}
+
+/* The socket fd the *tls.Conn's pointers lead to, or -1; *verified: the itab
+ * said the net.Conn is a *net.TCPConn. */
+static __always_inline int go_conn_fd(const struct hg_go_tls_binary *b, __u64 conn,
+                                      bool *verified) {
+  __u64 iface[2] = {}; /* itab, data */
+  *verified = false;
+  if (bpf_probe_read_user(iface, sizeof(iface), (void *)(conn + b->conn_in_tls_conn)) != 0)
+    return -1;
+  if (b->tcpconn_itab) {
+    if (iface[0] != b->tcpconn_itab) return -1; /* a wrapper, not a *net.TCPConn */
+    *verified = true;
+  }
+  __u64 netfd = 0;
+  if (!iface[1] ||
+      bpf_probe_read_user(&netfd, sizeof(netfd), (void *)(iface[1] + b->fd_in_net_conn)) != 0 ||
+      !netfd)
+    return -1;
+  __s64 fd = -1;
+  if (bpf_probe_read_user(&fd, sizeof(fd),
+                          (void *)(netfd + b->pfd_in_netfd + b->sysfd_in_poll_fd)) != 0)
+    return -1;
+  return fd >= 0 && fd < (1 << 24) ? (int)fd : -1;
+}
+
+static __always_inline bool is_tls_conn(__u32 tgid, int fd) {
+  struct conn_key ck = {.tgid = tgid, .fd = fd};
+  struct conn_state *c = bpf_map_lookup_elem(&conns, &ck);
+  return c && c->tls;
+}
+
+static __always_inline int go_tls_return(struct pt_regs *ctx) {
+  __u64 id = bpf_get_current_pid_tgid();
+  __u32 tgid = id >> 32;
+  if (!watched(tgid)) return 0;
+  struct go_tls_key k = {.tgid = tgid, .g = ctx->r14};
+  struct go_tls_call *v = bpf_map_lookup_elem(&go_tls_calls, &k);
+  if (!v) return 0;
+  struct go_tls_call call = *v;
+  bpf_map_delete_elem(&go_tls_calls, &k);
+  long n = (long)ctx->ax;
+  if (n <= 0) return 0;
+  count(HG_CNT_TLS_CALLS);
+  const __u8 dir = call.dir & 1;
+  int fd = -1;
+  struct tls_thread *t = bpf_map_lookup_elem(&tls_threads, &id);
+  if (t && t->last_io_ns[dir] >= call.entry_ns) fd = t->last_io_fd[dir];
+  struct tls_session_key sk = {.tgid = tgid, .ssl = call.conn};
+  __s32 *cached = bpf_map_lookup_elem(&tls_sessions, &sk);
+  if (fd < 0 && cached) fd = *cached;
+  if (fd < 0) {
+    __u32 idx = (__u32)bpf_get_attach_cookie(ctx);
+    struct hg_go_tls_binary *b = bpf_map_lookup_elem(&go_tls_binaries, &idx);
+    bool verified = false;
+    if (b) fd = go_conn_fd(b, call.conn, &verified);
+    /* Unverified: a wrapped net.Conn (the pointers lead elsewhere) or no itab to
+     * check. A Read served from the buffer right after the handshake (net/http
+     * handshakes, then reads, on one goroutine): this thread's last TLS read. */
+    if (fd >= 0 && !verified && !is_tls_conn(tgid, fd)) fd = -1;
+    if (fd < 0 && dir == HG_INGRESS && t && t->last_io_fd[HG_INGRESS] >= 0 &&
+        is_tls_conn(tgid, t->last_io_fd[HG_INGRESS]))
+      fd = t->last_io_fd[HG_INGRESS];
+  }
+  if (fd < 0) {
+    count(HG_CNT_TLS_NO_CONN);
+    return 0;
+  }
+  if (!cached || *cached != fd) {
+    __s32 v = fd;
+    bpf_map_update_elem(&tls_sessions, &sk, &v, BPF_ANY);
+  }
+  __u64 arrival = 0;
+  if (dir == HG_INGRESS) {
+    /* The ciphertext read that brought it, if this thread made it (tls_note_syscall). */
+    if (t && t->last_read_fd == fd) {
+      arrival = t->last_arrival;
+      t->last_arrival = 0;
+    }
+  }
+  return tls_data(tgid, fd, call.buf, n, dir, arrival);
+}
+
+SEC("uprobe")
+int hg_go_tls_write_enter(struct pt_regs *ctx) { return go_tls_enter(ctx, HG_EGRESS); }
+
+SEC("uprobe")
+int hg_go_tls_read_enter(struct pt_regs *ctx) { return go_tls_enter(ctx, HG_INGRESS); }
+
+/* Attached at every RET of both functions. */
+SEC("uprobe")
+int hg_go_tls_return(struct pt_regs *ctx) { return go_tls_return(ctx); }
