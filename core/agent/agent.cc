@@ -167,8 +167,11 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   };
   if (!cfg.trace_all) apply_discovery();
   publish();
-  std::fprintf(stderr, "hugin: ready: %d BPF programs attached on syscall tracepoints%s\n",
-               loader->ProgramCount(),
+  std::fprintf(stderr,
+               "hugin: ready: %d BPF programs loaded (%d attached on syscall tracepoints, %d for "
+               "TLS library uprobes)%s\n",
+               loader->ProgramCount() + loader->ProgramCount(true), loader->ProgramCount(),
+               loader->ProgramCount(true),
                cfg.prometheus_port
                    ? (", metrics on :" + std::to_string(cfg.prometheus_port) + "/metrics").c_str()
                    : "");

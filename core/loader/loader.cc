@@ -304,13 +304,13 @@ Result<UprobeSet> BpfLoader::AttachGoTls(const std::string& path, const GoTlsSpe
   return set;
 }
 
-int BpfLoader::ProgramCount() const {
+int BpfLoader::ProgramCount(bool uprobes) const {
   int n = 0;
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) {
-    // Uprobes are attached per library file later (AttachOpenSsl), not here.
+    // Uprobes are attached per library file later (AttachOpenSsl, AttachGoTls), not here.
     std::string sec = bpf_program__section_name(prog);
-    if (bpf_program__autoload(prog) && sec.find("uprobe") == std::string::npos) n++;
+    if (bpf_program__autoload(prog) && (sec.find("uprobe") != std::string::npos) == uprobes) n++;
   }
   return n;
 }

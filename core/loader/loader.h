@@ -111,9 +111,9 @@ class BpfLoader {
   // step, so a loss the kernel adds meanwhile lands in a new entry, not
   // nowhere). Touches only the map: safe to call from any thread, Poll included.
   std::vector<ConnLossEntry> DrainConnLosses();
-  // Tracepoint programs loaded and attached (an optional one the kernel cannot run is
-  // left out); the uprobes are attached per file (AttachOpenSsl).
-  int ProgramCount() const;
+  // Programs loaded: the tracepoint ones, attached at start (an optional one the kernel
+  // cannot run is left out), or (uprobes = true) the uprobe ones, attached per file later.
+  int ProgramCount(bool uprobes = false) const;
   // What this kernel lacks that Hugin does without, one line each (e.g. no queue time
   // without the sk_data_ready tracepoint, which 6.1 lacks). For the agent to say once at start.
   const std::vector<std::string>& Degradations() const { return degradations_; }
