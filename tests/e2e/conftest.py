@@ -6,6 +6,8 @@ import pytest
 def pytest_addoption(parser):
     parser.addoption("--hugin", required=True, help="path of the hugin agent binary")
     parser.addoption("--server", required=True, help="path of the Go fixture server")
+    parser.addoption("--server-stripped", default=None,
+                     help="path of the Go fixture built with -ldflags='-s -w'")
     parser.addoption("--fixture", action="append", default=[],
                      help="LANG=PATH of a fixture server, for the every-language tests")
 
@@ -18,6 +20,14 @@ def hugin(request):
 @pytest.fixture(scope="session")
 def server(request):
     return os.path.realpath(request.config.getoption("--server"))
+
+
+@pytest.fixture(scope="session")
+def server_stripped(request):
+    path = request.config.getoption("--server-stripped")
+    if not path:
+        raise pytest.UsageError("--server-stripped is required by the stripped-binary tests")
+    return os.path.realpath(path)
 
 
 def pytest_generate_tests(metafunc):
