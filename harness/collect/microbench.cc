@@ -100,6 +100,7 @@ const std::vector<std::string>& MicrobenchBinaries() {
       "core/events/decode_benchmark",
       "core/conn/conn_tracker_benchmark",
       "tests/bpf/syscall_tax_benchmark",
+      "tests/bpf/tls_uprobe_benchmark",
       "core/agent/agent_pipeline_benchmark",
   };
   return binaries;
@@ -155,7 +156,8 @@ std::string MicrobenchMarkdown(const MicrobenchRun& run) {
      << "Google Benchmark binaries of core/ (`--benchmark_min_time=0.2`, one run each, on the same "
         "shared VM): ns per operation is wall time per iteration; items/s are requests for "
         "http1_benchmark, records for decode_benchmark and ring buffer events for "
-        "conn_tracker_benchmark (one operation there is one GET/200 exchange).\n\n";
+        "conn_tracker_benchmark (one operation there is one GET/200 exchange); one operation of "
+        "tls_uprobe_benchmark is an SSL_write and the SSL_read of its bytes (4 uprobe hits).\n\n";
   if (!run.results.empty()) {
     md << "| binary | benchmark | ns/op | items/s | MB/s |\n|---|---|---|---|---|\n";
     for (const auto& m : run.results)
