@@ -309,7 +309,7 @@ int BpfLoader::ProgramCount(bool uprobes) const {
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) {
     // Uprobes are attached per library file later (AttachOpenSsl, AttachGoTls), not here.
-    // "uretprobe" does not contain "uprobe": both section prefixes are checked.
+    // ("uretprobe" does not contain "uprobe": both prefixes are checked.)
     const std::string sec = bpf_program__section_name(prog);
     const bool per_file = sec.rfind("uprobe", 0) == 0 || sec.rfind("uretprobe", 0) == 0;
     if (bpf_program__autoload(prog) && per_file == uprobes) n++;
