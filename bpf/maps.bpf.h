@@ -165,6 +165,23 @@ struct {
   __type(value, __s32); /* fd */
 } tls_sessions SEC(".maps");
 
+/* The same cache for OpenSSL's SSL *, with the connection's generation kept
+ * with the fd: an SSL * freed with its connection and handed out again by
+ * malloc for a new one (Node under load: a load tool reconnecting) must not
+ * lead to the old fd, or to whichever connection reuses that fd. */
+struct ssl_session {
+  __s32 fd;
+  __u32 _pad;
+  __u64 generation; /* conn_state.generation of (tgid, fd) when cached */
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct tls_session_key);
+  __type(value, struct ssl_session);
+} ssl_sessions SEC(".maps");
+
 /* ---- Go crypto/tls (progs/go_tls.bpf.c) ----
  * Go's (*tls.Conn).Read and Write are probed at their entry and at each RET
  * (a uretprobe would corrupt Go's movable stacks). Between the two the

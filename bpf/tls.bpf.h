@@ -94,20 +94,40 @@ static __always_inline int tls_call_return(int ret, bool ex) {
   struct tls_session_key sk = {.tgid = tgid, .ssl = t->ssl};
   int fd = t->call_fd;
   __u64 arrival = t->call_arrival;
-  __s32 *cached = bpf_map_lookup_elem(&tls_sessions, &sk);
-  if (fd < 0 && cached) fd = *cached;
+  struct ssl_session *cached = bpf_map_lookup_elem(&ssl_sessions, &sk);
+  if (cached) {
+    /* Stale when its connection is gone or the fd is another connection now:
+     * this SSL * was freed and reused for a new session. */
+    struct conn_key ck = {.tgid = tgid, .fd = cached->fd};
+    struct conn_state *cc = bpf_map_lookup_elem(&conns, &ck);
+    if (!cc || cc->generation != cached->generation) cached = NULL;
+  }
+  if (fd < 0 && cached) fd = cached->fd;
   if (fd < 0 && dir == HG_INGRESS) fd = t->last_read_fd;
   if (t->call_fd < 0 && dir == HG_INGRESS && fd == t->last_read_fd) {
     arrival = t->last_arrival; /* memory BIO: the read before the call brought it */
     t->last_arrival = 0;
   }
+  if (fd < 0 && dir == HG_EGRESS && t->last_read_fd >= 0) {
+    /* A client's first write on a memory-BIO session (Node's https.get): no
+     * syscall of its own and nothing cached yet. The thread's last ciphertext
+     * read is the handshake that has just completed, taken only when that
+     * connection is TLS and has moved no plaintext yet (a fresh handshake). */
+    struct conn_key k = {.tgid = tgid, .fd = t->last_read_fd};
+    struct conn_state *lc = bpf_map_lookup_elem(&conns, &k);
+    if (lc && lc->tls && lc->tls_pos[0] == 0 && lc->tls_pos[1] == 0) fd = t->last_read_fd;
+  }
   if (fd < 0) {
     count(HG_CNT_TLS_NO_CONN);
     return 0;
   }
-  if (!cached || *cached != fd) {
-    __s32 v = fd;
-    bpf_map_update_elem(&tls_sessions, &sk, &v, BPF_ANY);
+  if (!cached || cached->fd != fd) {
+    const __u8 syscall = dir == HG_INGRESS ? HG_SYS_TLS_READ : HG_SYS_TLS_WRITE;
+    struct conn_state *c = conn_lookup(tgid, fd, syscall);
+    if (c) {
+      struct ssl_session v = {.fd = fd, .generation = c->generation};
+      bpf_map_update_elem(&ssl_sessions, &sk, &v, BPF_ANY);
+    }
   }
   return tls_data(tgid, fd, buf, moved, dir, dir == HG_INGRESS ? arrival : 0);
 }

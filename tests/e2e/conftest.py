@@ -30,6 +30,13 @@ def server_stripped(request):
     return os.path.realpath(path)
 
 
+@pytest.fixture(scope="session")
+def fixture_paths(request):
+    """{language: path} of the --fixture servers."""
+    return {lang: os.path.realpath(path) for lang, path in
+            (f.split("=", 1) for f in request.config.getoption("--fixture"))}
+
+
 def pytest_generate_tests(metafunc):
     if "fixture_server" in metafunc.fixturenames:
         pairs = [f.split("=", 1) for f in metafunc.config.getoption("--fixture")]

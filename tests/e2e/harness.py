@@ -71,13 +71,34 @@ class Proc:
                 t.join(2)
 
 
-def start_fixture(server, port, access_log=None):
+def start_fixture(server, port, access_log=None, tls=None):
+    """tls: (cert, key) paths, to serve HTTPS on the HTTP port (see make_cert)."""
     argv = [server, "--http-port", str(port)]
     if access_log:
         argv += ["--access-log", str(access_log)]
+    if tls:
+        argv += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
     f = Proc(argv, name="fixture")
     f.wait_line(r"^ready$")
     return f
+
+
+def make_cert(directory):
+    """A throw-away self-signed ECDSA certificate for localhost/127.0.0.1 (what
+    fixtures/certs/gen.sh makes): returns (cert, key) paths in `directory`."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=30)
+    return cert, key
+
+
+def curl(*args):
+    """curl's status code for one request (0 when it failed)."""
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", *args],
+                       capture_output=True, text=True, timeout=30)
+    return int(r.stdout or 0)
 
 
 def start_agent(hugin, env_extra=None, args=()):
@@ -134,3 +155,29 @@ def get(url, data=None, method=None):
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+
+def agent_program_ids(pid):
+    """IDs of the BPF programs a process holds, from /proc/PID/fdinfo (prog_id lines)."""
+    ids = []
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.append(int(line.split()[1]))
+        except OSError:
+            pass
+    return sorted(set(ids))
+
+
+def programs_still_loaded(ids, grace_s=2.0):
+    """Which of `ids` the kernel still lists after up to `grace_s`: a BTF tracing program is
+    freed after an RCU grace period, so it can outlive its detached link by ~100 ms."""
+    deadline = time.time() + grace_s
+    while True:
+        out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True).stdout
+        left = {p["id"] for p in json.loads(out)} & set(ids)
+        if not left or time.time() > deadline:
+            return left
+        time.sleep(0.05)

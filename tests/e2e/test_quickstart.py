@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from harness import (Proc, free_port, get, metric_value, scrape, start_agent,
-                     start_fixture, wait_spans)
+from harness import (Proc, agent_program_ids, curl, free_port, get, metric_value,
+                     programs_still_loaded, scrape, start_agent, start_fixture, wait_spans)
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 
@@ -23,12 +23,6 @@ def svc(server, tmp_path):
     f = start_fixture(server, port, tmp_path / "access.jsonl")
     yield port, f, tmp_path / "access.jsonl"
     f.stop()
-
-
-def curl(*args):
-    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", *args],
-                       capture_output=True, text=True, timeout=30)
-    return int(r.stdout or 0)
 
 
 def test_post_curls_by_open_port_with_beyla_variables(hugin, svc):
@@ -233,38 +227,14 @@ def test_worker_forked_while_watched_is_picked_up(hugin):
         srv.stop()
 
 
-def agent_program_ids(pid):
-    """IDs of the BPF programs a process holds, from /proc/PID/fdinfo (prog_id lines)."""
-    ids = []
-    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
-        try:
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                for line in f:
-                    if line.startswith("prog_id:"):
-                        ids.append(int(line.split()[1]))
-        except OSError:
-            pass
-    return sorted(set(ids))
-
-
-def programs_still_loaded(ids, grace_s=2.0):
-    """Which of `ids` the kernel still lists after up to `grace_s`: a BTF tracing program is
-    freed after an RCU grace period, so it can outlive its detached link by ~100 ms."""
-    deadline = time.time() + grace_s
-    while True:
-        out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True).stdout
-        left = {p["id"] for p in json.loads(out)} & set(ids)
-        if not left or time.time() > deadline:
-            return left
-        time.sleep(0.05)
-
-
-def announced_program_count(agent):
-    """N of the agent's 'hugin: ready: N BPF programs attached' line."""
+def announced_program_counts(agent):
+    """(N, X, Y) of the agent's 'hugin: ready: N BPF programs loaded (X attached on syscall
+    tracepoints, Y for TLS library uprobes)' line."""
     for line in agent.err:
-        m = re.search(r"hugin: ready: (\d+) BPF programs", line)
+        m = re.search(r"hugin: ready: (\d+) BPF programs loaded \((\d+) attached on syscall "
+                      r"tracepoints, (\d+) for TLS library uprobes\)", line)
         if m:
-            return int(m.group(1))
+            return tuple(int(g) for g in m.groups())
     raise AssertionError(f"no ready line in {agent.err}")
 
 
@@ -272,10 +242,15 @@ def test_sigterm_detaches_every_program(hugin, svc):
     port, _, _ = svc
     agent = start_agent(hugin, {"OPEN_PORT": str(port)})
     mine = agent_program_ids(agent.p.pid)
-    assert len(mine) == announced_program_count(agent), "every program it attached is visible"
-    loaded = {p["id"] for p in json.loads(subprocess.run(
+    loaded = {p["id"]: p for p in json.loads(subprocess.run(
         ["bpftool", "prog", "show", "-j"], capture_output=True, text=True).stdout)}
-    assert set(mine) <= loaded
+    assert set(mine) <= set(loaded)
+    # The TLS uprobe programs (kprobe type) are loaded at start and attached per library file
+    # or executable later; the split must be what was announced (a uretprobe is a uprobe).
+    total, tracepoints, uprobes = announced_program_counts(agent)
+    assert len(mine) == total, "every program it loaded is visible"
+    assert len([i for i in mine if loaded[i]["type"] != "kprobe"]) == tracepoints
+    assert len([i for i in mine if loaded[i]["type"] == "kprobe"]) == uprobes
     assert agent.stop(sig=15) == 0
     assert any("detached" in l for l in agent.err)
     left = programs_still_loaded(mine)
