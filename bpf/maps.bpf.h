@@ -150,25 +150,18 @@ struct {
 
 /* SSL * (or Go *tls.Conn) -> the socket it was last seen on: a call served
  * from the library's buffer (no syscall) and memory-BIO writes still find
- * their connection. A cache: an evicted entry is found again at the
+ * their connection. The connection's generation is kept with the fd: an SSL *
+ * freed with its connection and handed out again by malloc for a new one
+ * (Node under load: a load tool reconnecting), or a *tls.Conn collected and
+ * its memory reused, must not lead to the old fd, or to whichever connection
+ * reuses that fd. A cache: an evicted entry is found again at the
  * connection's next syscall. */
 struct tls_session_key {
   __u32 tgid;
   __u32 _pad;
-  __u64 ssl;
+  __u64 ssl; /* SSL * or *tls.Conn */
 };
 
-struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 65536);
-  __type(key, struct tls_session_key);
-  __type(value, __s32); /* fd */
-} tls_sessions SEC(".maps");
-
-/* The same cache for OpenSSL's SSL *, with the connection's generation kept
- * with the fd: an SSL * freed with its connection and handed out again by
- * malloc for a new one (Node under load: a load tool reconnecting) must not
- * lead to the old fd, or to whichever connection reuses that fd. */
 struct ssl_session {
   __s32 fd;
   __u32 _pad;

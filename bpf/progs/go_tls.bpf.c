@@ -73,8 +73,14 @@ static __always_inline int go_tls_return(struct pt_regs *ctx) {
   struct tls_thread *t = bpf_map_lookup_elem(&tls_threads, &id);
   if (t && t->last_io_ns[dir] >= call.entry_ns) fd = t->last_io_fd[dir];
   struct tls_session_key sk = {.tgid = tgid, .ssl = call.conn};
-  __s32 *cached = bpf_map_lookup_elem(&tls_sessions, &sk);
-  if (fd < 0 && cached) fd = *cached;
+  struct ssl_session *cached = bpf_map_lookup_elem(&ssl_sessions, &sk);
+  if (cached) {
+    /* A *tls.Conn collected and its memory reused for a new connection: stale. */
+    struct conn_key ck = {.tgid = tgid, .fd = cached->fd};
+    struct conn_state *cc = bpf_map_lookup_elem(&conns, &ck);
+    if (!cc || cc->generation != cached->generation) cached = NULL;
+  }
+  if (fd < 0 && cached) fd = cached->fd;
   if (fd < 0) {
     __u32 idx = (__u32)bpf_get_attach_cookie(ctx);
     struct hg_go_tls_binary *b = bpf_map_lookup_elem(&go_tls_binaries, &idx);
@@ -92,9 +98,13 @@ static __always_inline int go_tls_return(struct pt_regs *ctx) {
     count(HG_CNT_TLS_NO_CONN);
     return 0;
   }
-  if (!cached || *cached != fd) {
-    __s32 v = fd;
-    bpf_map_update_elem(&tls_sessions, &sk, &v, BPF_ANY);
+  if (!cached || cached->fd != fd) {
+    struct conn_key ck = {.tgid = tgid, .fd = fd};
+    struct conn_state *cc = bpf_map_lookup_elem(&conns, &ck);
+    if (cc) {
+      struct ssl_session v = {.fd = fd, .generation = cc->generation};
+      bpf_map_update_elem(&ssl_sessions, &sk, &v, BPF_ANY);
+    }
   }
   __u64 arrival = 0;
   if (dir == HG_INGRESS) {
