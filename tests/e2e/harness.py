@@ -181,3 +181,19 @@ def programs_still_loaded(ids, grace_s=2.0):
         if not left or time.time() > deadline:
             return left
         time.sleep(0.05)
+
+
+def announced_program_counts(agent):
+    """(N, X, Y) of the agent's 'hugin: ready: N BPF programs loaded (X attached on syscall
+    tracepoints, Y for TLS library uprobes)' line."""
+    for line in agent.err:
+        m = re.search(r"hugin: ready: (\d+) BPF programs loaded \((\d+) attached on syscall "
+                      r"tracepoints, (\d+) for TLS library uprobes\)", line)
+        if m:
+            return tuple(int(g) for g in m.groups())
+    raise AssertionError(f"no ready line in {agent.err}")
+
+
+def announced_program_count(agent):
+    """N (every program loaded) of the agent's ready line."""
+    return announced_program_counts(agent)[0]

@@ -5,9 +5,8 @@ import signal
 import subprocess
 import time
 
-from harness import Proc, free_port, start_agent, start_fixture, wait_spans
-from test_quickstart import (agent_program_ids, announced_program_count, curl,
-                             programs_still_loaded)
+from harness import (Proc, agent_program_ids, announced_program_count, curl, free_port,
+                     programs_still_loaded, start_agent, start_fixture, wait_spans)
 
 
 def test_service_started_after_the_agent_is_picked_up_and_its_death_noticed(hugin, server):

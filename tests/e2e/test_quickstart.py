@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from harness import (Proc, agent_program_ids, curl, free_port, get, metric_value,
-                     programs_still_loaded, scrape, start_agent, start_fixture, wait_spans)
+from harness import (Proc, agent_program_ids, announced_program_counts, curl, free_port, get,
+                     metric_value, programs_still_loaded, scrape, start_agent, start_fixture,
+                     wait_spans)
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 
@@ -225,17 +226,6 @@ def test_worker_forked_while_watched_is_picked_up(hugin):
     finally:
         agent.stop()
         srv.stop()
-
-
-def announced_program_counts(agent):
-    """(N, X, Y) of the agent's 'hugin: ready: N BPF programs loaded (X attached on syscall
-    tracepoints, Y for TLS library uprobes)' line."""
-    for line in agent.err:
-        m = re.search(r"hugin: ready: (\d+) BPF programs loaded \((\d+) attached on syscall "
-                      r"tracepoints, (\d+) for TLS library uprobes\)", line)
-        if m:
-            return tuple(int(g) for g in m.groups())
-    raise AssertionError(f"no ready line in {agent.err}")
 
 
 def test_sigterm_detaches_every_program(hugin, svc):
