@@ -4,16 +4,17 @@
  *   func (c *Conn) Write(b []byte) (int, error)   c in RAX, b in RBX (ptr), RCX (len)
  *   func (c *Conn) Read(b []byte) (int, error)    returns n in RAX
  * and the running goroutine's g in R14. The call's socket, in order of trust:
- *  1. the TLS socket this thread read or wrote during the call (Go reads and
- *     writes the socket on the goroutine's own thread, also when the program
- *     wraps the net.Conn);
- *  2. the socket this *tls.Conn was last seen on (a Read served from the
+ *  1. from the *tls.Conn: c.conn, a net.Conn holding a *net.TCPConn (or a
+ *     wrapper embedding one as its first field), proven by the itab where its
+ *     symbol is known -> netFD -> poll.FD.Sysfd, with the offsets the loader
+ *     wrote for this executable (cookie = its index);
+ *  2. the TLS socket this thread read or wrote during the call (Go reads and
+ *     writes the socket on the goroutine's own thread);
+ *  3. the socket this *tls.Conn was last seen on (a Read served from the
  *     connection's buffer makes no syscall);
- *  3. from the *tls.Conn: c.conn, a net.Conn holding a *net.TCPConn (its itab
- *     checked where the symbol is known) -> netFD -> poll.FD.Sysfd, with the
- *     offsets the loader wrote for this executable (cookie = its index); with
- *     no itab to check (stripped binary), only if that socket is known TLS;
- *  4. a read: the TLS socket this thread read last (the handshake's). */
+ *  4. with no itab to check (stripped binary), the pointers of 1 if they land
+ *     on a known TLS socket;
+ *  5. a read: the TLS socket this thread read last (the handshake's). */
 #include "../tls.bpf.h"
 
 static __always_inline int go_tls_enter(struct pt_regs *ctx, __u8 dir) {
@@ -35,7 +36,14 @@ static __always_inline int go_conn_fd(const struct hg_go_tls_binary *b, __u64 co
   if (bpf_probe_read_user(iface, sizeof(iface), (void *)(conn + b->conn_in_tls_conn)) != 0)
     return -1;
   if (b->tcpconn_itab) {
-    if (iface[0] != b->tcpconn_itab) return -1; /* a wrapper, not a *net.TCPConn */
+    /* A wrapper that embeds the net.Conn as its first field (struct{ net.Conn;
+     * ... }, a common way to count or time a connection): look one level, then
+     * two, inside it for the *net.TCPConn. */
+    for (int depth = 0; depth < 2 && iface[0] != b->tcpconn_itab; depth++) {
+      if (!iface[1] || bpf_probe_read_user(iface, sizeof(iface), (void *)iface[1]) != 0)
+        return -1;
+    }
+    if (iface[0] != b->tcpconn_itab) return -1; /* some other net.Conn */
     *verified = true;
   }
   __u64 netfd = 0;
@@ -71,7 +79,15 @@ static __always_inline int go_tls_return(struct pt_regs *ctx) {
   const __u8 dir = call.dir & 1;
   int fd = -1;
   struct tls_thread *t = bpf_map_lookup_elem(&tls_threads, &id);
-  if (t && t->last_io_ns[dir] >= call.entry_ns) fd = t->last_io_fd[dir];
+  /* 1. The pointers, when the itab proves them (exact, whatever thread runs us). */
+  __u32 idx = (__u32)bpf_get_attach_cookie(ctx);
+  struct hg_go_tls_binary *b = bpf_map_lookup_elem(&go_tls_binaries, &idx);
+  bool verified = false;
+  int chain_fd = b ? go_conn_fd(b, call.conn, &verified) : -1;
+  if (verified) fd = chain_fd;
+  /* 2. The TLS socket this thread read or wrote during the call. */
+  if (fd < 0 && t && t->last_io_ns[dir] >= call.entry_ns) fd = t->last_io_fd[dir];
+  /* 3. The socket this *tls.Conn was last seen on. */
   struct tls_session_key sk = {.tgid = tgid, .ssl = call.conn};
   struct ssl_session *cached = bpf_map_lookup_elem(&ssl_sessions, &sk);
   if (cached) {
@@ -81,19 +97,13 @@ static __always_inline int go_tls_return(struct pt_regs *ctx) {
     if (!cc || cc->generation != cached->generation) cached = NULL;
   }
   if (fd < 0 && cached) fd = cached->fd;
-  if (fd < 0) {
-    __u32 idx = (__u32)bpf_get_attach_cookie(ctx);
-    struct hg_go_tls_binary *b = bpf_map_lookup_elem(&go_tls_binaries, &idx);
-    bool verified = false;
-    if (b) fd = go_conn_fd(b, call.conn, &verified);
-    /* Unverified: a wrapped net.Conn (the pointers lead elsewhere) or no itab to
-     * check. A Read served from the buffer right after the handshake (net/http
-     * handshakes, then reads, on one goroutine): this thread's last TLS read. */
-    if (fd >= 0 && !verified && !is_tls_conn(tgid, fd)) fd = -1;
-    if (fd < 0 && dir == HG_INGRESS && t && t->last_io_fd[HG_INGRESS] >= 0 &&
-        is_tls_conn(tgid, t->last_io_fd[HG_INGRESS]))
-      fd = t->last_io_fd[HG_INGRESS];
-  }
+  /* 4. No itab to check (stripped): the pointers, if they land on a TLS socket;
+   * 5. a read served from the buffer right after the handshake (net/http
+   *    handshakes, then reads, on one goroutine): this thread's last TLS read. */
+  if (fd < 0 && b && !b->tcpconn_itab && chain_fd >= 0 && is_tls_conn(tgid, chain_fd)) fd = chain_fd;
+  if (fd < 0 && dir == HG_INGRESS && t && t->last_io_fd[HG_INGRESS] >= 0 &&
+      is_tls_conn(tgid, t->last_io_fd[HG_INGRESS]))
+    fd = t->last_io_fd[HG_INGRESS];
   if (fd < 0) {
     count(HG_CNT_TLS_NO_CONN);
     return 0;
