@@ -9,6 +9,8 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -149,6 +151,82 @@ bool RunMemoryBioServer(int fd) {
   return ok;
 }
 
+// A partial write: with SSL_MODE_ENABLE_PARTIAL_WRITE on a non-blocking socket whose send
+// buffer fills, SSL_write returns fewer bytes than asked (or WANT_WRITE, retried with the same
+// arguments). Each call's plaintext record must cover exactly the bytes that call wrote.
+constexpr size_t kBulk = 300000;
+
+std::string BulkBytes() {
+  std::string b(kBulk, '\0');
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<char>('A' + (i * 7) % 26);
+  return b;
+}
+
+// Returns the number of SSL_write calls that moved bytes, or -1.
+int RunPartialWriter(int fd) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  if (SSL_connect(ssl) != 1) return -1;
+  SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE);
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  const std::string bulk = BulkBytes();
+  size_t off = 0;
+  int calls = 0;
+  while (off < bulk.size()) {
+    int n = SSL_write(ssl, bulk.data() + off, static_cast<int>(bulk.size() - off));
+    if (n > 0) {
+      off += n;
+      calls++;
+      continue;
+    }
+    if (SSL_get_error(ssl, n) != SSL_ERROR_WANT_WRITE) return -1;
+    pollfd p{fd, POLLOUT, 0};
+    poll(&p, 1, 5000);
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  SSL_shutdown(ssl);
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return calls;
+}
+
+bool RunSlowReader(int fd) {
+  SSL_CTX* ctx = ServerContext();
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  if (SSL_accept(ssl) != 1) return false;
+  std::string got;
+  char buf[4096];
+  while (got.size() < kBulk) {
+    int n = SSL_read(ssl, buf, sizeof(buf));
+    if (n <= 0) return false;
+    got.append(buf, n);
+    if (got.size() < 64 * 1024) usleep(2000);  // let the writer's send buffer fill first
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return got == BulkBytes();
+}
+
+void PartialWriteChild(int go, int report) {
+  char c;
+  if (read(go, &c, 1) != 1) _exit(3);
+  auto [ls, cl, sv] = LoopbackPair();
+  int small = 4096;
+  setsockopt(cl, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  setsockopt(sv, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  int calls = -1;
+  std::thread writer([&] { calls = RunPartialWriter(cl); });
+  bool read_ok = RunSlowReader(sv);
+  writer.join();
+  if (write(report, &calls, sizeof(calls)) != sizeof(calls)) _exit(12);
+  close(cl);
+  close(sv);
+  close(ls);
+  _exit(!read_ok ? 10 : calls <= 0 ? 11 : 0);
+}
+
 void Child(int go, bool memory_bio) {
   char c;
   if (read(go, &c, 1) != 1) _exit(3);
@@ -253,6 +331,49 @@ TEST(Tls, SocketBioPlaintextOfBothEndsIncludingReadsServedFromTheBuffer) {
 
 TEST(Tls, MemoryBioPlaintextIsTiedToTheSocketTheProcessReadItFrom) {
   RunAndCheck(/*memory_bio=*/true);
+}
+
+TEST(Tls, APartialWriteIsRecordedAsTheBytesItWrote) {
+  auto started = BpfLoader::Start(LoaderOptions{512, 8u << 20, false});
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  auto loader = std::move(started).value();
+  auto probes = loader->AttachOpenSsl(LibSslPath());
+  ASSERT_TRUE(probes.ok()) << probes.error().message;
+  int go[2], report[2];
+  ASSERT_EQ(pipe(go), 0);
+  ASSERT_EQ(pipe(report), 0);
+  pid_t pid = fork();
+  if (pid == 0) PartialWriteChild(go[0], report[1]);
+  ASSERT_TRUE(loader->WatchPid(pid));
+  ASSERT_EQ(write(go[1], "x", 1), 1);
+  Seen seen;
+  int calls = 0;
+  ASSERT_EQ(read(report[0], &calls, sizeof(calls)), static_cast<ssize_t>(sizeof(calls)));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "the child's TLS exchange failed";
+  ASSERT_NO_FATAL_FAILURE(Drain(*loader, seen));
+  ASSERT_GT(calls, 1) << "the send buffer never filled: no partial write happened";
+  int client_fd = -1;
+  for (const auto& o : seen.opens)
+    if (o.c.role == HG_ROLE_CLIENT) client_fd = o.c.conn.fd;
+  ASSERT_GE(client_fd, 0);
+  const std::string bulk = BulkBytes();
+  int records = 0;
+  uint64_t next = 0;
+  for (size_t i = 0; i < seen.data.size(); i++) {
+    const events::DataEvent& d = seen.data[i];
+    if (d.c.conn.fd != client_fd || !d.tls || d.dir != HG_EGRESS) continue;
+    records++;
+    EXPECT_EQ(d.pos, next);
+    // The head of each call is the bytes at its position: the call wrote from there.
+    EXPECT_EQ(seen.bytes[i], bulk.substr(d.pos, seen.bytes[i].size()));
+    next = d.pos + d.len;
+  }
+  EXPECT_EQ(records, calls) << "one record per SSL_write that moved bytes, none per retry";
+  EXPECT_EQ(next, kBulk);
+  EXPECT_EQ(loader->Counters()[HG_CNT_DROP_RINGBUF], 0u);
 }
 
 TEST(Tls, AFileWithoutOpenSslIsAClearError) {

@@ -4,19 +4,10 @@ server and client. The fixture wraps its net.Conn (deliveryConn), so the socket 
 the call's own syscalls, not the *net.TCPConn itab. Counts are exact, per status."""
 import http.client
 import ssl
-import subprocess
 import time
 import urllib.parse
 
-from harness import Proc, free_port, metric_value, scrape, start_agent, wait_spans
-
-
-def make_cert(tmp_path):
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2",
-                    "-subj", "/CN=localhost"], check=True, capture_output=True)
-    return cert, key
+from harness import Proc, free_port, make_cert, metric_value, scrape, start_agent, wait_spans
 
 
 def start_go_tls(server, cert, key, http_port, grpc_port=None):
@@ -46,7 +37,7 @@ def https_requests(port, paths):
 
 
 def check_https_server(hugin, server, tmp_path, expect_stripped):
-    cert, key = make_cert(tmp_path)
+    cert, key = make_cert(str(tmp_path))
     port, prom = free_port(), free_port()
     srv = start_go_tls(server, cert, key, port)
     agent = start_agent(hugin, {"HUGIN_OPEN_PORT": str(port), "HUGIN_TRACE_PRINTER": "json",
@@ -86,7 +77,7 @@ def test_stripped_go_https_server_is_found_through_pclntab(hugin, server_strippe
 
 
 def test_grpc_go_over_tls_server_and_client_spans(hugin, server, tmp_path):
-    cert, key = make_cert(tmp_path)
+    cert, key = make_cert(str(tmp_path))
     grpc_port, callee_http, caller_http = free_port(), free_port(), free_port()
     callee = start_go_tls(server, cert, key, callee_http, grpc_port=grpc_port)
     caller = Proc([server, "--http-port", str(caller_http)], name="go-caller")
