@@ -186,7 +186,11 @@ def test_preforked_python_server(hugin, tmp_path):
         assert len(spans) == 30
         assert sorted(s["path"] for s in spans) == sorted(f"/w/{i}" for i in range(30))
         assert all(s["service_name"].startswith("python") for s in spans)
-        assert len({s["pid"] for s in spans}) >= 1
+        watched = {int(m.group(1)) for l in agent.err
+                   for m in [re.search(r"watching pid (\d+)", l)] if m}
+        assert len(watched) == 4, agent.err
+        # Every span names a process the agent watches (a worker that served it), none other.
+        assert {s["pid"] for s in spans} <= watched
     finally:
         agent.stop()
         srv.stop()
