@@ -15,6 +15,7 @@
 
 #include "core/events/event.h"
 #include "core/loader/loader.h"
+#include "tests/bpf/bpf_testing.h"
 
 namespace hugin {
 namespace {
@@ -33,17 +34,7 @@ struct Seen {
 void ChildTalk(int go_fd) {
   char c;
   if (read(go_fd, &c, 1) != 1) _exit(3);  // wait until the parent watches us
-  int ls = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(ls, 1);
-  socklen_t len = sizeof(a);
-  getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
-  int cl = socket(AF_INET, SOCK_STREAM, 0);
-  if (connect(cl, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(4);
-  int sv = accept4(ls, nullptr, nullptr, 0);
+  auto [ls, cl, sv] = testing_bpf::LoopbackPair();
   char buf[256];
   // write/read
   write(cl, "GET /a HTTP/1.1\r\n\r\n", 19);

@@ -6,29 +6,26 @@
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 
 #include "core/events/event.h"
 #include "core/loader/loader.h"
-#include "core/tls/mapped_files.h"
 #include "tests/bpf/bpf_testing.h"
+#include "tests/bpf/tls_testing.h"
 
 namespace hugin {
 namespace {
 
 using testing_bpf::Drain;
+using testing_bpf::LibSslPath;
 using testing_bpf::LoopbackPair;
 using testing_bpf::Seen;
 
@@ -38,22 +35,9 @@ const std::string kRequests =
 const std::string kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 constexpr size_t kServerReadSize = 16;  // small reads: most are served from OpenSSL's buffer
 
-// A throwaway self-signed certificate for the server.
 SSL_CTX* ServerContext() {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  X509_set_pubkey(cert, key);
-  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("hugin-test"), -1, -1, 0);
-  X509_set_issuer_name(cert, X509_get_subject_name(cert));
-  X509_sign(cert, key, EVP_sha256());
-  SSL_CTX_use_certificate(ctx, cert);
-  SSL_CTX_use_PrivateKey(ctx, key);
+  testing_bpf::UseSelfSignedCert(ctx, "hugin-test");
   return ctx;
 }
 
@@ -239,16 +223,6 @@ void Child(int go, bool memory_bio) {
   close(sv);
   close(ls);
   _exit(!server_ok ? 10 : !client_ok ? 11 : 0);
-}
-
-// The libssl this test process maps (the forked child maps the same file).
-std::string LibSslPath() {
-  std::ifstream in("/proc/self/maps");
-  std::stringstream s;
-  s << in.rdbuf();
-  for (const tls::MappedFile& f : tls::ParseMaps(s.str()))
-    if (tls::IsLibSsl(f.path)) return f.path;
-  return "";
 }
 
 struct Streams {

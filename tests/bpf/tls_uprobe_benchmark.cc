@@ -25,21 +25,17 @@
 //       --benchmark_enable_random_interleaving=true   (root: it loads BPF)
 #include <benchmark/benchmark.h>
 #include <openssl/bio.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/loader/loader.h"
-#include "core/tls/mapped_files.h"
+#include "tests/bpf/tls_testing.h"
 
 namespace hugin {
 namespace {
@@ -52,21 +48,7 @@ class TlsPair {
   TlsPair() {
     sctx_ = SSL_CTX_new(TLS_server_method());
     cctx_ = SSL_CTX_new(TLS_client_method());
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    X509* cert = X509_new();
-    X509_set_version(cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("hugin-bench"), -1, -1, 0);
-    X509_set_issuer_name(cert, X509_get_subject_name(cert));
-    X509_sign(cert, key, EVP_sha256());
-    SSL_CTX_use_certificate(sctx_, cert);
-    SSL_CTX_use_PrivateKey(sctx_, key);
-    X509_free(cert);
-    EVP_PKEY_free(key);
+    testing_bpf::UseSelfSignedCert(sctx_, "hugin-bench");
     client_ = SSL_new(cctx_);
     server_ = SSL_new(sctx_);
     BIO* c2s = BIO_new(BIO_s_mem());  // empty: read says retry (mem BIO's default)
@@ -98,15 +80,6 @@ class TlsPair {
   SSL *client_ = nullptr, *server_ = nullptr;
   bool ok_ = false;
 };
-
-std::string LibSslPath() {
-  std::ifstream in("/proc/self/maps");
-  std::stringstream s;
-  s << in.rdbuf();
-  for (const tls::MappedFile& f : tls::ParseMaps(s.str()))
-    if (tls::IsLibSsl(f.path)) return f.path;
-  return "";
-}
 
 bool WriteAll(int fd, const void* p, size_t n) {
   const char* c = static_cast<const char*>(p);
@@ -219,7 +192,7 @@ void BM_TlsWriteRead(benchmark::State& state, Arm arm) {
   }
   Agent agent;
   if (arm != Arm::kNoAgent) {
-    const std::string libssl = LibSslPath();
+    const std::string libssl = testing_bpf::LibSslPath();
     if (libssl.empty()) {
       state.SkipWithError("no libssl in /proc/self/maps");
       return;
