@@ -45,43 +45,31 @@ class TrackerTest : public ::testing::Test {
   // Sends `bytes` as one syscall on (fd, gen), advancing that direction's position.
   void Data(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
             uint64_t ts, uint64_t arrival = 0, uint32_t len = 0) {
+    Send(fd, gen, role, dir, bytes, ts, arrival, len, Kind::kRaw);
+  }
+  // TLS plaintext from a library uprobe (positions of the plaintext stream).
+  void TlsData(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
+               uint64_t ts, uint64_t arrival = 0) {
+    Send(fd, gen, role, dir, bytes, ts, arrival, 0, Kind::kTlsPlaintext);
+  }
+  // The first ciphertext call of a connection, as the kernel flags it.
+  void Ciphertext(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
+                  uint64_t ts) {
+    Send(fd, gen, role, dir, bytes, ts, 0, 0, Kind::kCiphertext);
+  }
+  enum class Kind { kRaw, kTlsPlaintext, kCiphertext };
+  void Send(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
+            uint64_t ts, uint64_t arrival, uint32_t len, Kind kind) {
     events::DataEvent d;
     d.c = C(fd, gen, role, ts);
     d.dir = dir;
-    uint64_t& pos = pos_[fd][dir];
+    uint64_t& pos = (kind == Kind::kTlsPlaintext ? tls_pos_ : pos_)[fd][dir];
     d.pos = pos;
     d.len = len ? len : bytes.size();
     d.arrival_ns = arrival;
     d.payload = bytes;
-    pos += d.len;
-    tracker_.OnData(d);
-  }
-  // TLS plaintext from a library uprobe (positions of the plaintext stream), or the first
-  // ciphertext call the kernel flags.
-  void TlsData(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
-               uint64_t ts, uint64_t arrival = 0) {
-    events::DataEvent d;
-    d.c = C(fd, gen, role, ts);
-    d.dir = dir;
-    uint64_t& pos = tls_pos_[fd][dir];
-    d.pos = pos;
-    d.len = bytes.size();
-    d.arrival_ns = arrival;
-    d.payload = bytes;
-    d.tls = true;
-    pos += d.len;
-    tracker_.OnData(d);
-  }
-  void Ciphertext(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
-                  uint64_t ts) {
-    events::DataEvent d;
-    d.c = C(fd, gen, role, ts);
-    d.dir = dir;
-    uint64_t& pos = pos_[fd][dir];
-    d.pos = pos;
-    d.len = bytes.size();
-    d.payload = bytes;
-    d.ciphertext = true;
+    d.tls = kind == Kind::kTlsPlaintext;
+    d.ciphertext = kind == Kind::kCiphertext;
     pos += d.len;
     tracker_.OnData(d);
   }
