@@ -110,6 +110,100 @@ def start_agent(hugin, env_extra=None, args=()):
     return a
 
 
+def settled_spans(agent, n, kind=None, timeout=15.0):
+    """The spans once n are there, and a little longer (a duplicate would show up)."""
+    wait_spans(agent, n, timeout=timeout, kind=kind)
+    time.sleep(0.5)
+    return wait_spans(agent, n, timeout=0, kind=kind)
+
+
+def wait_until(cond, what, timeout=10.0):
+    """Waits for cond() to be true; fails the test naming `what` if it never is."""
+    deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout * TIMEOUT_SCALE:.0f}s: {what}")
+        time.sleep(0.05)
+
+
+def watched_pids(agent):
+    """The pids the agent said it watches ("hugin: watching pid N (...)"), minus those gone."""
+    pids = set()
+    for l in list(agent.err):
+        m = re.search(r"hugin: watching pid (\d+)", l)
+        if m:
+            pids.add(int(m.group(1)))
+        m = re.search(r"hugin: pid (\d+) is gone", l)
+        if m:
+            pids.discard(int(m.group(1)))
+    return pids
+
+
+def child_pids(pid):
+    """Direct children of `pid`, from /proc/PID/task/*/children."""
+    kids = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/children") as f:
+            kids.update(int(k) for k in f.read().split())
+    return kids
+
+
+NGINX_CONF = """
+daemon off;
+master_process on;
+worker_processes 2;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  server {{
+    listen 127.0.0.1:{port}{ssl};
+    location /missing {{ return 404; }}
+    location /teapot {{ return 418 "short and stout"; }}
+    location / {{ return 200 "hello from nginx"; }}
+  }}
+}}
+"""
+
+
+def start_nginx(dir, port, cert=None):
+    """Debian's nginx, master + 2 pre-forked workers, serving /, /missing (404) and /teapot (418)
+    on `port`, over TLS when `cert` = (cert, key) is given. Returns the master's Popen once the
+    port accepts connections and both workers exist."""
+    ssl = f" ssl;\n    ssl_certificate {cert[0]};\n    ssl_certificate_key {cert[1]}" if cert else ""
+    conf = os.path.join(dir, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF.format(dir=dir, port=port, ssl=ssl))
+    nginx = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+
+    def accepting():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+    try:
+        wait_until(lambda: nginx.poll() is not None or accepting(), f"nginx accepting on :{port}")
+        assert nginx.poll() is None, f"nginx exited: {nginx.stderr.read().decode()}"
+        wait_until(lambda: len(child_pids(nginx.pid)) == 2, "nginx's 2 workers")
+    except BaseException:
+        stop_nginx(nginx)
+        raise
+    return nginx
+
+
+def stop_nginx(nginx):
+    os.killpg(nginx.pid, signal.SIGTERM)
+    nginx.wait(10)
+
+
 def json_lines(agent):
     """Every JSON object on the agent's stdout: spans (no "type" key), loss and gap reports."""
     return [json.loads(l) for l in list(agent.out) if l.startswith("{")]

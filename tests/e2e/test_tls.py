@@ -16,8 +16,9 @@ from collections import Counter
 
 import pytest
 
-from harness import (Proc, agent_program_ids, curl, free_port, make_cert, metric_value,
-                     programs_still_loaded, scrape, start_agent, start_fixture, wait_spans)
+from harness import (Proc, agent_program_ids, child_pids, curl, free_port, make_cert, metric_value,
+                     programs_still_loaded, scrape, settled_spans, start_agent, start_fixture,
+                     start_nginx, stop_nginx, wait_spans, wait_until, watched_pids)
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 TLS_SERVER = os.path.join(HERE, "tls_server.py")
@@ -46,13 +47,6 @@ def wait_tls_notice(agent, pattern=r"libssl\.so", timeout=10.0):
     once per library file (the probes are per file, shared by every watched process)."""
     return agent.wait_line(rf"hugin: pid \d+: TLS plaintext from \S*{pattern}\S* \(OpenSSL, 8 uprobes\)",
                            where="err", timeout=timeout)
-
-
-def settled_spans(agent, n, kind=None, timeout=15.0):
-    """The spans once n are there, and a little longer (a duplicate would show up)."""
-    wait_spans(agent, n, timeout=timeout, kind=kind)
-    time.sleep(0.5)
-    return wait_spans(agent, n, timeout=0, kind=kind)
 
 
 def read_truth(log):
@@ -162,52 +156,15 @@ def test_fixture_https_server_every_request_one_span(hugin, fixture_paths, cert,
         fixture.stop()
 
 
-NGINX_CONF = """
-daemon off;
-master_process on;
-worker_processes 2;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {dir}/body;
-  proxy_temp_path {dir}/proxy;
-  fastcgi_temp_path {dir}/fastcgi;
-  uwsgi_temp_path {dir}/uwsgi;
-  scgi_temp_path {dir}/scgi;
-  server {{
-    listen 127.0.0.1:{port} ssl;
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    location /missing {{ return 404; }}
-    location /teapot {{ return 418 "short and stout"; }}
-    location / {{ return 200 "hello from nginx"; }}
-  }}
-}}
-"""
-
-
 def test_nginx_ssl_master_and_workers(hugin, cert, tmp_path):
     port = free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(dir=tmp_path, port=port, cert=cert[0], key=cert[1]))
-    nginx = subprocess.Popen(["nginx", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, start_new_session=True)
+    nginx = start_nginx(str(tmp_path), port, cert=cert)
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         agent = start_agent(hugin, {"OPEN_PORT": str(port), "HUGIN_TRACE_PRINTER": "json"})
         try:
-            deadline = time.monotonic() + 10
-            while sum("watching pid" in l for l in agent.err) < 3 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert sum("watching pid" in l for l in agent.err) == 3, agent.err
+            want_pids = {nginx.pid} | child_pids(nginx.pid)
+            wait_until(lambda: watched_pids(agent) == want_pids,
+                       f"the agent watching nginx's pids {sorted(want_pids)}")
             wait_tls_notice(agent)
             want = []
             for i in range(20):
@@ -227,11 +184,11 @@ def test_nginx_ssl_master_and_workers(hugin, cert, tmp_path):
                          for s in spans)
             assert got == sorted(want)
             assert all(s["service_name"] == "nginx" for s in spans)
+            assert {s["pid"] for s in spans} <= want_pids - {nginx.pid}, spans[:3]
         finally:
             agent.stop()
     finally:
-        os.killpg(nginx.pid, 15)
-        nginx.wait(10)
+        stop_nginx(nginx)
 
 
 def test_pipelined_requests_on_one_tls_connection(hugin, cert):
