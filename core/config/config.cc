@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <initializer_list>
 
+#include "core/config/capture_limits.h"
 #include "core/config/glob.h"
 #include "core/config/port_list.h"
 #include "core/config/value_parsing.h"
@@ -65,7 +66,7 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   auto* o_payload = app.add_option("--payload-bytes", payload_bytes,
                                    "Bytes captured per syscall, 64..4096 (default 512)");
   auto* o_ringbuf = app.add_option("--ringbuf-bytes", ringbuf_bytes,
-                                   "Ring buffer size, power of two, 64K..1G (default 16M)");
+                                   "Ring buffer size, power of two, 4K..1G (default 16M)");
   auto* o_service = app.add_option("--service-name", service_name,
                                    "service_name label (default: executable base name)");
   auto* o_interval = app.add_option("--discovery-interval-ms", discovery_interval_ms,
@@ -169,16 +170,14 @@ std::optional<ConfigError> ApplyNumbers(const Flags& f, const EnvLookup& env, Co
     c.prometheus_port = static_cast<uint16_t>(*port);
   }
   if (auto s = Pick(f.payload_bytes, "--payload-bytes", {"HUGIN_PAYLOAD_BYTES"}, env)) {
-    auto bytes = config_internal::ParseUnsigned(s->value, 64, 4096);
-    if (!bytes) return BadInput(*s, "payload bytes must be a number in 64..4096");
+    auto bytes = config_internal::ParseUnsigned(s->value, kMinPayloadBytes, kMaxPayloadBytes);
+    if (!bytes) return BadInput(*s, kPayloadBytesRule);
     c.payload_bytes = static_cast<uint32_t>(*bytes);
   }
   if (auto s = Pick(f.ringbuf_bytes, "--ringbuf-bytes", {"HUGIN_RINGBUF_BYTES"}, env)) {
     auto bytes = config_internal::ParseByteSize(s->value);
-    bool power_of_two = bytes && (*bytes & (*bytes - 1)) == 0;
-    if (!bytes || !power_of_two || *bytes < (64u << 10) || *bytes > (1u << 30)) {
-      return BadInput(*s, "ring buffer size must be a power of two in 64K..1G (e.g. 16M)");
-    }
+    if (!bytes || !RingbufBytesValid(*bytes))
+      return BadInput(*s, kRingbufBytesRule);
     c.ringbuf_bytes = static_cast<uint32_t>(*bytes);
   }
   if (auto s = Pick(f.discovery_interval_ms, "--discovery-interval-ms",

@@ -30,8 +30,8 @@ struct Config {
   std::string executable_regex;
   TracePrinter trace_printer = TracePrinter::kDisabled;
   uint16_t prometheus_port = 0;          // 0 = no endpoint
-  uint32_t payload_bytes = 512;          // bytes captured per syscall, 64..4096
-  uint32_t ringbuf_bytes = 16u << 20;    // power of two, 64 KiB .. 1 GiB
+  uint32_t payload_bytes = 512;          // bytes captured per syscall, 64..4096 (capture_limits.h)
+  uint32_t ringbuf_bytes = 16u << 20;    // power of two, 4 KiB .. 1 GiB (capture_limits.h)
   std::string service_name;              // empty = executable base name
   uint32_t discovery_interval_ms = 1000;  // 10 .. 3600000
   bool trace_all = false;                // hidden/testing: no pid filter

@@ -250,7 +250,8 @@ TEST(ParseConfig, NumericRanges) {
 
   EXPECT_EQ(ParseOk({}, with("HUGIN_RINGBUF_BYTES", "64K")).ringbuf_bytes, 64u << 10);
   EXPECT_EQ(ParseOk({}, with("HUGIN_RINGBUF_BYTES", "1G")).ringbuf_bytes, 1u << 30);
-  ExpectOneLineError(ParseErr({}, with("HUGIN_RINGBUF_BYTES", "32K")));
+  EXPECT_EQ(ParseOk({}, with("HUGIN_RINGBUF_BYTES", "4K")).ringbuf_bytes, 4u << 10);
+  ExpectOneLineError(ParseErr({}, with("HUGIN_RINGBUF_BYTES", "2K")));
   ExpectOneLineError(ParseErr({}, with("HUGIN_RINGBUF_BYTES", "2G")));
   ExpectOneLineError(ParseErr({}, with("HUGIN_RINGBUF_BYTES", "100000")));  // not a power of two
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bpf/hugin.skel.h"
+#include "core/config/capture_limits.h"
 
 namespace hugin {
 namespace {
@@ -47,8 +48,6 @@ std::string LastLibbpfLines() {
   auto nl = s.rfind('\n');
   return nl == std::string::npos ? s : s.substr(nl + 1);
 }
-
-bool IsPowerOfTwo(uint32_t v) { return v && !(v & (v - 1)); }
 
 // A tp_btf program's target ("tp_btf/sys_exit" -> "sys_exit"); empty for other kinds.
 std::string BtfTracepointOf(const bpf_program* prog) {
@@ -99,10 +98,9 @@ std::string EnsureTracefs() {
 Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   if (geteuid() != 0)
     return hugin::Error{"hugin must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON"};
-  if (opts.payload_bytes == 0 || opts.payload_bytes > HG_MAX_PAYLOAD)
-    return hugin::Error{"payload size must be 1.." + std::to_string(HG_MAX_PAYLOAD)};
-  if (!IsPowerOfTwo(opts.ringbuf_bytes) || opts.ringbuf_bytes < 4096)
-    return hugin::Error{"ring buffer size must be a power of two >= 4096"};
+  static_assert(kMaxPayloadBytes == HG_MAX_PAYLOAD, "the kernel's copy buffer is the payload bound");
+  if (Status limits = CheckCaptureLimits(opts.payload_bytes, opts.ringbuf_bytes); !limits)
+    return limits.error();
   if (std::string err = EnsureTracefs(); !err.empty()) return hugin::Error{err};
 
   libbpf_set_print(CollectLibbpfLog);

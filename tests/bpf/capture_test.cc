@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config/capture_limits.h"
 #include "core/events/event.h"
 #include "core/loader/loader.h"
 #include "tests/bpf/bpf_testing.h"
@@ -173,11 +174,24 @@ TEST_F(CaptureTest, PayloadIsTruncatedToConfiguredSize) {
   EXPECT_TRUE(saw_readv);
 }
 
-TEST(Loader, RejectsBadOptions) {
-  auto r = BpfLoader::Start(LoaderOptions{0, 1u << 20, false});
-  ASSERT_FALSE(r.ok());
-  r = BpfLoader::Start(LoaderOptions{512, 3000, false});
-  ASSERT_FALSE(r.ok());
+// The loader holds its options to the configuration's bounds (core/config/capture_limits.h):
+// it once accepted a 1-byte payload and a 2 GiB ring that the configuration refused.
+TEST(Loader, RejectsWhatTheConfigurationRejects) {
+  for (auto [payload, ring] : std::vector<std::pair<uint32_t, uint32_t>>{
+           {0, 1u << 20}, {1, 1u << 20}, {63, 1u << 20}, {4097, 1u << 20},
+           {512, 3000}, {512, 2048}, {512, 1u << 31}}) {
+    SCOPED_TRACE(std::to_string(payload) + " payload bytes, ring " + std::to_string(ring));
+    auto r = BpfLoader::Start(LoaderOptions{payload, ring, false});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, CheckCaptureLimits(payload, ring).error().message);
+  }
+  // The edges themselves load.
+  for (auto [payload, ring] : std::vector<std::pair<uint32_t, uint32_t>>{
+           {kMinPayloadBytes, kMinRingbufBytes}, {kMaxPayloadBytes, 1u << 20}}) {
+    SCOPED_TRACE(std::to_string(payload) + " payload bytes, ring " + std::to_string(ring));
+    auto r = BpfLoader::Start(LoaderOptions{payload, ring, false});
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
 }
 
 }  // namespace
