@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/export/prometheus_text.h"
+#include "core/span/http_methods.h"
 
 namespace hugin {
 namespace {
@@ -30,22 +31,22 @@ constexpr HttpFamily kHttpFamilies[] = {
      "Size of HTTP client response bodies."},
 };
 
-// Indexed by MethodLabelId.
-constexpr std::string_view kMethodLabels[] = {"CONNECT", "DELETE", "GET",   "HEAD",  "OPTIONS",
-                                              "PATCH",   "POST",   "PUT",   "TRACE", "_OTHER"};
-static_assert(std::size(kMethodLabels) == kOtherMethodId + 1);
+static_assert(kKnownHttpMethods.size() == kOtherMethodId);
+std::string_view MethodLabel(uint8_t id) {
+  return id < kOtherMethodId ? kKnownHttpMethods[id] : std::string_view("_OTHER");
+}
 
 }  // namespace
 
 uint8_t MethodLabelId(std::string_view method) {
   for (uint8_t i = 0; i < kOtherMethodId; ++i) {
-    if (kMethodLabels[i] == method) return i;
+    if (kKnownHttpMethods[i] == method) return i;
   }
   return kOtherMethodId;
 }
 
 std::string NormalizeMethodLabel(const std::string& method) {
-  return std::string(kMethodLabels[MethodLabelId(method)]);
+  return std::string(MethodLabel(MethodLabelId(method)));
 }
 
 size_t Metrics::SeriesIdHash::operator()(const SeriesId& id) const {
@@ -61,7 +62,7 @@ Metrics::Series& Metrics::SeriesOf(const Span& span) {
                     services_.Id(span.service_name)};
   auto it = by_id_.find(id);
   if (it != by_id_.end()) return *it->second;
-  SeriesKey key{span.kind, std::string(kMethodLabels[method]), span.status, span.service_name,
+  SeriesKey key{span.kind, std::string(MethodLabel(method)), span.status, span.service_name,
                 port};
   Series* series = &series_[key];
   by_id_.emplace(id, series);

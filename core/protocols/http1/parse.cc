@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include "core/span/http_methods.h"
+
 namespace hugin::http1 {
 namespace {
 
@@ -10,8 +12,6 @@ namespace {
 constexpr uint64_t kMaxBodyLength = uint64_t{1} << 60;
 constexpr size_t kMaxMethodLength = 32;
 
-constexpr std::array<std::string_view, 9> kKnownMethods = {
-    "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE"};
 
 // RFC 9110 tchar, as a table: every header name is checked byte by byte, and the strchr this
 // replaced ran for each '-' in them (~3% of the agent's CPU, perf under wrk).
@@ -279,7 +279,7 @@ StartMatch MatchResponseStart(std::string_view bytes) {
 }
 
 StartMatch MatchRequestStart(std::string_view bytes) {
-  for (std::string_view m : kKnownMethods) {
+  for (std::string_view m : kKnownHttpMethods) {
     size_t n = std::min(bytes.size(), m.size());
     if (bytes.substr(0, n) != m.substr(0, n)) continue;
     if (bytes.size() <= m.size() + 1) {

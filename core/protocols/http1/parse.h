@@ -70,7 +70,9 @@ enum class StartMatch { kNo, kMaybe, kYes };
 StartMatch MatchRequestStart(std::string_view bytes);
 // "HTTP/1.x NNN".
 StartMatch MatchResponseStart(std::string_view bytes);
-// Loose check applied while in sync: any token method followed by a space, or "HTTP/1.".
+// Check applied while in sync, where a message must start: a request may have any token method
+// followed by a space (loose: WebDAV and custom methods stay in sync); a response is held to the
+// strict "HTTP/1.x NNN" (a status line has no variants worth tolerating).
 StartMatch MatchLooseStart(MessageKind kind, std::string_view bytes);
 
 }  // namespace hugin::http1

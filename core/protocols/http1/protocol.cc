@@ -20,8 +20,8 @@ class Parser final : public protocols::ConnectionParser {
     else
       stitcher_.AddResponseData(c);
   }
-  void OnClose(uint64_t ts_ns, std::optional<uint64_t> client_stream_end) override {
-    stitcher_.Close(ts_ns, client_stream_end);
+  void OnClose(uint64_t /*ts_ns*/, std::optional<uint64_t> client_stream_end) override {
+    stitcher_.Close(client_stream_end);
   }
   void TakeExchanges(std::vector<protocols::Exchange>& out) override {
     stitcher_.TakeRecords(&records_);  // trades buffers: no allocation per record

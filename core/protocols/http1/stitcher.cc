@@ -332,7 +332,7 @@ Stitcher& Stitcher::operator=(Stitcher&&) noexcept = default;
 
 void Stitcher::AddRequestData(const DataChunk& c) { impl_->AddRequestData(c); }
 void Stitcher::AddResponseData(const DataChunk& c) { impl_->AddResponseData(c); }
-void Stitcher::Close(uint64_t /*ts_ns*/, std::optional<uint64_t> request_stream_end) {
+void Stitcher::Close(std::optional<uint64_t> request_stream_end) {
   impl_->Close(request_stream_end);
 }
 std::vector<Record> Stitcher::TakeRecords() { return impl_->TakeRecords(); }

@@ -37,11 +37,11 @@ class Stitcher {
   void AddRequestData(const DataChunk& c);
   void AddResponseData(const DataChunk& c);
   // Connection closed: completes a close-delimited response; pending requests become records
-  // with status 0; partial messages are dropped. Data added afterwards is ignored. `ts_ns` is
-  // not part of any record (end times are those of the chunk holding the last byte).
+  // with status 0; partial messages are dropped. Data added afterwards is ignored. No time is
+  // taken: end times are those of the chunk holding a message's last byte.
   // `request_stream_end`, when known (the kernel's byte count at close), lets a pairing made by
   // time stand: if every request byte up to it was seen, no request was lost after the pairing.
-  void Close(uint64_t ts_ns, std::optional<uint64_t> request_stream_end = std::nullopt);
+  void Close(std::optional<uint64_t> request_stream_end = std::nullopt);
   // Completed records, in request order; removes them.
   std::vector<Record> TakeRecords();
   // The same into *out (emptied first). The two vectors trade buffers, so a caller that reuses

@@ -44,7 +44,7 @@ TEST(StitcherFuzz, SameRecordsForAnyChunking) {
         Stitcher s;
         testing::Feed(calls, kAll, &s);
         std::vector<Record> got = s.TakeRecords();
-        s.Close(0);
+        s.Close();
         ASSERT_TRUE(s.TakeRecords().empty());
         ASSERT_EQ(got, expected) << "seed " << seed << " piece " << max_piece << " layout "
                                  << static_cast<int>(layout);
@@ -86,9 +86,9 @@ TEST(StitcherFuzz, LossAndTruncationNeverGiveAWrongRecord) {
     for (const Syscall& c : calls)
       if (c.is_request) request_end = std::max<uint64_t>(request_end, c.pos + c.bytes.size());
     if (seed % 2) {
-      s.Close(0, request_end);
+      s.Close(request_end);
     } else {
-      s.Close(0);
+      s.Close();
     }
     std::vector<Record> got = s.TakeRecords();
     const std::string where = "seed " + std::to_string(seed) + " capture " +
@@ -168,7 +168,7 @@ TEST(StitcherFuzz, RandomBytesNeverCrashAndStayBounded) {
       }
       ASSERT_LE(s.pending_requests(), o.max_pending_requests + 2) << "seed " << seed;
     }
-    s.Close(0);
+    s.Close();
     for (const Record& r : s.TakeRecords()) {
       ASSERT_FALSE(r.method.empty());
       ASSERT_LE(r.req_start_ns, r.req_end_ns);

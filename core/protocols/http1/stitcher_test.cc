@@ -263,7 +263,7 @@ TEST_F(StitcherTest, CloseDelimitedResponse) {
   Resp("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>");
   uint64_t t_last = Resp("</html>", {.capture = 2});
   EXPECT_TRUE(Take().empty());  // the end is only known at close
-  s_.Close(t_last + 5000);
+  s_.Close();
   auto r = Take();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].resp_body_bytes, 13u);
@@ -274,7 +274,7 @@ TEST_F(StitcherTest, CloseGivesPendingRequestsStatusZero) {
   Req(kGet);
   Req(BuildRequest("DELETE", "/x", "", BodyStyle::kNone));
   Req("POST /partial HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc");  // body never finished
-  s_.Close(99999);
+  s_.Close();
   auto r = Take();
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].status, 0);
@@ -389,7 +389,7 @@ TEST_F(StitcherTest, PairingByTimeIsRevokedAtClose) {
   Req(BuildRequest("GET", "/only", "", BodyStyle::kNone));
   Resp(BuildResponse(200, "x"), {.lost_before = 100});
   EXPECT_TRUE(Take().empty());
-  s_.Close(0);
+  s_.Close();
   auto r = Take();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 0);
@@ -399,7 +399,7 @@ TEST_F(StitcherTest, PairingByTimeStandsAtCloseWhenEveryRequestByteWasSeen) {
   Req(BuildRequest("GET", "/only", "", BodyStyle::kNone));
   Resp(BuildResponse(200, "x"), {.lost_before = 100});
   EXPECT_TRUE(Take().empty());
-  s_.Close(0, req_pos_);  // the kernel counted exactly the request bytes we saw
+  s_.Close(req_pos_);  // the kernel counted exactly the request bytes we saw
   auto r = Take();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].path, "/only");
@@ -410,7 +410,7 @@ TEST_F(StitcherTest, PairingByTimeStandsAtCloseWhenEveryRequestByteWasSeen) {
 TEST_F(StitcherTest, PairingByTimeIsRevokedAtCloseWhenRequestBytesWereLost) {
   Req(BuildRequest("GET", "/only", "", BodyStyle::kNone));
   Resp(BuildResponse(200, "x"), {.lost_before = 100});
-  s_.Close(0, req_pos_ + 40);  // a request we never saw was sent before the close
+  s_.Close(req_pos_ + 40);  // a request we never saw was sent before the close
   auto r = Take();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 0);
@@ -471,7 +471,7 @@ TEST_F(StitcherTest, TruncatedChunkedFramingIsEstimated) {
 TEST_F(StitcherTest, TruncatedChunkedFramingEndsAtClose) {
   Req(kGet);
   uint64_t t = Resp(ChunkedResponseOf(2000), {.capture = 100});
-  s_.Close(t + 1);
+  s_.Close();
   auto r = Take();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 200);
@@ -500,7 +500,7 @@ TEST_F(StitcherTest, TruncatedChunkedFramingOverSeveralSyscalls) {
 TEST_F(StitcherTest, CloseDelimitedResponseWithEmptyBody) {
   Req(kGet);
   uint64_t t = Resp("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
-  s_.Close(t + 1);
+  s_.Close();
   auto r = Take();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].resp_body_bytes, 0u);

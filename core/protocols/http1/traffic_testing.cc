@@ -131,7 +131,7 @@ Exchange RandomExchange(std::mt19937_64& rng, int index) {
     ex.response += BuildResponse(status, resp_body, resp_style, extra);
   }
   ex.expected.method = method;
-  ex.expected.path = PathFromTarget(target);
+  ex.expected.path = path;  // every decoration of the target above leaves this path
   ex.expected.status = status;
   ex.expected.req_body_bytes = req_body.size();
   ex.expected.resp_body_bytes = resp_body.size();

@@ -24,8 +24,8 @@ enum class BodyStyle { kContentLength, kChunked, kNone };
 std::string BuildRequest(const std::string& method, const std::string& target,
                          const std::string& body, BodyStyle style = BodyStyle::kContentLength,
                          const std::string& extra_headers = "");
-// kNone writes no framing header and no body (for 204/304/1xx, or close-delimited when
-// `close_delimited_body` is given).
+// kNone writes no framing header and no body (for 204/304/1xx); a close-delimited response is
+// BuildResponse(status, "", kNone) followed by the body bytes and a close.
 std::string BuildResponse(int status, const std::string& body,
                           BodyStyle style = BodyStyle::kContentLength,
                           const std::string& extra_headers = "");
