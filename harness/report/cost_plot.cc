@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/util/process.h"
+#include "harness/report/gnuplot.h"
 
 namespace hugin::harness {
 namespace {
@@ -109,12 +109,7 @@ std::optional<std::string> DrawCostPlot(const ScenarioSummary& s, const std::str
       Panel(g, service, service_dat, "service CPU added vs baseline, by group", "µs per request");
     g << "unset multiplot\n";
   }
-  std::string out;
-  const int code = RunCommand({"gnuplot", script}, out, std::chrono::seconds(30));
-  if (code != 0) {
-    errors.push_back("gnuplot " + script + " exited with " + std::to_string(code));
-    return std::nullopt;
-  }
+  if (!RunGnuplot(script, errors)) return std::nullopt;
   return png;
 }
 

@@ -6,18 +6,11 @@
 #include <sstream>
 
 #include "harness/report/cost_plot.h"
-#include "harness/util/process.h"
+#include "harness/report/gnuplot.h"
 #include "harness/util/stats.h"
 
 namespace hugin::harness {
 namespace {
-
-bool RunGnuplot(const std::string& script_path, std::vector<std::string>& errors) {
-  std::string out;
-  const int code = RunCommand({"gnuplot", script_path}, out, std::chrono::seconds(30));
-  if (code != 0) errors.push_back("gnuplot " + script_path + " exited with " + std::to_string(code));
-  return code == 0;
-}
 
 std::string Header(const std::string& png, int width = 900, int height = 420) {
   return "set terminal pngcairo size " + std::to_string(width) + "," + std::to_string(height) +

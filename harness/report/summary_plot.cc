@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/util/process.h"
+#include "harness/report/gnuplot.h"
 
 namespace hugin::harness {
 namespace {
@@ -77,12 +77,7 @@ std::optional<std::string> DrawSummaryPlot(const std::vector<ScenarioSummary>& s
   g << ", 1 with lines dt 2 lw 2 lc rgb 'black' title '1.0 = no change'\n";
   g.close();
 
-  std::string out;
-  const int code = RunCommand({"gnuplot", script}, out, std::chrono::seconds(30));
-  if (code != 0) {
-    errors.push_back("gnuplot " + script + " exited with " + std::to_string(code));
-    return std::nullopt;
-  }
+  if (!RunGnuplot(script, errors)) return std::nullopt;
   return png;
 }
 
