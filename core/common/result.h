@@ -4,13 +4,14 @@
 #pragma once
 
 #include <string>
-#include <utility>
+#include <utility>  // std::in_place
 #include <variant>
 
 namespace hugin {
 
 struct Error {
   std::string message;
+  int code = 0;  // the errno, when a failed system call is the cause; 0 otherwise
 };
 
 template <typename T>
@@ -18,6 +19,8 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}       // NOLINT: implicit, like std::expected
   Result(Error error) : v_(std::move(error)) {}   // NOLINT
+  // A value-initialised T, for a callee that fills its result in place (NRVO: no copy).
+  explicit Result(std::in_place_t) : v_(std::in_place_index<0>) {}
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() & { return std::get<0>(v_); }

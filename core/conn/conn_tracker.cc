@@ -73,7 +73,7 @@ ConnTracker::~ConnTracker() = default;
 void ConnTracker::OnRecord(const void* data, size_t size) {
   totals_.records++;
   auto r = events::Decode(data, size);
-  if (auto* err = std::get_if<std::string>(&r)) {
+  if (!r.ok()) {
     totals_.decode_errors++;
     return;
   }
@@ -84,7 +84,7 @@ void ConnTracker::OnRecord(const void* data, size_t size) {
         if constexpr (std::is_same_v<T, events::DataEvent>) OnData(ev);
         if constexpr (std::is_same_v<T, events::CloseEvent>) OnClose(ev);
       },
-      std::get<events::Event>(r));
+      r.value());
 }
 
 ConnTracker::Conn& ConnTracker::Reset(const events::Common& c, uint8_t role) {

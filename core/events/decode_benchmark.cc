@@ -66,8 +66,7 @@ void DecodeRecord(benchmark::State& state, const std::vector<char>& rec) {
   for (auto _ : state) {
     auto r = Decode(rec.data(), rec.size());
     benchmark::DoNotOptimize(r);
-    const auto* ev = std::get_if<Event>(&r);
-    decoded += ev != nullptr && std::holds_alternative<T>(*ev);
+    decoded += r.ok() && std::holds_alternative<T>(r.value());
   }
   if (decoded != static_cast<uint64_t>(state.iterations()))
     state.SkipWithError("record did not decode to the expected type");

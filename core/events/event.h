@@ -8,6 +8,8 @@
 #include <string_view>
 #include <variant>
 
+#include "core/common/result.h"
+
 extern "C" {
 #include "bpf/hugin.h"
 }
@@ -69,7 +71,7 @@ using Event = std::variant<OpenEvent, DataEvent, CloseEvent>;
 // Decodes one ring buffer record. A record that is too short, of an unknown
 // type, or whose payload length disagrees with its size yields an error
 // (the caller counts it as a decode drop); nothing is read out of bounds.
-std::variant<Event, std::string> Decode(const void* data, size_t size);
+Result<Event> Decode(const void* data, size_t size);
 
 // "127.0.0.1" / "::1" for an address of the given family.
 std::string IpToString(uint16_t family, const uint8_t ip[16]);

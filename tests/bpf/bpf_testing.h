@@ -55,8 +55,8 @@ struct Seen {
 inline void Drain(BpfLoader& loader, Seen& seen) {
   BpfLoader::RecordHandler h = [&](const void* d, size_t n) {
     auto r = events::Decode(d, n);
-    ASSERT_TRUE(std::holds_alternative<events::Event>(r)) << std::get<std::string>(r);
-    auto& ev = std::get<events::Event>(r);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    auto& ev = r.value();
     if (auto* o = std::get_if<events::OpenEvent>(&ev)) seen.opens.push_back(*o);
     if (auto* c = std::get_if<events::CloseEvent>(&ev)) seen.closes.push_back(*c);
     if (auto* x = std::get_if<events::DataEvent>(&ev)) {

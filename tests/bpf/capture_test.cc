@@ -89,8 +89,8 @@ class CaptureTest : public ::testing::Test {
     ASSERT_EQ(WEXITSTATUS(status), 0);
     BpfLoader::RecordHandler h = [&](const void* d, size_t n) {
       auto r = events::Decode(d, n);
-      ASSERT_TRUE(std::holds_alternative<events::Event>(r)) << std::get<std::string>(r);
-      auto& ev = std::get<events::Event>(r);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      auto& ev = r.value();
       if (auto* o = std::get_if<events::OpenEvent>(&ev)) seen->opens.push_back(*o);
       if (auto* c = std::get_if<events::CloseEvent>(&ev)) seen->closes.push_back(*c);
       if (auto* x = std::get_if<events::DataEvent>(&ev))

@@ -188,8 +188,8 @@ class LossTest : public ::testing::Test {
     Delivered out;
     BpfLoader::RecordHandler h = [&](const void* d, size_t n) {
       auto r = events::Decode(d, n);
-      ASSERT_TRUE(std::holds_alternative<events::Event>(r)) << std::get<std::string>(r);
-      auto& ev = std::get<events::Event>(r);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      auto& ev = r.value();
       if (auto* o = std::get_if<events::OpenEvent>(&ev)) out.opens.push_back(*o);
       if (auto* c = std::get_if<events::CloseEvent>(&ev)) out.closes.push_back(*c);
       if (auto* x = std::get_if<events::DataEvent>(&ev)) {
