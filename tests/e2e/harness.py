@@ -118,11 +118,13 @@ def settled_spans(agent, n, kind=None, timeout=15.0):
 
 
 def wait_until(cond, what, timeout=10.0):
-    """Waits for cond() to be true; fails the test naming `what` if it never is."""
+    """Waits for cond() to be true; fails the test naming `what` (a string, or a function giving
+    one at the time of failure, for values worth seeing) if it never is."""
     deadline = time.monotonic() + timeout * TIMEOUT_SCALE
     while not cond():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout * TIMEOUT_SCALE:.0f}s: {what}")
+            detail = what() if callable(what) else what
+            raise AssertionError(f"not within {timeout * TIMEOUT_SCALE:.0f}s: {detail}")
         time.sleep(0.05)
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from harness import (free_port, json_lines, metric_value, scrape, start_agent, start_fixture,
-                     wait_spans)
+                     wait_spans, wait_until)
 
 
 @pytest.fixture
@@ -29,13 +29,6 @@ def request(port, path, keep=None):
     if not keep:
         c.close()
     return r.status, client_port
-
-
-def wait_until(cond, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not cond() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return cond()
 
 
 def test_overflow_is_reported_per_connection_in_its_time_window(hugin, svc):
@@ -65,10 +58,11 @@ def test_overflow_is_reported_per_connection_in_its_time_window(hugin, svc):
                        for l in loss_lines())
         drops = metric_value(scrape(prom), "hugin_kernel_drops_total", reason="ringbuf_full")
         assert drops > 0, "the ring buffer did not overflow"
-        assert wait_until(lambda: reported() == drops), (reported(), drops)
+        wait_until(lambda: reported() == drops,
+                   lambda: f"loss lines covering every drop: {reported()} reported, {drops} dropped")
         # The counters are published after the lines are written: wait for them too.
-        assert wait_until(lambda: metric_value(scrape(prom), "hugin_conn_loss_reports_total")
-                          == len(loss_lines()))
+        wait_until(lambda: metric_value(scrape(prom), "hugin_conn_loss_reports_total")
+                   == len(loss_lines()), "hugin_conn_loss_reports_total equal to the loss lines")
         text = scrape(prom)
     finally:
         agent.p.send_signal(signal.SIGCONT)
@@ -111,7 +105,8 @@ def test_loss_inside_a_keepalive_connection_is_a_gap_of_the_same_bytes(hugin, sv
         # The next records of both directions show how far the stream moved meanwhile.
         status, client_port = request(port, "/k/last", keep=conn)
         assert status == 200
-        assert wait_until(lambda: len([l for l in json_lines(agent) if l.get("type") == "gap"]) >= 2)
+        wait_until(lambda: len([l for l in json_lines(agent) if l.get("type") == "gap"]) >= 2,
+                   "two gap lines (one per direction)")
         conn.close()
     finally:
         agent.p.send_signal(signal.SIGCONT)
@@ -142,7 +137,7 @@ def test_planted_faults_drop_and_swap_spans_and_are_owned_up_to_at_exit(hugin, s
         for i in range(12):
             assert request(port, f"/f/{i}", keep=conn)[0] == 200
         conn.close()
-        assert wait_until(lambda: len(wait_spans(agent, 0)) >= 8)
+        wait_until(lambda: len(wait_spans(agent, 0)) >= 8, "8 spans")
         time.sleep(0.3)
         spans = wait_spans(agent, 0)
         # Finished spans 3, 6, 9, 12 are dropped; of the 8 exported, every 2nd says 500.
