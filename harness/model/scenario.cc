@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/config/capture_limits.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -176,12 +178,11 @@ HuginSpec ReadHugin(const Reader& r, const YAML::Node& n) {
   r.Optional(n, "payload_bytes", h.payload_bytes, "an integer");
   r.Optional(n, "ringbuf_bytes", h.ringbuf_bytes, "an integer");
   r.Optional(n, "fault", h.fault, "a string");
-  if (h.payload_bytes < 64 || h.payload_bytes > 4096)
-    r.Fail(n["payload_bytes"], "'payload_bytes' must be in 64..4096");
-  // The agent's accepted range (64 KiB .. 1 GiB, a power of two).
-  if (h.ringbuf_bytes < (1L << 16) || h.ringbuf_bytes > (1L << 30) ||
-      (h.ringbuf_bytes & (h.ringbuf_bytes - 1)) != 0)
-    r.Fail(n["ringbuf_bytes"], "'ringbuf_bytes' must be a power of two in 65536..1073741824");
+  // The agent's own bounds, so a scenario the harness accepts is one the agent starts with.
+  if (h.payload_bytes < 0 || !PayloadBytesValid(static_cast<uint64_t>(h.payload_bytes)))
+    r.Fail(n["payload_bytes"], std::string("'payload_bytes': ") + kPayloadBytesRule);
+  if (h.ringbuf_bytes < 0 || !RingbufBytesValid(static_cast<uint64_t>(h.ringbuf_bytes)))
+    r.Fail(n["ringbuf_bytes"], std::string("'ringbuf_bytes': ") + kRingbufBytesRule);
   return h;
 }
 

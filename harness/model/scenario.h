@@ -41,7 +41,7 @@ struct LoadSpec {
 struct HuginSpec {
   std::vector<std::string> probes{"http"};
   int payload_bytes = 256;      // 64..4096
-  long ringbuf_bytes = 1 << 22; // power of two, 64 KiB .. 1 GiB
+  long ringbuf_bytes = 1 << 22; // power of two, 4 KiB .. 1 GiB (core/config/capture_limits.h)
   // HUGIN_FAULT for the agent (test-only planted faults, e.g. "drop_span:500"): the selftest
   // scenario proves the harness catches what the agent is made to lose or get wrong.
   std::string fault;

@@ -106,7 +106,8 @@ TEST(Scenario, FixedRateNeedsH2loadAndSaturationNeedsNoRate) {
 TEST(Scenario, RangesAreChecked) {
   const std::string base = "name: x\nfixture: {language: go}\nload: {tool: wrk}\n";
   EXPECT_NE(ErrorOf(base + "hugin: {ringbuf_bytes: 5000}\n").find("power of two"), std::string::npos);
-  EXPECT_NE(ErrorOf(base + "hugin: {ringbuf_bytes: 4096}\n").find("65536"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "hugin: {ringbuf_bytes: 2048}\n").find("4K..1G"), std::string::npos);
+  EXPECT_NE(ErrorOf(base + "hugin: {payload_bytes: 4097}\n").find("64..4096"), std::string::npos);
   EXPECT_NE(ErrorOf(base + "hugin: {payload_bytes: 10}\n").find("64..4096"), std::string::npos);
   EXPECT_NE(ErrorOf(base + "repetitions: 0\n").find("1..20"), std::string::npos);
   EXPECT_NE(ErrorOf(base + "thresholds: {capture_rate_min: 2}\n").find("[0, 1]"), std::string::npos);

@@ -70,9 +70,31 @@ void ChildTalk(int go_fd) {
   _exit(0);
 }
 
+// A request and a response longer than the smallest payload size the
+// configuration allows (kMinPayloadBytes), the response read over two iovecs.
+const std::string kLongRequest = "GET /a HTTP/1.1\r\nUser-Agent: " + std::string(80, 'u') + "\r\n\r\n";
+const std::string kLongResponse = "HTTP/1.1 200 OK\r\nServer: " + std::string(80, 's') + "\r\n\r\n";
+
+void ChildTalkLong(int go_fd) {
+  char c;
+  if (read(go_fd, &c, 1) != 1) _exit(3);
+  auto [ls, cl, sv] = testing_bpf::LoopbackPair();
+  char buf[512];
+  write(cl, kLongRequest.data(), kLongRequest.size());
+  read(sv, buf, sizeof(buf));
+  write(sv, kLongResponse.data(), kLongResponse.size());
+  iovec rv[2] = {{buf, 5}, {buf + 5, 300}};
+  readv(cl, rv, 2);
+  close(cl);
+  close(sv);
+  close(ls);
+  _exit(0);
+}
+
 class CaptureTest : public ::testing::Test {
  protected:
-  void Run(uint32_t payload_bytes, Seen* seen, uint64_t* child_pid) {
+  void Run(uint32_t payload_bytes, Seen* seen, uint64_t* child_pid,
+           void (*child)(int) = ChildTalk) {
     auto started = BpfLoader::Start(LoaderOptions{payload_bytes, 1u << 20, false});
     ASSERT_TRUE(started.ok())
         << started.error().message;
@@ -80,7 +102,7 @@ class CaptureTest : public ::testing::Test {
     int go[2];
     ASSERT_EQ(pipe(go), 0);
     pid_t pid = fork();
-    if (pid == 0) ChildTalk(go[0]);
+    if (pid == 0) child(go[0]);
     *child_pid = pid;
     ASSERT_TRUE(loader->WatchPid(pid));
     ASSERT_EQ(write(go[1], "x", 1), 1);
@@ -158,18 +180,21 @@ TEST_F(CaptureTest, EverySyscallFamilyOnRealSockets) {
 }
 
 TEST_F(CaptureTest, PayloadIsTruncatedToConfiguredSize) {
+  static_assert(kMinPayloadBytes == 64, "the messages below are sized for a 64-byte payload");
+  ASSERT_GT(kLongRequest.size(), kMinPayloadBytes);
   Seen seen;
   uint64_t pid = 0;
-  ASSERT_NO_FATAL_FAILURE(Run(8, &seen, &pid));
+  ASSERT_NO_FATAL_FAILURE(Run(kMinPayloadBytes, &seen, &pid, ChildTalkLong));
   ASSERT_FALSE(seen.data.empty());
-  EXPECT_EQ(seen.data[0].bytes, "GET /a H");
-  EXPECT_EQ(seen.data[0].ev.len, 19u);
-  // readv over two iovecs (5 + 100 bytes) stops at the configured 8.
+  EXPECT_EQ(seen.data[0].bytes, kLongRequest.substr(0, kMinPayloadBytes));
+  EXPECT_EQ(seen.data[0].ev.len, kLongRequest.size());  // len is the syscall's, not the copy's
+  // readv over two iovecs (5 + 300 bytes) stops at the configured 64.
   bool saw_readv = false;
   for (auto& d : seen.data)
     if (d.ev.c.syscall == HG_SYS_READV) {
       saw_readv = true;
-      EXPECT_EQ(d.bytes, "HTTP/1.1");
+      EXPECT_EQ(d.bytes, kLongResponse.substr(0, kMinPayloadBytes));
+      EXPECT_EQ(d.ev.len, kLongResponse.size());
     }
   EXPECT_TRUE(saw_readv);
 }
