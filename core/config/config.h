@@ -35,6 +35,12 @@ struct Config {
   std::string service_name;              // empty = executable base name
   uint32_t discovery_interval_ms = 1000;  // 10 .. 3600000
   bool trace_all = false;                // hidden/testing: no pid filter
+  // Memory bounds (core/conn TrackerLimits, core/protocols ParserLimits); each eviction is
+  // counted in hugin_evictions_total.
+  uint32_t max_connections = 16384;        // tracked at once, 16 .. 4194304
+  uint32_t max_in_flight_requests = 256;   // per connection, 1 .. 65536
+  uint32_t max_header_bytes = 16u << 10;   // per connection and direction, 256 .. 16M
+  uint32_t max_pending_pairings = 32768;   // across connections, 16 .. 16777216
 };
 
 // exit_code 2: bad input; `message` is one line starting with "hugin: ",

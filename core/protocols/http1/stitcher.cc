@@ -28,6 +28,7 @@ class Stitcher::Impl {
   }
   const Stats& stats() const { return stats_; }
   size_t pending_requests() const { return entries_.size(); }
+  bool DropOldestAwaiting();
 
  private:
   // One request in the order they were sent, or a hole standing for lost requests.
@@ -74,6 +75,10 @@ class Stitcher::Impl {
   void CloseWithoutResponse(size_t index);
   std::optional<uint64_t> Match(uint64_t resp_start_ns);
   void EnforcePendingCap();
+  // Gives up the oldest request awaiting its response (status 0). Without losses FIFO still
+  // holds: its response, when it comes, is skipped (responses_owed_); after a hole it cannot
+  // be told apart, and responses are paired by time.
+  void GiveUpOldestAwaiting();
   void Emit();
 
   const Options options_;
@@ -91,6 +96,7 @@ class Stitcher::Impl {
   int cur_resp_status_ = 0;
   bool cur_resp_interim_ = false;     // the response being parsed is a 1xx other than 101
   bool responses_lost_ = false;       // pair the next response by time, not FIFO
+  size_t responses_owed_ = 0;         // responses of given-up requests still to come: skipped
   bool closed_ = false;
   std::vector<Record> ready_;
 };
@@ -195,7 +201,10 @@ void Stitcher::Impl::ResponseSide::OnLoss(bool had_head, bool more_lost) {
   }
   s_->cur_resp_.reset();
   s_->cur_resp_interim_ = false;
-  if (more_lost) s_->responses_lost_ = true;
+  if (more_lost) {
+    s_->responses_lost_ = true;
+    s_->responses_owed_ = 0;  // they may have been in the lost bytes: pairing by time now
+  }
   s_->Emit();
 }
 
@@ -243,6 +252,10 @@ void Stitcher::Impl::CloseWithoutResponse(size_t index) {
 }
 
 std::optional<uint64_t> Stitcher::Impl::Match(uint64_t resp_start_ns) {
+  if (responses_owed_ > 0 && !responses_lost_) {
+    --responses_owed_;  // the answer of a request given up at the in-flight bound
+    return std::nullopt;
+  }
   const size_t first = matched_count_;
   std::optional<size_t> pick;
   const bool by_time = responses_lost_;
@@ -278,10 +291,28 @@ std::optional<uint64_t> Stitcher::Impl::Match(uint64_t resp_start_ns) {
 
 void Stitcher::Impl::EnforcePendingCap() {
   while (entries_.size() - matched_count_ > options_.max_pending_requests) {
-    CloseWithoutResponse(matched_count_++);
-    responses_lost_ = true;  // FIFO order can no longer be trusted
+    stats_.pending_evictions++;
+    GiveUpOldestAwaiting();
   }
   Emit();
+}
+
+void Stitcher::Impl::GiveUpOldestAwaiting() {
+  const bool hole = entries_[matched_count_].hole;
+  CloseWithoutResponse(matched_count_++);
+  if (hole || responses_lost_) {
+    responses_lost_ = true;
+    responses_owed_ = 0;
+  } else {
+    ++responses_owed_;
+  }
+}
+
+bool Stitcher::Impl::DropOldestAwaiting() {
+  if (matched_count_ == entries_.size()) return false;
+  GiveUpOldestAwaiting();
+  Emit();
+  return true;
 }
 
 void Stitcher::Impl::Emit() {
@@ -339,6 +370,7 @@ std::vector<Record> Stitcher::TakeRecords() { return impl_->TakeRecords(); }
 void Stitcher::TakeRecords(std::vector<Record>* out) { impl_->TakeRecords(out); }
 const Stats& Stitcher::stats() const { return impl_->stats(); }
 size_t Stitcher::pending_requests() const { return impl_->pending_requests(); }
+bool Stitcher::DropOldestAwaiting() { return impl_->DropOldestAwaiting(); }
 
 bool Stitcher::LooksLikeRequest(std::string_view first_bytes) {
   return MatchRequestStart(first_bytes) == StartMatch::kYes;
