@@ -69,7 +69,7 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   auto* o_payload = app.add_option("--payload-bytes", payload_bytes,
                                    "Bytes captured per syscall, 64..4096 (default 512)");
   auto* o_ringbuf = app.add_option("--ringbuf-bytes", ringbuf_bytes,
-                                   "Ring buffer size, power of two, 64K..1G (default 16M)");
+                                   "Ring buffer size, power of two, 64K..1G (default 2M)");
   auto* o_service = app.add_option("--service-name", service_name,
                                    "service_name label (default: executable base name)");
   auto* o_interval = app.add_option("--discovery-interval-ms", discovery_interval_ms,

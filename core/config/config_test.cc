@@ -57,7 +57,7 @@ TEST(ParseConfig, DefaultsWithOnlyAPort) {
   EXPECT_EQ(c.trace_printer, TracePrinter::kDisabled);
   EXPECT_EQ(c.prometheus_port, 0);
   EXPECT_EQ(c.payload_bytes, 512u);
-  EXPECT_EQ(c.ringbuf_bytes, 16u << 20);
+  EXPECT_EQ(c.ringbuf_bytes, 2u << 20);
   EXPECT_EQ(c.max_connections, 16384u);
   EXPECT_EQ(c.max_in_flight_requests, 256u);
   EXPECT_EQ(c.max_header_bytes, 16u << 10);

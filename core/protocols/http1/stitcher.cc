@@ -1,6 +1,7 @@
 #include "core/protocols/http1/stitcher.h"
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -8,6 +9,32 @@
 #include "core/protocols/http1/parse.h"
 
 namespace hugin::http1 {
+namespace {
+
+// A queue that holds no memory while empty: libstdc++'s std::deque allocates a map and a
+// 512-byte block even when empty, and most keep-alive connections sit idle with nothing in
+// flight (measured: ~0.6 KB of the agent's ~1.6 KB per idle HTTP/1.1 connection).
+template <typename T>
+class LazyQueue {
+ public:
+  size_t size() const { return q_ ? q_->size() : 0; }
+  T& emplace_back() {
+    if (!q_) q_ = std::make_unique<std::deque<T>>();
+    return q_->emplace_back();
+  }
+  T& back() { return q_->back(); }
+  T& front() { return q_->front(); }
+  void pop_front() {
+    q_->pop_front();
+    if (q_->empty()) q_.reset();
+  }
+  T& operator[](size_t i) { return (*q_)[i]; }
+
+ private:
+  std::unique_ptr<std::deque<T>> q_;
+};
+
+}  // namespace
 
 class Stitcher::Impl {
  public:
@@ -88,7 +115,7 @@ class Stitcher::Impl {
   MessageStream req_stream_;
   MessageStream resp_stream_;
 
-  std::deque<Entry> entries_;
+  LazyQueue<Entry> entries_;
   size_t matched_count_ = 0;  // entries_[0, matched_count_) are matched; the rest await a response
   uint64_t front_seq_ = 0;    // sequence number of entries_.front()
   std::optional<uint64_t> cur_req_;   // entry of the request being parsed
@@ -343,7 +370,8 @@ void Stitcher::Impl::Close(std::optional<uint64_t> request_stream_end) {
   }
   for (size_t i = matched_count_; i < entries_.size(); ++i) CloseWithoutResponse(i);
   matched_count_ = entries_.size();
-  for (Entry& e : entries_) {  // nothing more will arrive for anything still open
+  for (size_t i = 0; i < entries_.size(); ++i) {  // nothing more will arrive for anything open
+    Entry& e = entries_[i];
     if (!e.req_done) e.dropped = e.req_done = true;
     if (!e.resp_done) {
       e.resp_done = true;
