@@ -108,6 +108,12 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
        [&](const UnpairedRequest& u) {
          if (json) lines->AddLine(FormatUnpairedRequestJson(u));
        }});
+  TrackerLimits limits;
+  limits.max_connections = cfg.max_connections;
+  limits.max_pending_pairings = cfg.max_pending_pairings;
+  limits.parser.max_in_flight = cfg.max_in_flight_requests;
+  limits.parser.max_header_bytes = cfg.max_header_bytes;
+  tracker.SetLimits(limits);
   tracker.SetCapturePolicySink([&](const events::ConnId& c, hg_capture_mode mode, bool tls) {
     if (!loader->SetCapturePolicy(hg_conn_id{c.tgid, c.fd, c.generation}, mode, tls))
       tallies.capture_policy_map_full++;

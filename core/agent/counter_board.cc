@@ -36,6 +36,12 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.tls_calls = k[HG_CNT_TLS_CALLS];
   c.tls_ciphertext_calls = k[HG_CNT_TLS_CIPHERTEXT_CALLS];
   c.tls_unsupported = loop_.tls_unsupported;
+  c.evictions["connection"] = tracker_.evictions.connections;
+  c.evictions["in_flight_request"] = tracker_.evictions.in_flight_requests;
+  c.evictions["header_bytes"] = tracker_.evictions.header_bytes;
+  c.evictions["pending_pairing"] = tracker_.evictions.pending_pairings;
+  c.tracked_connections = tracker_.open_conns;
+  c.pending_pairings = tracker_.pending_pairings;
   return c;
 }
 

@@ -17,6 +17,9 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   t.spans = 999;  // made; what counts is what was exported
   t.unreported_exchanges = 8;
   t.capture_off_conns = 9;
+  t.open_conns = 11;
+  t.pending_pairings = 12;
+  t.evictions = {13, 14, 15, 16};
   LoopTallies loop{5, 6, 7};
   loop.capture_policy_map_full = 10;
   board.Publish(t, loop);
@@ -40,6 +43,12 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
                                 {"conn_map_full", 100u + HG_CNT_DROP_CONN_MAP},
                                 {"tls_no_connection", 100u + HG_CNT_TLS_NO_CONN}}));
   EXPECT_EQ(c.tls_calls, 100u + HG_CNT_TLS_CALLS);
+  EXPECT_EQ(c.evictions, (std::map<std::string, uint64_t>{{"connection", 13},
+                                                          {"in_flight_request", 14},
+                                                          {"header_bytes", 15},
+                                                          {"pending_pairing", 16}}));
+  EXPECT_EQ(c.tracked_connections, 11u);
+  EXPECT_EQ(c.pending_pairings, 12u);
   EXPECT_EQ(c.tls_ciphertext_calls, 100u + HG_CNT_TLS_CIPHERTEXT_CALLS);
 }
 

@@ -30,7 +30,8 @@ ConfigError BadInput(const Sourced& s, const std::string& why) {
 // Raw flag values; a flag that was not given stays std::nullopt.
 struct Flags {
   std::optional<std::string> open_port, executable_name, trace_printer, prometheus_port,
-      payload_bytes, ringbuf_bytes, service_name, discovery_interval_ms;
+      payload_bytes, ringbuf_bytes, service_name, discovery_interval_ms, max_connections,
+      max_in_flight_requests, max_header_bytes, max_pending_pairings;
   bool trace_all = false;
 };
 
@@ -44,7 +45,9 @@ const char kEnvHelp[] =
     "  BEYLA_PRINT_TRACES, PRINT_TRACES                     true = text printer\n"
     "  HUGIN_PROMETHEUS_PORT, BEYLA_PROMETHEUS_PORT         port of the /metrics endpoint\n"
     "  HUGIN_PAYLOAD_BYTES, HUGIN_RINGBUF_BYTES, HUGIN_DISCOVERY_INTERVAL_MS\n"
-    "  HUGIN_SERVICE_NAME, BEYLA_SERVICE_NAME, OTEL_SERVICE_NAME\n";
+    "  HUGIN_SERVICE_NAME, BEYLA_SERVICE_NAME, OTEL_SERVICE_NAME\n"
+    "  HUGIN_MAX_CONNECTIONS, HUGIN_MAX_IN_FLIGHT_REQUESTS, HUGIN_MAX_HEADER_BYTES,\n"
+    "  HUGIN_MAX_PENDING_PAIRINGS                           memory bounds (see --help above)\n";
 
 // Parses argv with CLI11. Returns a ConfigError for --help (exit 0) or a bad
 // command line (exit 2).
@@ -54,7 +57,8 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   app.footer(kEnvHelp);
   Flags flags;
   std::string open_port, executable_name, trace_printer, prometheus_port, payload_bytes,
-      ringbuf_bytes, service_name, discovery_interval_ms;
+      ringbuf_bytes, service_name, discovery_interval_ms, max_connections, max_in_flight,
+      max_header_bytes, max_pending;
   auto* o_port = app.add_option("--open-port", open_port,
                                 "Select processes listening on these ports (80,443,8000-8999)");
   auto* o_exe = app.add_option("--executable-name", executable_name,
@@ -66,14 +70,27 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   auto* o_payload = app.add_option("--payload-bytes", payload_bytes,
                                    "Bytes captured per syscall, 64..4096 (default 512)");
   auto* o_ringbuf = app.add_option("--ringbuf-bytes", ringbuf_bytes,
-                                   "Ring buffer size, power of two, 4K..1G (default 16M)");
+                                   "Ring buffer size, power of two, 4K..1G (default 2M)");
   auto* o_service = app.add_option("--service-name", service_name,
                                    "service_name label (default: executable base name)");
   auto* o_interval = app.add_option("--discovery-interval-ms", discovery_interval_ms,
                                     "How often to re-check which processes to watch (default 1000)");
+  auto* o_conns = app.add_option("--max-connections", max_connections,
+                                 "Connections tracked at once; the least recently active is "
+                                 "evicted beyond (default 16384)");
+  auto* o_in_flight = app.add_option("--max-in-flight-requests", max_in_flight,
+                                     "Requests awaiting an answer per connection (HTTP/1.x "
+                                     "pipelined, HTTP/2 open streams; default 256)");
+  auto* o_header = app.add_option("--max-header-bytes", max_header_bytes,
+                                  "Bytes of one message head buffered per connection and "
+                                  "direction (default 16K)");
+  auto* o_pending = app.add_option("--max-pending-pairings", max_pending,
+                                   "Requests held for pairing across all connections "
+                                   "(default 32768)");
   for (auto [option, type] : {std::pair{o_port, "PORTS"}, {o_exe, "REGEX"}, {o_printer, "MODE"},
                                {o_prom, "PORT"}, {o_payload, "BYTES"}, {o_ringbuf, "BYTES"},
-                               {o_service, "NAME"}, {o_interval, "MS"}}) {
+                               {o_service, "NAME"}, {o_interval, "MS"}, {o_conns, "N"},
+                               {o_in_flight, "N"}, {o_header, "BYTES"}, {o_pending, "N"}}) {
     option->type_name(type);
   }
   app.add_flag("--trace-all", flags.trace_all, "Testing: trace every process")->group("");
@@ -98,6 +115,10 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   flags.ringbuf_bytes = take(o_ringbuf, ringbuf_bytes);
   flags.service_name = take(o_service, service_name);
   flags.discovery_interval_ms = take(o_interval, discovery_interval_ms);
+  flags.max_connections = take(o_conns, max_connections);
+  flags.max_in_flight_requests = take(o_in_flight, max_in_flight);
+  flags.max_header_bytes = take(o_header, max_header_bytes);
+  flags.max_pending_pairings = take(o_pending, max_pending);
   return flags;
 }
 
@@ -189,6 +210,34 @@ std::optional<ConfigError> ApplyNumbers(const Flags& f, const EnvLookup& env, Co
   return std::nullopt;
 }
 
+std::optional<ConfigError> ApplyLimits(const Flags& f, const EnvLookup& env, Config& c) {
+  if (auto s = Pick(f.max_connections, "--max-connections", {"HUGIN_MAX_CONNECTIONS"}, env)) {
+    auto n = config_internal::ParseUnsigned(s->value, 16, 4194304);
+    if (!n) return BadInput(*s, "max connections must be a number in 16..4194304");
+    c.max_connections = static_cast<uint32_t>(*n);
+  }
+  if (auto s = Pick(f.max_in_flight_requests, "--max-in-flight-requests",
+                    {"HUGIN_MAX_IN_FLIGHT_REQUESTS"}, env)) {
+    auto n = config_internal::ParseUnsigned(s->value, 1, 65536);
+    if (!n) return BadInput(*s, "max in-flight requests must be a number in 1..65536");
+    c.max_in_flight_requests = static_cast<uint32_t>(*n);
+  }
+  if (auto s = Pick(f.max_header_bytes, "--max-header-bytes", {"HUGIN_MAX_HEADER_BYTES"}, env)) {
+    auto bytes = config_internal::ParseByteSize(s->value);
+    if (!bytes || *bytes < 256 || *bytes > (16u << 20)) {
+      return BadInput(*s, "max header bytes must be a size in 256..16M (e.g. 16K)");
+    }
+    c.max_header_bytes = static_cast<uint32_t>(*bytes);
+  }
+  if (auto s = Pick(f.max_pending_pairings, "--max-pending-pairings",
+                    {"HUGIN_MAX_PENDING_PAIRINGS"}, env)) {
+    auto n = config_internal::ParseUnsigned(s->value, 16, 16777216);
+    if (!n) return BadInput(*s, "max pending pairings must be a number in 16..16777216");
+    c.max_pending_pairings = static_cast<uint32_t>(*n);
+  }
+  return std::nullopt;
+}
+
 std::optional<ConfigError> ApplyTraceAll(const Flags& f, const EnvLookup& env, Config& c) {
   c.trace_all = f.trace_all;
   if (c.trace_all) return std::nullopt;
@@ -209,7 +258,8 @@ std::variant<Config, ConfigError> ParseConfig(int argc, const char* const* argv,
   const Flags& flags = std::get<Flags>(parsed);
 
   Config config;
-  for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyTraceAll}) {
+  for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyLimits,
+                     ApplyTraceAll}) {
     if (auto err = apply(flags, env, config)) return *err;
   }
   if (auto s = Pick(flags.service_name, "--service-name",

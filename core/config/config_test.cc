@@ -57,7 +57,11 @@ TEST(ParseConfig, DefaultsWithOnlyAPort) {
   EXPECT_EQ(c.trace_printer, TracePrinter::kDisabled);
   EXPECT_EQ(c.prometheus_port, 0);
   EXPECT_EQ(c.payload_bytes, 512u);
-  EXPECT_EQ(c.ringbuf_bytes, 16u << 20);
+  EXPECT_EQ(c.ringbuf_bytes, 2u << 20);
+  EXPECT_EQ(c.max_connections, 16384u);
+  EXPECT_EQ(c.max_in_flight_requests, 256u);
+  EXPECT_EQ(c.max_header_bytes, 16u << 10);
+  EXPECT_EQ(c.max_pending_pairings, 32768u);
   EXPECT_EQ(c.service_name, "");
   EXPECT_EQ(c.discovery_interval_ms, 1000u);
   EXPECT_FALSE(c.trace_all);
@@ -254,6 +258,28 @@ TEST(ParseConfig, NumericRanges) {
   ExpectOneLineError(ParseErr({}, with("HUGIN_RINGBUF_BYTES", "2K")));
   ExpectOneLineError(ParseErr({}, with("HUGIN_RINGBUF_BYTES", "2G")));
   ExpectOneLineError(ParseErr({}, with("HUGIN_RINGBUF_BYTES", "100000")));  // not a power of two
+
+  EXPECT_EQ(ParseOk({}, with("HUGIN_MAX_CONNECTIONS", "100")).max_connections, 100u);
+  EXPECT_EQ(ParseOk({"--max-connections", "200"}, with("HUGIN_MAX_CONNECTIONS", "100"))
+                .max_connections, 200u);
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_CONNECTIONS", "15")));
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_CONNECTIONS", "lots")));
+  EXPECT_EQ(ParseOk({}, with("HUGIN_MAX_IN_FLIGHT_REQUESTS", "1")).max_in_flight_requests, 1u);
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_IN_FLIGHT_REQUESTS", "0")));
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_IN_FLIGHT_REQUESTS", "65537")));
+  EXPECT_EQ(ParseOk({}, with("HUGIN_MAX_HEADER_BYTES", "8K")).max_header_bytes, 8u << 10);
+  EXPECT_EQ(ParseOk({"--max-header-bytes", "300"}, {{"HUGIN_OPEN_PORT", "80"}}).max_header_bytes,
+            300u);
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_HEADER_BYTES", "255")));
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_HEADER_BYTES", "17M")));
+  EXPECT_EQ(ParseOk({}, with("HUGIN_MAX_PENDING_PAIRINGS", "16")).max_pending_pairings, 16u);
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_PENDING_PAIRINGS", "15")));
+  ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_PENDING_PAIRINGS", "-3")));
+  {
+    ConfigError e = ParseErr({}, with("HUGIN_MAX_HEADER_BYTES", "1"));
+    EXPECT_EQ(e.message, "hugin: HUGIN_MAX_HEADER_BYTES=\"1\": max header bytes must be a size in "
+                         "256..16M (e.g. 16K)");
+  }
 
   ExpectOneLineError(ParseErr({}, with("HUGIN_DISCOVERY_INTERVAL_MS", "0")));
   ExpectOneLineError(ParseErr({}, with("HUGIN_DISCOVERY_INTERVAL_MS", "1s")));

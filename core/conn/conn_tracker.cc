@@ -17,8 +17,20 @@ namespace {
 // line split over a few calls, small enough that undecidable connections cost little.
 constexpr size_t kMaxHeldBytes = 4096;
 
+// Slots of the evicted-connection table: 64 KiB; a connection evicted more than ~8000
+// evictions ago may be forgotten (it then costs a gap report, not a wrong span).
+constexpr size_t kEvictedSlots = 8192;
+
 uint64_t Key(uint32_t tgid, int32_t fd) {
   return (static_cast<uint64_t>(tgid) << 32) | static_cast<uint32_t>(fd);
+}
+
+uint64_t Fingerprint(const events::ConnId& id) {
+  uint64_t h = Key(id.tgid, id.fd) * 0x9E3779B97F4A7C15ull ^ id.generation;
+  h ^= h >> 31;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 29;
+  return h | 1;  // 0 marks an empty slot
 }
 
 }  // namespace
@@ -42,12 +54,19 @@ struct ConnTracker::Conn {
   std::unique_ptr<protocols::ConnectionParser> parser;
   std::vector<Held> held;
   size_t held_bytes = 0;
+  std::list<Conn*>::iterator activity;  // its place in ConnTracker::by_activity_
+  // Per direction: the position is taken from the first record (a connection tracked again
+  // after an eviction), not counted from 0.
+  bool pos_unknown[2] = {false, false};
+  bool restarted = false;
+  size_t counted_pending = 0;  // parser->pending() as last added to pending_total_
   // Per enum hg_direction: the position after the last byte seen, and the time of the last
   // record (the open, or the generation, before the first): the window a gap fell in.
   uint64_t next_pos[2] = {0, 0};
   uint64_t last_ns[2] = {0, 0};
   // The parser's counters already added to the tracker's totals (stats() is O(1)).
   uint64_t counted_parse_errors = 0, counted_gaps = 0, counted_unreported = 0;
+  uint64_t counted_in_flight_evictions = 0, counted_header_evictions = 0;
   // Every span of the connection carries the same addresses and service name: formatted once,
   // at its first span, and copied (no formatting, no lookup) into the next ones.
   bool tls = false;            // the parsed stream is the TLS plaintext
@@ -87,17 +106,86 @@ void ConnTracker::OnRecord(const void* data, size_t size) {
       r.value());
 }
 
-ConnTracker::Conn& ConnTracker::Reset(const events::Common& c, uint8_t role) {
+ConnTracker::Conn& ConnTracker::Reset(const events::Common& c, uint8_t role, bool restart) {
   auto& slot = conns_[Key(c.conn.tgid, c.conn.fd)];
-  if (slot) Finish(*slot, c.ts_ns);  // the fd was reused: the old connection is over
+  if (slot) {  // the fd was reused: the old connection is over
+    Finish(*slot, c.ts_ns);
+    pending_total_ -= slot->counted_pending;
+    by_activity_.erase(slot->activity);
+  }
   slot = std::make_unique<Conn>();
-  slot->id = c.conn;
-  slot->role = role;
-  // The kernel saw accept()/connect(): positions count from the first byte.
-  slot->seen_from_start = role != HG_ROLE_UNKNOWN;
+  Conn& conn = *slot;
+  conn.id = c.conn;
+  conn.role = role;
+  // The kernel saw accept()/connect(): positions count from the first byte. A connection
+  // evicted before is joined mid-stream: the parser must not assume message boundaries.
+  conn.seen_from_start = role != HG_ROLE_UNKNOWN && !restart;
+  conn.restarted = restart;
+  conn.pos_unknown[HG_INGRESS] = conn.pos_unknown[HG_EGRESS] = restart;
   // The generation is the kernel's clock when it began tracking the connection.
-  slot->last_ns[HG_INGRESS] = slot->last_ns[HG_EGRESS] = c.conn.generation;
-  return *slot;
+  conn.last_ns[HG_INGRESS] = conn.last_ns[HG_EGRESS] = c.conn.generation;
+  conn.activity = by_activity_.insert(by_activity_.end(), &conn);
+  if (conns_.size() > limits_.max_connections) EvictLeastRecentlyActive(conn, c.ts_ns);
+  return conn;
+}
+
+void ConnTracker::Touch(Conn& conn) {
+  by_activity_.splice(by_activity_.end(), by_activity_, conn.activity);
+}
+
+ConnTracker::ConnMap::iterator ConnTracker::Forget(ConnMap::iterator it) {
+  pending_total_ -= it->second->counted_pending;
+  by_activity_.erase(it->second->activity);
+  return conns_.erase(it);
+}
+
+void ConnTracker::EvictLeastRecentlyActive(const Conn& keep, uint64_t ts_ns) {
+  while (conns_.size() > limits_.max_connections && by_activity_.front() != &keep) {
+    Conn& victim = *by_activity_.front();
+    totals_.evictions.connections++;
+    // As at a close with the byte count unknown: requests still waiting come out unanswered.
+    Finish(victim, ts_ns);
+    RememberEvicted(victim.id);
+    Forget(conns_.find(Key(victim.id.tgid, victim.id.fd)));
+  }
+}
+
+void ConnTracker::RememberEvicted(const events::ConnId& id) {
+  if (evicted_.empty()) evicted_.assign(kEvictedSlots, 0);
+  const uint64_t f = Fingerprint(id);
+  evicted_[f % kEvictedSlots] = f;
+}
+
+bool ConnTracker::WasEvicted(const events::ConnId& id) const {
+  if (evicted_.empty()) return false;
+  const uint64_t f = Fingerprint(id);
+  return evicted_[f % kEvictedSlots] == f;
+}
+
+void ConnTracker::UpdatePending(Conn& conn) {
+  const size_t now = conn.parser ? conn.parser->pending() : 0;
+  pending_total_ += now;
+  pending_total_ -= conn.counted_pending;
+  conn.counted_pending = now;
+  if (pending_total_ > limits_.max_pending_pairings) EnforcePendingBound();
+}
+
+void ConnTracker::EnforcePendingBound() {
+  // Least recently active first: their answers are the most overdue. One pass at most; what
+  // cannot be given up (answered, not handed out yet) waits for its parser.
+  for (auto it = by_activity_.begin();
+       it != by_activity_.end() && pending_total_ > limits_.max_pending_pairings;) {
+    Conn& conn = **it++;  // Emit may not touch the list, but keep the next one first anyway
+    if (!conn.parser || conn.counted_pending == 0) continue;
+    while (pending_total_ > limits_.max_pending_pairings && conn.parser->DropOldestPending()) {
+      totals_.evictions.pending_pairings++;
+      Emit(conn);
+      const size_t now = conn.parser->pending();
+      pending_total_ += now;
+      pending_total_ -= conn.counted_pending;
+      conn.counted_pending = now;
+    }
+  }
 }
 
 void ConnTracker::OnOpen(const events::OpenEvent& e) {
@@ -109,6 +197,10 @@ void ConnTracker::OnOpen(const events::OpenEvent& e) {
 
 void ConnTracker::TrackPosition(Conn& conn, const events::DataEvent& e) {
   const uint8_t d = e.dir;
+  if (conn.pos_unknown[d]) {  // tracked again after an eviction: not a loss
+    conn.pos_unknown[d] = false;
+    conn.next_pos[d] = e.pos;
+  }
   if (e.pos > conn.next_pos[d] && loss_sinks_.gap) {
     StreamGap g;
     g.pid = conn.id.tgid;
@@ -134,9 +226,12 @@ void ConnTracker::OnData(const events::DataEvent& e) {
   auto it = conns_.find(Key(e.c.conn.tgid, e.c.conn.fd));
   Conn* conn;
   if (it == conns_.end() || it->second->id.generation != e.c.conn.generation) {
-    conn = &Reset(e.c, e.c.role);  // its OPEN record was lost
+    // Its OPEN record was lost, or it was evicted: then it restarts as joined mid-stream.
+    const bool evicted = WasEvicted(e.c.conn);
+    conn = &Reset(e.c, e.c.role, evicted);
   } else {
     conn = it->second.get();
+    Touch(*conn);
   }
   if (e.ciphertext || e.tls) {
     if (!conn->tls) BecomeTls(*conn);
@@ -151,6 +246,7 @@ void ConnTracker::OnData(const events::DataEvent& e) {
   Feed(*conn, e.dir, protocols::Chunk{e.pos, e.len, e.payload, e.c.ts_ns, e.arrival_ns});
   Account(*conn);
   Emit(*conn);
+  UpdatePending(*conn);
 }
 
 namespace {
@@ -214,7 +310,7 @@ bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
       conn.role = client_sent == (e.dir == HG_INGRESS) ? HG_ROLE_SERVER : HG_ROLE_CLIENT;
     }
     conn.protocol = v.yes;
-    conn.parser = v.yes->make_parser(conn.seen_from_start);
+    conn.parser = v.yes->make_parser(conn.seen_from_start, limits_.parser);
     conn.capture = Conn::Capture::kParsing;
     if (v.yes->capture != HG_CAPTURE_HEAD && policy_sink_)
       policy_sink_(conn.id, v.yes->capture, conn.tls);
@@ -257,12 +353,14 @@ void ConnTracker::BecomeTls(Conn& conn) {
     Account(conn);
     conn.parser.reset();
     conn.protocol = nullptr;
+    UpdatePending(conn);
   }
   totals_.held_chunks_dropped += conn.held.size();
   conn.held.clear();
   conn.held_bytes = 0;
   conn.capture = Conn::Capture::kDetecting;
   conn.next_pos[HG_INGRESS] = conn.next_pos[HG_EGRESS] = 0;
+  conn.pos_unknown[HG_INGRESS] = conn.pos_unknown[HG_EGRESS] = conn.restarted;
 }
 
 void ConnTracker::Feed(Conn& conn, uint8_t dir, const protocols::Chunk& chunk) {
@@ -276,14 +374,14 @@ void ConnTracker::OnClose(const events::CloseEvent& e) {
   const uint8_t client_dir = conn.role == HG_ROLE_SERVER ? HG_INGRESS : HG_EGRESS;
   if (e.tls && !conn.tls) BecomeTls(conn);
   Finish(conn, e.c.ts_ns, conn.tls ? e.tls_bytes[client_dir] : e.bytes[client_dir]);
-  conns_.erase(it);
+  Forget(it);
 }
 
 void ConnTracker::ForgetProcess(uint32_t tgid) {
   for (auto it = conns_.begin(); it != conns_.end();) {
     if (it->second->id.tgid == tgid) {
       Finish(*it->second, 0);
-      it = conns_.erase(it);
+      it = Forget(it);
     } else {
       ++it;
     }
@@ -299,6 +397,9 @@ void ConnTracker::Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> cli
   conn.parser->OnClose(ts_ns, client_stream_end);
   Emit(conn);
   Account(conn);
+  pending_total_ += conn.parser->pending();
+  pending_total_ -= conn.counted_pending;
+  conn.counted_pending = conn.parser->pending();
 }
 
 void ConnTracker::Account(Conn& conn) {
@@ -306,9 +407,13 @@ void ConnTracker::Account(Conn& conn) {
   totals_.parse_errors += s.parse_errors - conn.counted_parse_errors;
   totals_.stream_gaps += s.gaps - conn.counted_gaps;
   totals_.unreported_exchanges += s.unreported - conn.counted_unreported;
+  totals_.evictions.in_flight_requests += s.in_flight_evictions - conn.counted_in_flight_evictions;
+  totals_.evictions.header_bytes += s.header_bytes_evictions - conn.counted_header_evictions;
   conn.counted_parse_errors = s.parse_errors;
   conn.counted_gaps = s.gaps;
   conn.counted_unreported = s.unreported;
+  conn.counted_in_flight_evictions = s.in_flight_evictions;
+  conn.counted_header_evictions = s.header_bytes_evictions;
 }
 
 void ConnTracker::Emit(Conn& conn) {
@@ -375,6 +480,7 @@ void ConnTracker::Emit(Conn& conn) {
 TrackerStats ConnTracker::stats() const {
   TrackerStats s = totals_;
   s.open_conns = conns_.size();
+  s.pending_pairings = pending_total_;
   return s;
 }
 

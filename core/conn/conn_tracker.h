@@ -26,10 +26,18 @@
 // connection into a TLS one: detection starts over on the plaintext stream, and the states
 // above apply to it. A TLS connection that closes without any plaintext (a TLS library Hugin
 // cannot see into) is counted (tls_conns_without_plaintext).
+//
+// Memory is bounded (TrackerLimits): past max_connections the least recently active connection
+// is evicted (finished as if closed; should it send again it restarts as joined mid-stream:
+// no position gap, no span built on the forgotten state); past max_pending_pairings requests
+// held across all connections, the least recently active connection holding one gives its
+// oldest up (reported unanswered). Per-connection bounds are the parsers' (ParserLimits). Each
+// eviction is counted (TrackerStats::evictions).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -43,6 +51,20 @@
 #include "core/span/span.h"
 
 namespace hugin {
+
+struct TrackerLimits {
+  size_t max_connections = 16384;       // tracked at once; the least recently active is evicted
+  size_t max_pending_pairings = 32768;  // requests held for pairing across all connections
+  protocols::ParserLimits parser;       // per connection, enforced by each protocol's parser
+};
+
+// Memory-bound evictions, by what was given up.
+struct EvictionCounts {
+  uint64_t connections = 0;         // connections forgotten at TrackerLimits::max_connections
+  uint64_t in_flight_requests = 0;  // requests given up at ParserLimits::max_in_flight
+  uint64_t header_bytes = 0;        // heads dropped at ParserLimits::max_header_bytes
+  uint64_t pending_pairings = 0;    // requests given up at TrackerLimits::max_pending_pairings
+};
 
 struct TrackerStats {
   uint64_t records = 0;            // ring buffer records handled
@@ -59,6 +81,8 @@ struct TrackerStats {
   uint64_t tls_conns = 0;          // connections seen carrying TLS
   uint64_t tls_conns_without_plaintext = 0;  // ... that ended with no plaintext seen
   uint64_t open_conns = 0;
+  uint64_t pending_pairings = 0;   // requests held for pairing now (gauge)
+  EvictionCounts evictions;
 };
 
 class ConnTracker {
@@ -99,10 +123,25 @@ class ConnTracker {
   void SetCapturePolicySink(CapturePolicySink sink) { policy_sink_ = std::move(sink); }
   // The protocols inference tries, in order; protocols::Registry() unless a test says otherwise.
   void SetProtocols(std::span<const protocols::ProtocolTraits* const> p) { protocols_ = p; }
+  // Applies to connections tracked from now on (call before the first record).
+  void SetLimits(const TrackerLimits& limits) { limits_ = limits; }
 
  private:
   struct Conn;
-  Conn& Reset(const events::Common& c, uint8_t role);
+  using ConnMap = std::unordered_map<uint64_t, std::unique_ptr<Conn>>;
+  // `restart`: the connection was evicted earlier; it is tracked again as joined mid-stream.
+  Conn& Reset(const events::Common& c, uint8_t role, bool restart = false);
+  // Drops the connection from the map and the activity list (Finish it first).
+  ConnMap::iterator Forget(ConnMap::iterator it);
+  void Touch(Conn& conn);  // most recently active
+  void EvictLeastRecentlyActive(const Conn& keep, uint64_t ts_ns);
+  // Re-reads the parser's pending count; gives pairings up while the total is over its bound.
+  void UpdatePending(Conn& conn);
+  void EnforcePendingBound();
+  // Evicted connections, remembered by fingerprint in a fixed table (a forgotten one only
+  // costs a gap report when it comes back).
+  void RememberEvicted(const events::ConnId& id);
+  bool WasEvicted(const events::ConnId& id) const;
   // Follows the stream position of e's direction; reports a jump to the gap sink.
   void TrackPosition(Conn& conn, const events::DataEvent& e);
   void Emit(Conn& conn);
@@ -125,7 +164,11 @@ class ConnTracker {
   ServiceNameOf service_name_;
   int64_t mono_to_wall_ns_;
   std::span<const protocols::ProtocolTraits* const> protocols_;
-  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  TrackerLimits limits_;
+  ConnMap conns_;
+  std::list<Conn*> by_activity_;  // least recently active first
+  std::vector<uint64_t> evicted_;  // fingerprints of evicted connections (RememberEvicted)
+  uint64_t pending_total_ = 0;
   std::vector<protocols::Exchange> exchanges_;  // reused by Emit
   TrackerStats totals_;  // everything counted so far; open_conns is filled in by stats()
 };

@@ -383,6 +383,13 @@ class ToyParser : public protocols::ConnectionParser {
     done_.clear();
   }
   protocols::ParserStats stats() const override { return {}; }
+  size_t pending() const override { return pending_.size(); }
+  bool DropOldestPending() override {
+    if (pending_.empty()) return false;
+    done_.push_back(pending_.front());  // unanswered
+    pending_.erase(pending_.begin());
+    return true;
+  }
 
  private:
   std::vector<protocols::Exchange> pending_, done_;
@@ -397,7 +404,7 @@ protocols::Inference ToyInfer(std::string_view b, uint64_t, bool) {
   return {protocols::Verdict::kNo, {}};
 }
 
-std::unique_ptr<protocols::ConnectionParser> MakeToy(bool) {
+std::unique_ptr<protocols::ConnectionParser> MakeToy(bool, const protocols::ParserLimits&) {
   return std::make_unique<ToyParser>();
 }
 

@@ -32,6 +32,11 @@ struct AgentCounters {
   uint64_t tls_conns_without_plaintext = 0;  // ... that ended without any plaintext seen
   uint64_t tls_calls = 0;          // TLS library calls that moved plaintext
   uint64_t tls_ciphertext_calls = 0;  // syscalls on TLS connections, not recorded
+  // Memory-bound evictions by what was given up (connection, in_flight_request, header_bytes,
+  // pending_pairing); every key is exposed, zeros included.
+  std::map<std::string, uint64_t> evictions;
+  uint64_t tracked_connections = 0;  // gauge
+  uint64_t pending_pairings = 0;     // gauge: requests held for pairing
   // gauge: watched processes whose TLS library Hugin cannot read, by library ("rustls", ...)
   std::map<std::string, uint64_t> tls_unsupported;
 };

@@ -202,6 +202,18 @@ std::string Metrics::Expose(const AgentCounters& c) const {
   for (const auto& [reason, count] : c.kernel_drops) {
     AppendSample(out, "hugin_kernel_drops_total", {{"reason", reason}}, count);
   }
+  AppendFamilyHeader(out, "hugin_evictions_total", "counter",
+                     "State given up to keep memory bounded, by what (the limits' settings: "
+                     "HUGIN_MAX_CONNECTIONS, _IN_FLIGHT_REQUESTS, _HEADER_BYTES, _PENDING_PAIRINGS).");
+  for (const auto& [what, count] : c.evictions) {
+    AppendSample(out, "hugin_evictions_total", {{"what", what}}, count);
+  }
+  AppendFamilyHeader(out, "hugin_tracked_connections", "gauge",
+                     "Connections the agent holds state for.");
+  AppendSample(out, "hugin_tracked_connections", {}, c.tracked_connections);
+  AppendFamilyHeader(out, "hugin_pending_pairings", "gauge",
+                     "Requests held for pairing with their answers, across connections.");
+  AppendSample(out, "hugin_pending_pairings", {}, c.pending_pairings);
   AppendFamilyHeader(out, "hugin_tls_unsupported", "gauge",
                      "Watched processes using a TLS library Hugin cannot read plaintext from.");
   for (const auto& [library, count] : c.tls_unsupported) {

@@ -40,6 +40,9 @@ AgentCounters SomeCounters() {
   c.conn_loss_reports = 8;
   c.conn_loss_map_full = 9;
   c.watched_pids = 4;
+  c.evictions = {{"connection", 12}, {"header_bytes", 0}};
+  c.tracked_connections = 13;
+  c.pending_pairings = 14;
   return c;
 }
 
@@ -226,6 +229,11 @@ TEST(Metrics, AgentCounters) {
            "# TYPE hugin_conn_loss_reports_total counter\nhugin_conn_loss_reports_total 8\n",
            "# TYPE hugin_conn_loss_map_full_total counter\nhugin_conn_loss_map_full_total 9\n",
            "# TYPE hugin_watched_pids gauge\nhugin_watched_pids 4\n",
+           "# TYPE hugin_evictions_total counter\n",
+           "hugin_evictions_total{what=\"connection\"} 12\n",
+           "hugin_evictions_total{what=\"header_bytes\"} 0\n",
+           "# TYPE hugin_tracked_connections gauge\nhugin_tracked_connections 13\n",
+           "# TYPE hugin_pending_pairings gauge\nhugin_pending_pairings 14\n",
            "# HELP hugin_kernel_drops_total ",
            "# HELP hugin_payload_short_copy_total ",
            "# HELP http_server_request_duration_seconds ",

@@ -24,7 +24,7 @@ namespace hugin {
 
 struct LoaderOptions {
   uint32_t payload_bytes = 512;
-  uint32_t ringbuf_bytes = 16u << 20;
+  uint32_t ringbuf_bytes = 2u << 20;  // Config::ringbuf_bytes
   bool trace_all = false;  // no pid filter
   // How often a connection re-reads its capture policy (maps.bpf.h); tests use 0.
   uint64_t policy_recheck_ns = 5'000'000;

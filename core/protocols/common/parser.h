@@ -6,6 +6,7 @@
 // gathered in one ProtocolTraits value and listed once in core/protocols/registry.cc.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,12 +22,26 @@ extern "C" {
 
 namespace hugin::protocols {
 
+// Memory bounds every parser keeps per connection (the tracker bounds connections and the
+// requests held across all of them). Set from Config (core/config).
+struct ParserLimits {
+  // Requests awaiting their answer on one connection: HTTP/1.x pipelined requests, HTTP/2 open
+  // streams. Beyond it the oldest is given up (reported unanswered) and counted.
+  size_t max_in_flight = 256;
+  // Bytes of one message head buffered per direction (an HTTP/1.x request/status line and
+  // headers, an HTTP/2 header block) while its end has not been seen. A head that grows past it
+  // (a slow sender, garbage without a line end) is dropped and counted; the parser resyncs.
+  size_t max_header_bytes = 16 * 1024;
+};
+
 // Counters every parser keeps (a protocol may count more internally).
 struct ParserStats {
   uint64_t parse_errors = 0;  // malformed input: counted, the parser resyncs or gives up
   uint64_t gaps = 0;          // lost or hidden bytes noticed in a stream
   uint64_t unreported = 0;    // exchanges seen but not reported: not seen whole, or fields the
                               // report would need (its protocol) could not be decoded
+  uint64_t in_flight_evictions = 0;     // requests given up at ParserLimits::max_in_flight
+  uint64_t header_bytes_evictions = 0;  // heads dropped at ParserLimits::max_header_bytes
 };
 
 class ConnectionParser {
@@ -39,6 +54,12 @@ class ConnectionParser {
   // Completed exchanges since the last call, in request order; appended to `out`.
   virtual void TakeExchanges(std::vector<Exchange>& out) = 0;
   virtual ParserStats stats() const = 0;
+  // Requests held for pairing: awaiting an answer, or answered but not handed out yet.
+  virtual size_t pending() const = 0;
+  // Gives up the oldest request still awaiting an answer (it comes out of TakeExchanges
+  // unanswered); false when none can be given up. The tracker calls it to keep the requests held
+  // across all connections under its bound; the parser does not count it.
+  virtual bool DropOldestPending() = 0;
 };
 
 enum class Verdict { kNo, kMaybe, kYes };
@@ -59,7 +80,8 @@ struct ProtocolTraits {
   Inference (*infer)(std::string_view bytes, uint64_t len, bool at_stream_start);
   // A parser for one connection. `streams_start_at_zero`: the connection was seen from its
   // first byte (accept/connect), so a first chunk past position 0 is a gap.
-  std::unique_ptr<ConnectionParser> (*make_parser)(bool streams_start_at_zero);
+  std::unique_ptr<ConnectionParser> (*make_parser)(bool streams_start_at_zero,
+                                                   const ParserLimits& limits);
   // How the kernel should capture this protocol's connections.
   hg_capture_mode capture;
 };

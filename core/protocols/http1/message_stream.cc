@@ -244,6 +244,7 @@ bool MessageStream::StepHead(const DataChunk& c, uint64_t len, std::string_view 
   size_t end = FindHeadEnd(bytes, old >= 2 ? old - 2 : 0);
   if (end > 0) {
     if (end > limit) {
+      stats_->oversize_heads++;
       ParseError();
       return false;
     }
@@ -254,7 +255,8 @@ bool MessageStream::StepHead(const DataChunk& c, uint64_t len, std::string_view 
   }
   if (old == 0) head_buf_.assign(avail.substr(0, limit + 1));
   if (head_buf_.size() > limit) {
-    ParseError();  // oversize head
+    stats_->oversize_heads++;  // a head that never ends (slow sender, garbage): dropped
+    ParseError();
     return false;
   }
   *off = data.size();
@@ -314,6 +316,7 @@ bool MessageStream::StepLine(const DataChunk& c, uint64_t len, std::string_view 
   size_t nl = avail.find('\n');
   size_t take = nl == std::string_view::npos ? avail.size() : nl;
   if (line_buf_.size() + take > kMaxLineBytes) {
+    stats_->oversize_heads++;  // a chunk-size or trailer line that never ends
     ParseError();
     return false;
   }
@@ -357,6 +360,7 @@ bool MessageStream::HandleLine(std::string_view line, const DataChunk& c) {
   }
   trailer_bytes_ += line.size();
   size_t colon = line.find(':');
+  if (trailer_bytes_ > options_.max_head_bytes) stats_->oversize_heads++;
   if (trailer_bytes_ > options_.max_head_bytes || colon == 0 || colon == std::string_view::npos) {
     ParseError();
     return false;

@@ -12,7 +12,8 @@ using protocols::Verdict;
 
 class Parser final : public protocols::ConnectionParser {
  public:
-  explicit Parser(bool streams_start_at_zero) : stitcher_(OptionsFor(streams_start_at_zero)) {}
+  Parser(bool streams_start_at_zero, const protocols::ParserLimits& limits)
+      : stitcher_(OptionsFor(streams_start_at_zero, limits)) {}
 
   void OnData(Sender from, const protocols::Chunk& c) override {
     if (from == Sender::kClient)
@@ -42,24 +43,37 @@ class Parser final : public protocols::ConnectionParser {
       x.estimated = r.estimated;
       out.push_back(std::move(x));
     }
+    // A buffer of one record is let go: kept, it and the stitcher's would cost every idle
+    // keep-alive connection ~0.3 KB; a busy one (pipelining) keeps trading its buffers.
+    if (records_.size() <= 1) std::vector<Record>().swap(records_);
   }
   protocols::ParserStats stats() const override {
     const Stats& s = stitcher_.stats();
-    return {s.parse_errors, s.gaps, 0};
+    protocols::ParserStats p;
+    p.parse_errors = s.parse_errors;
+    p.gaps = s.gaps;
+    p.in_flight_evictions = s.pending_evictions;
+    p.header_bytes_evictions = s.oversize_heads;
+    return p;
   }
+  size_t pending() const override { return stitcher_.pending_requests(); }
+  bool DropOldestPending() override { return stitcher_.DropOldestAwaiting(); }
 
  private:
-  static Options OptionsFor(bool streams_start_at_zero) {
+  static Options OptionsFor(bool streams_start_at_zero, const protocols::ParserLimits& limits) {
     Options o;
     o.streams_start_at_zero = streams_start_at_zero;
+    o.max_pending_requests = limits.max_in_flight;
+    o.max_head_bytes = limits.max_header_bytes;
     return o;
   }
   Stitcher stitcher_;
   std::vector<Record> records_;
 };
 
-std::unique_ptr<protocols::ConnectionParser> MakeParser(bool streams_start_at_zero) {
-  return std::make_unique<Parser>(streams_start_at_zero);
+std::unique_ptr<protocols::ConnectionParser> MakeParser(bool streams_start_at_zero,
+                                                        const protocols::ParserLimits& limits) {
+  return std::make_unique<Parser>(streams_start_at_zero, limits);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ TEST(Http1Protocol, InfersWhoSentTheFirstBytes) {
 }
 
 TEST(Http1Protocol, ParserTurnsAnExchangeIntoOneAnsweredRecordAndAnUnansweredOne) {
-  auto p = kTraits.make_parser(true);
+  auto p = kTraits.make_parser(true, {});
   const std::string req = "POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc";
   const std::string resp = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
   p->OnData(Sender::kClient, {0, uint32_t(req.size()), req, 10, 5});

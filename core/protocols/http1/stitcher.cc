@@ -1,6 +1,7 @@
 #include "core/protocols/http1/stitcher.h"
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -8,6 +9,32 @@
 #include "core/protocols/http1/parse.h"
 
 namespace hugin::http1 {
+namespace {
+
+// A queue that holds no memory while empty: libstdc++'s std::deque allocates a map and a
+// 512-byte block even when empty, and most keep-alive connections sit idle with nothing in
+// flight (measured: ~0.6 KB of the agent's ~1.6 KB per idle HTTP/1.1 connection).
+template <typename T>
+class LazyQueue {
+ public:
+  size_t size() const { return q_ ? q_->size() : 0; }
+  T& emplace_back() {
+    if (!q_) q_ = std::make_unique<std::deque<T>>();
+    return q_->emplace_back();
+  }
+  T& back() { return q_->back(); }
+  T& front() { return q_->front(); }
+  void pop_front() {
+    q_->pop_front();
+    if (q_->empty()) q_.reset();
+  }
+  T& operator[](size_t i) { return (*q_)[i]; }
+
+ private:
+  std::unique_ptr<std::deque<T>> q_;
+};
+
+}  // namespace
 
 class Stitcher::Impl {
  public:
@@ -28,6 +55,7 @@ class Stitcher::Impl {
   }
   const Stats& stats() const { return stats_; }
   size_t pending_requests() const { return entries_.size(); }
+  bool DropOldestAwaiting();
 
  private:
   // One request in the order they were sent, or a hole standing for lost requests.
@@ -74,6 +102,10 @@ class Stitcher::Impl {
   void CloseWithoutResponse(size_t index);
   std::optional<uint64_t> Match(uint64_t resp_start_ns);
   void EnforcePendingCap();
+  // Gives up the oldest request awaiting its response (status 0). Without losses FIFO still
+  // holds: its response, when it comes, is skipped (responses_owed_); after a hole it cannot
+  // be told apart, and responses are paired by time.
+  void GiveUpOldestAwaiting();
   void Emit();
 
   const Options options_;
@@ -83,7 +115,7 @@ class Stitcher::Impl {
   MessageStream req_stream_;
   MessageStream resp_stream_;
 
-  std::deque<Entry> entries_;
+  LazyQueue<Entry> entries_;
   size_t matched_count_ = 0;  // entries_[0, matched_count_) are matched; the rest await a response
   uint64_t front_seq_ = 0;    // sequence number of entries_.front()
   std::optional<uint64_t> cur_req_;   // entry of the request being parsed
@@ -91,6 +123,7 @@ class Stitcher::Impl {
   int cur_resp_status_ = 0;
   bool cur_resp_interim_ = false;     // the response being parsed is a 1xx other than 101
   bool responses_lost_ = false;       // pair the next response by time, not FIFO
+  size_t responses_owed_ = 0;         // responses of given-up requests still to come: skipped
   bool closed_ = false;
   std::vector<Record> ready_;
 };
@@ -195,7 +228,10 @@ void Stitcher::Impl::ResponseSide::OnLoss(bool had_head, bool more_lost) {
   }
   s_->cur_resp_.reset();
   s_->cur_resp_interim_ = false;
-  if (more_lost) s_->responses_lost_ = true;
+  if (more_lost) {
+    s_->responses_lost_ = true;
+    s_->responses_owed_ = 0;  // they may have been in the lost bytes: pairing by time now
+  }
   s_->Emit();
 }
 
@@ -243,6 +279,10 @@ void Stitcher::Impl::CloseWithoutResponse(size_t index) {
 }
 
 std::optional<uint64_t> Stitcher::Impl::Match(uint64_t resp_start_ns) {
+  if (responses_owed_ > 0 && !responses_lost_) {
+    --responses_owed_;  // the answer of a request given up at the in-flight bound
+    return std::nullopt;
+  }
   const size_t first = matched_count_;
   std::optional<size_t> pick;
   const bool by_time = responses_lost_;
@@ -278,10 +318,28 @@ std::optional<uint64_t> Stitcher::Impl::Match(uint64_t resp_start_ns) {
 
 void Stitcher::Impl::EnforcePendingCap() {
   while (entries_.size() - matched_count_ > options_.max_pending_requests) {
-    CloseWithoutResponse(matched_count_++);
-    responses_lost_ = true;  // FIFO order can no longer be trusted
+    stats_.pending_evictions++;
+    GiveUpOldestAwaiting();
   }
   Emit();
+}
+
+void Stitcher::Impl::GiveUpOldestAwaiting() {
+  const bool hole = entries_[matched_count_].hole;
+  CloseWithoutResponse(matched_count_++);
+  if (hole || responses_lost_) {
+    responses_lost_ = true;
+    responses_owed_ = 0;
+  } else {
+    ++responses_owed_;
+  }
+}
+
+bool Stitcher::Impl::DropOldestAwaiting() {
+  if (matched_count_ == entries_.size()) return false;
+  GiveUpOldestAwaiting();
+  Emit();
+  return true;
 }
 
 void Stitcher::Impl::Emit() {
@@ -312,7 +370,8 @@ void Stitcher::Impl::Close(std::optional<uint64_t> request_stream_end) {
   }
   for (size_t i = matched_count_; i < entries_.size(); ++i) CloseWithoutResponse(i);
   matched_count_ = entries_.size();
-  for (Entry& e : entries_) {  // nothing more will arrive for anything still open
+  for (size_t i = 0; i < entries_.size(); ++i) {  // nothing more will arrive for anything open
+    Entry& e = entries_[i];
     if (!e.req_done) e.dropped = e.req_done = true;
     if (!e.resp_done) {
       e.resp_done = true;
@@ -339,6 +398,7 @@ std::vector<Record> Stitcher::TakeRecords() { return impl_->TakeRecords(); }
 void Stitcher::TakeRecords(std::vector<Record>* out) { impl_->TakeRecords(out); }
 const Stats& Stitcher::stats() const { return impl_->stats(); }
 size_t Stitcher::pending_requests() const { return impl_->pending_requests(); }
+bool Stitcher::DropOldestAwaiting() { return impl_->DropOldestAwaiting(); }
 
 bool Stitcher::LooksLikeRequest(std::string_view first_bytes) {
   return MatchRequestStart(first_bytes) == StartMatch::kYes;

@@ -50,6 +50,9 @@ class Stitcher {
   const Stats& stats() const;
   // Requests parsed but not yet handed out by TakeRecords (for memory bounds).
   size_t pending_requests() const;
+  // Gives up the oldest request still awaiting its response (a record with status 0; a
+  // response that comes later is paired by time, never FIFO). False when none awaits one.
+  bool DropOldestAwaiting();
 
   // For role inference: a known method, a target and (when visible) " HTTP/1.x".
   static bool LooksLikeRequest(std::string_view first_bytes);

@@ -41,6 +41,9 @@ struct Stats {
   uint64_t responses = 0;            // final (non-1xx) response heads parsed
   uint64_t overlaps = 0;             // chunks wholly or partly at positions already consumed
   uint64_t dropped_messages = 0;     // partial messages given up (gap or parse error)
+  uint64_t oversize_heads = 0;       // heads or trailer sections over Options::max_head_bytes,
+                                     // chunk-size lines over 4 KiB: dropped, resynced
+  uint64_t pending_evictions = 0;    // requests given status 0 at Options::max_pending_requests
 };
 
 // Limits and policies; the defaults suit the agent.

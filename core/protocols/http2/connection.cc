@@ -260,12 +260,8 @@ StreamState* Connection::GetOrCreate(uint32_t id) {
     return nullptr;
   }
   if (streams_.size() >= options_.max_streams) {
-    auto oldest = std::min_element(streams_.begin(), streams_.end(), [](auto& a, auto& b) {
-      return a.second.created_seq < b.second.created_seq;
-    });
     ++stats_.stream_evictions;
-    oldest->second.ex.evicted = true;
-    Emit(oldest->first);
+    EvictOldestStream();
   }
   ++stats_.streams;
   max_created_id_ = std::max(max_created_id_, id);
@@ -273,6 +269,16 @@ StreamState* Connection::GetOrCreate(uint32_t id) {
   st.ex.stream_id = id;
   st.created_seq = ++seq_;
   return &st;
+}
+
+bool Connection::EvictOldestStream() {
+  if (streams_.empty()) return false;
+  auto oldest = std::min_element(streams_.begin(), streams_.end(), [](auto& a, auto& b) {
+    return a.second.created_seq < b.second.created_seq;
+  });
+  oldest->second.ex.evicted = true;
+  Emit(oldest->first);
+  return true;
 }
 
 void Connection::MaybeComplete(uint32_t id) {

@@ -43,6 +43,9 @@ class Connection : private FrameSink {
 
   const Stats& stats() const { return stats_; }
   size_t open_streams() const { return streams_.size(); }
+  // Hands out the oldest open stream as evicted (see Options::max_streams); false when none is
+  // open. Not counted in Stats::stream_evictions: the caller counts why it asked.
+  bool EvictOldestStream();
   // Whether a direction decodes tolerantly (late attach or lost header-block bytes).
   bool hpack_tolerant(Sender from) const { return dir(from).hpack.tolerant(); }
   bool in_sync(Sender from) const { return dir(from).reader.in_sync(); }

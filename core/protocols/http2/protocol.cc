@@ -25,7 +25,8 @@ Disposition DispositionOf(const Exchange& x) {
 
 class Parser final : public protocols::ConnectionParser {
  public:
-  explicit Parser(bool streams_start_at_zero) : conn_(OptionsFor(streams_start_at_zero)) {}
+  Parser(bool streams_start_at_zero, const protocols::ParserLimits& limits)
+      : conn_(OptionsFor(streams_start_at_zero, limits)) {}
 
   void OnData(protocols::Sender from, const protocols::Chunk& c) override {
     conn_.OnData(from, c);
@@ -65,13 +66,23 @@ class Parser final : public protocols::ConnectionParser {
   }
   protocols::ParserStats stats() const override {
     const Stats& s = conn_.stats();
-    return {s.frame_errors + s.hpack_errors, s.gaps, not_reported_};
+    protocols::ParserStats p;
+    p.parse_errors = s.frame_errors + s.hpack_errors;
+    p.gaps = s.gaps;
+    p.unreported = not_reported_;
+    p.in_flight_evictions = s.stream_evictions;
+    p.header_bytes_evictions = s.header_block_overflows;
+    return p;
   }
+  size_t pending() const override { return conn_.open_streams(); }
+  bool DropOldestPending() override { return conn_.EvictOldestStream(); }
 
  private:
-  static Options OptionsFor(bool streams_start_at_zero) {
+  static Options OptionsFor(bool streams_start_at_zero, const protocols::ParserLimits& limits) {
     Options o;
     o.streams_start_at_zero = streams_start_at_zero;
+    o.max_streams = limits.max_in_flight;
+    o.max_header_block_bytes = limits.max_header_bytes;
     return o;
   }
   Connection conn_;
@@ -79,8 +90,9 @@ class Parser final : public protocols::ConnectionParser {
   uint64_t not_reported_ = 0;
 };
 
-std::unique_ptr<protocols::ConnectionParser> MakeParser(bool streams_start_at_zero) {
-  return std::make_unique<Parser>(streams_start_at_zero);
+std::unique_ptr<protocols::ConnectionParser> MakeParser(bool streams_start_at_zero,
+                                                        const protocols::ParserLimits& limits) {
+  return std::make_unique<Parser>(streams_start_at_zero, limits);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ TEST(Http2Protocol, InfersTheClientFromThePrefaceAndTheServerFromItsSettings) {
 }
 
 TEST(Http2Protocol, GrpcCallsBecomeExchangesWithMessageSizesAndGrpcStatus) {
-  auto p = kTraits.make_parser(true);
+  auto p = kTraits.make_parser(true, {});
   Encoder client, server;
   uint64_t cpos = 0, spos = 0;
   Send(*p, Sender::kClient,
@@ -78,7 +78,7 @@ TEST(Http2Protocol, GrpcCallsBecomeExchangesWithMessageSizesAndGrpcStatus) {
 }
 
 TEST(Http2Protocol, PlainHttp2SizesAreDataBytes) {
-  auto p = kTraits.make_parser(true);
+  auto p = kTraits.make_parser(true, {});
   Encoder client, server;
   uint64_t cpos = 0, spos = 0;
   Send(*p, Sender::kClient, Cat({ClientStart(), client.Headers(1, GetRequest("/x?q=1#f"), true)}), &cpos,
@@ -100,7 +100,7 @@ TEST(Http2Protocol, PlainHttp2SizesAreDataBytes) {
 TEST(Http2Protocol, AStreamNotSeenFromItsStartIsCountedNotReported) {
   // Late attach: the parser first sees the middle of a connection (no preface), a response to a
   // stream whose request it never saw.
-  auto p = kTraits.make_parser(false);
+  auto p = kTraits.make_parser(false, {});
   Encoder server;
   uint64_t spos = 5000;
   Send(*p, Sender::kServer,
