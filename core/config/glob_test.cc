@@ -14,6 +14,18 @@ bool GlobMatches(const std::string& glob, const std::string& path) {
   return std::regex_search(path, std::regex(*regex, std::regex::ECMAScript));
 }
 
+// Found by //core/config:config_fuzzer (its corpus keeps the input as
+// regression-star-run-glob): BEYLA_AUTO_TARGET_EXE with a run of 35 stars after "*/" became
+// 35 ".*" in a row, and matching one executable path that did not match took seconds of
+// std::regex backtracking (discovery matches every process's path).
+TEST(GlobToRegex, ARunOfStarsIsOneStar) {
+  const std::string glob = "*/" + std::string(35, '*') + "se\x01rve+{,-v0[-9]}";
+  EXPECT_EQ(GlobToRegex(glob), "^.*/.*se\x01rve\\+(?:|-v0[-9])$");
+  EXPECT_EQ(GlobToRegex("a**b***c"), "^a.*b.*c$");
+  EXPECT_FALSE(GlobMatches(glob, "/usr/local/bin/server"));
+  EXPECT_TRUE(GlobMatches(glob, "/opt/x/se\x01rve+-v09"));
+}
+
 TEST(GlobToRegex, IsAnchored) {
   EXPECT_EQ(GlobToRegex("*/server"), "^.*/server$");
   EXPECT_TRUE(GlobMatches("*/server", "/usr/local/bin/server"));

@@ -139,8 +139,10 @@ void Connection::FinishBlock(Sender from) {
     decoded = d.hpack.Decode(b.bytes);
   }
   if (b.type == kPushPromise) return;  // decoded only to keep the HPACK context
+  const bool new_stream = Find(b.stream_id) == nullptr;
   StreamState* st = GetOrCreate(b.stream_id);
   if (!st) return;
+  if (new_stream && from == Sender::kClient) st->opened_by_request = true;
   st->Touch(from, b.times.start_ns, b.times.start_arrival_ns, b.times.end_ns);
   st->ApplyHeaderBlock(from, decoded, b.end_stream);
   MaybeComplete(b.stream_id);

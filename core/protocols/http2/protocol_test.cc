@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/protocols/http2/h2_testing.h"
@@ -109,6 +111,40 @@ TEST(Http2Protocol, AStreamNotSeenFromItsStartIsCountedNotReported) {
        &spos, 50);
   p->OnClose(60, std::nullopt);
   std::vector<protocols::Exchange> out;
+  p->TakeExchanges(out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(p->stats().unreported, 1u);
+}
+
+// Found by //core/protocols/http2:http2_fuzzer (its corpus keeps the input as
+// regression-late-attach-client-data): after a late attach the server's whole answer to
+// stream 1, then the client's last request DATA (END_STREAM). The request began before the
+// attach; its DATA used to give it a start time after the answer's end, and it was reported as
+// an answered exchange with a negative duration.
+std::string Hex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+TEST(Http2Protocol, RequestDataAfterALateAttachGivesNoStartTime) {
+  auto p = kTraits.make_parser(false, {});
+  // SETTINGS ACK, WINDOW_UPDATE, PING, HEADERS 1 (:status 200, content-type application/grpc),
+  // DATA 1, HEADERS 1 (END_STREAM): bytes as the fuzzer left them.
+  const std::string server = Hex(
+      "0000000401000000000000040800000000000000000e00000806000000000002041010090e070700"
+      "000e010400000001885f8b1d75d0620d263d4c4d656400004700000000000100000000ffff5f3000"
+      "065d2878787878787878787878787878787878787878787878787878787878787878787878787878"
+      "7878784000787878787878787878787878787878787800001801050000000140889acac8b21234da"
+      "8f013040899aca0000000204101000");
+  // DATA 1 (END_STREAM) carrying a gRPC message "hello ".
+  const std::string client = Hex("00000e00010000000100000000090a05656c6c6f204000");
+  p->OnData(Sender::kServer, {200, static_cast<uint32_t>(server.size()), server, 1000, 0});
+  p->OnData(Sender::kClient, {0, static_cast<uint32_t>(client.size()), client, 2000, 1500});
+  std::vector<protocols::Exchange> out;
+  p->TakeExchanges(out);
+  p->OnClose(3000, std::nullopt);
   p->TakeExchanges(out);
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(p->stats().unreported, 1u);

@@ -17,7 +17,7 @@ std::optional<int> ParseInt(std::string_view s) {
 
 void StreamState::Touch(Sender from, uint64_t start_ns, uint64_t arrival_ns, uint64_t end_ns) {
   if (from == Sender::kClient) {
-    if (ex.req_start_ns == 0) {
+    if (ex.req_start_ns == 0 && opened_by_request) {
       ex.req_start_ns = start_ns;
       ex.req_arrival_ns = arrival_ns;
     }

@@ -15,6 +15,10 @@ struct StreamState {
   Exchange ex;
   uint64_t created_seq = 0;  // creation order, for eviction
   bool request_headers_seen = false;
+  // The stream's first frame seen was the client's request HEADERS: the request's start is
+  // known. A stream first seen by a later frame (the answer, request DATA or trailers after a
+  // late attach or a gap) began earlier: its start time stays unknown (0), never that frame's.
+  bool opened_by_request = false;
   bool response_headers_seen = false;  // a final (non-1xx) response head
   std::optional<std::string> response_content_type;
   GrpcMessageCounter request_grpc, response_grpc;

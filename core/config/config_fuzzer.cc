@@ -1,0 +1,75 @@
+// Fuzz target: ParseConfig on a command line and an environment built from the input, then the
+// parsed selection used as the agent uses it (ports, executable regex).
+//
+// Input: NUL-separated tokens. The tokens before the first empty one are the arguments after
+// "hugin"; the ones after it are environment entries NAME=VALUE (a token without '=' is a
+// name with an empty value).
+//
+// Checked: an error is one line starting with "hugin: " (exit 2) or the usage (exit 0); a
+// Config satisfies every bound ParseConfig promises.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/config/config.h"
+#include "tests/fuzz/fuzz_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view in(reinterpret_cast<const char*>(data), size);
+  std::vector<std::string> args = {"hugin"};
+  std::map<std::string, std::string> env;
+  bool in_env = false;
+  size_t start = 0;
+  while (start <= in.size()) {
+    size_t end = in.find('\0', start);
+    if (end == std::string_view::npos) end = in.size();
+    const std::string_view token = in.substr(start, end - start);
+    start = end + 1;
+    if (!in_env && token.empty()) {
+      in_env = true;
+    } else if (!in_env) {
+      args.emplace_back(token);
+    } else {
+      const size_t eq = token.find('=');
+      env[std::string(token.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : std::string(token.substr(eq + 1));
+    }
+  }
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  auto lookup = [&env](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+
+  auto r = hugin::ParseConfig(static_cast<int>(args.size()), argv.data(), lookup);
+  if (auto* err = std::get_if<hugin::ConfigError>(&r)) {
+    FUZZ_CHECK(err->exit_code == 0 || err->exit_code == 2);
+    FUZZ_CHECK(!err->message.empty());
+    if (err->exit_code == 2) {
+      FUZZ_CHECK(err->message.rfind("hugin: ", 0) == 0);
+      FUZZ_CHECK(err->message.find('\n') == std::string::npos);
+    }
+    return 0;
+  }
+  const hugin::Config& c = std::get<hugin::Config>(r);
+  FUZZ_CHECK(!c.open_ports.empty() || !c.executable_regex.empty() || c.trace_all);
+  for (const hugin::PortRange& p : c.open_ports) {
+    FUZZ_CHECK(p.first <= p.last);
+    FUZZ_CHECK(hugin::PortSelected(c, p.first) && hugin::PortSelected(c, p.last));
+  }
+  FUZZ_CHECK(c.payload_bytes >= 64 && c.payload_bytes <= 4096);
+  FUZZ_CHECK(c.ringbuf_bytes >= (64u << 10) && c.ringbuf_bytes <= (1u << 30));
+  FUZZ_CHECK((c.ringbuf_bytes & (c.ringbuf_bytes - 1)) == 0);
+  FUZZ_CHECK(c.discovery_interval_ms >= 10 && c.discovery_interval_ms <= 3600000);
+  // Discovery matches the regex against executable paths.
+  const hugin::ExecutableMatcher matcher(c.executable_regex);
+  matcher.Matches("/usr/local/bin/server");
+  matcher.Matches("/proc/self/exe");
+  return 0;
+}
