@@ -36,10 +36,15 @@ int64_t MonoToWallOffsetNs() {
   return ns(wall) - ns(mono);
 }
 
-Selector SelectorOf(const Config& cfg) {
+// ParseConfig has checked the regex compiles; a Config built another way may not have.
+Result<Selector> SelectorOf(const Config& cfg) {
   Selector sel;
   if (!cfg.open_ports.empty()) sel.port_selected = [cfg](uint16_t p) { return PortSelected(cfg, p); };
-  if (!cfg.executable_regex.empty()) sel.exe_regex = std::regex(cfg.executable_regex);
+  if (!cfg.executable_regex.empty()) {
+    auto matcher = ExecutableMatcher::Compile(cfg.executable_regex);
+    if (!matcher.ok()) return Error{"executable name: " + matcher.error().message};
+    sel.exe_matcher = std::move(matcher).value();
+  }
   return sel;
 }
 
@@ -63,6 +68,11 @@ ConnLoss ConnLossOf(const ConnLossEntry& e) {
 
 int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<bool>* stop,
              FILE* out) {
+  auto selector = SelectorOf(cfg);
+  if (!selector.ok()) {
+    std::fprintf(stderr, "hugin: %s\n", selector.error().message.c_str());
+    return 2;
+  }
   LoaderOptions lopts;
   lopts.payload_bytes = cfg.payload_bytes;
   lopts.ringbuf_bytes = cfg.ringbuf_bytes;
@@ -76,7 +86,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   auto loader = std::move(started).value();
   for (const std::string& d : loader->Degradations()) std::fprintf(stderr, "hugin: %s\n", d.c_str());
 
-  Discovery discovery(SelectorOf(cfg), "/proc", static_cast<uint32_t>(getpid()));
+  Discovery discovery(std::move(selector).value(), "/proc", static_cast<uint32_t>(getpid()));
   std::map<uint32_t, std::string> names;  // pid -> service name
   auto service_name = [&](uint32_t pid) -> std::string {
     if (!cfg.service_name.empty()) return cfg.service_name;

@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "core/config/capture_limits.h"
+#include "core/config/executable_matcher.h"
 #include "core/config/glob.h"
 #include "core/config/port_list.h"
 #include "core/config/value_parsing.h"
@@ -157,10 +158,8 @@ std::optional<ConfigError> ApplyExecutable(const Flags& f, const EnvLookup& env,
     if (!converted) return BadInput(*s, "not a valid glob (unclosed [ or {, or trailing \\)");
     regex = *converted;
   }
-  try {
-    std::regex compiled(regex, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return BadInput(*s, std::string("not a valid regular expression: ") + e.what());
+  if (auto compiled = ExecutableMatcher::Compile(regex); !compiled.ok()) {
+    return BadInput(*s, "not a valid regular expression: " + compiled.error().message);
   }
   c.executable_regex = regex;
   return std::nullopt;
@@ -287,19 +286,6 @@ bool PortSelected(const Config& config, uint16_t port) {
     if (port >= range.first && port <= range.last) return true;
   }
   return false;
-}
-
-ExecutableMatcher::ExecutableMatcher(const std::string& executable_regex) {
-  if (executable_regex.empty()) return;
-  try {
-    regex_.emplace(executable_regex, std::regex::ECMAScript);
-  } catch (const std::regex_error&) {
-    regex_.reset();  // ParseConfig rejects bad regexes; an unchecked one matches nothing
-  }
-}
-
-bool ExecutableMatcher::Matches(const std::string& exe_path) const {
-  return regex_ && std::regex_search(exe_path, *regex_);
 }
 
 }  // namespace hugin

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <regex>
 #include <string>
 #include <variant>
 #include <vector>
@@ -25,8 +24,8 @@ struct PortRange {
 
 struct Config {
   std::vector<PortRange> open_ports;  // empty = not selecting by port
-  // Empty = not selecting by executable. ECMAScript regex searched (not
-  // anchored unless it says so) in the /proc/PID/exe path; see ExecutableMatcher.
+  // Empty = not selecting by executable. An RE2 (Go regexp syntax, as Beyla) regex searched
+  // (not anchored unless it says so) in the /proc/PID/exe path; see executable_matcher.h.
   std::string executable_regex;
   TracePrinter trace_printer = TracePrinter::kDisabled;
   uint16_t prometheus_port = 0;          // 0 = no endpoint
@@ -65,16 +64,5 @@ EnvLookup ProcessEnv();
 
 // True if `port` falls in one of config.open_ports.
 bool PortSelected(const Config& config, uint16_t port);
-
-// The compiled form of Config::executable_regex. An empty regex matches
-// nothing. ParseConfig has already checked the regex compiles.
-class ExecutableMatcher {
- public:
-  explicit ExecutableMatcher(const std::string& executable_regex);
-  bool Matches(const std::string& exe_path) const;
-
- private:
-  std::optional<std::regex> regex_;
-};
 
 }  // namespace hugin

@@ -14,7 +14,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/config/capture_limits.h"
 #include "core/config/config.h"
+#include "core/config/executable_matcher.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -63,13 +65,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(p.first <= p.last);
     FUZZ_CHECK(hugin::PortSelected(c, p.first) && hugin::PortSelected(c, p.last));
   }
-  FUZZ_CHECK(c.payload_bytes >= 64 && c.payload_bytes <= 4096);
-  FUZZ_CHECK(c.ringbuf_bytes >= (64u << 10) && c.ringbuf_bytes <= (1u << 30));
-  FUZZ_CHECK((c.ringbuf_bytes & (c.ringbuf_bytes - 1)) == 0);
+  // What the loader will be asked for is what it accepts (core/config/capture_limits.h).
+  FUZZ_CHECK(hugin::CheckCaptureLimits(c.payload_bytes, c.ringbuf_bytes).ok());
   FUZZ_CHECK(c.discovery_interval_ms >= 10 && c.discovery_interval_ms <= 3600000);
   // Discovery matches the regex against executable paths.
-  const hugin::ExecutableMatcher matcher(c.executable_regex);
-  matcher.Matches("/usr/local/bin/server");
-  matcher.Matches("/proc/self/exe");
+  if (!c.executable_regex.empty()) {
+    auto matcher = hugin::ExecutableMatcher::Compile(c.executable_regex);
+    FUZZ_CHECK(matcher.ok());  // ParseConfig accepted it, so it compiles
+    matcher.value().Matches("/usr/local/bin/server");
+    matcher.value().Matches("/proc/self/exe");
+  }
   return 0;
 }

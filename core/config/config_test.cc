@@ -1,4 +1,5 @@
 #include "core/config/config.h"
+#include "core/config/executable_matcher.h"
 
 #include <gtest/gtest.h>
 
@@ -149,7 +150,7 @@ TEST(ParseConfig, BeylaPrefixedVariables) {
 TEST(ParseConfig, AutoTargetExeGlobBecomesAnchoredRegex) {
   Config c = ParseOk({}, {{"BEYLA_AUTO_TARGET_EXE", "*/server"}});
   EXPECT_EQ(c.executable_regex, "^.*/server$");
-  ExecutableMatcher m(c.executable_regex);
+  ExecutableMatcher m = ExecutableMatcher::Compile(c.executable_regex).value();
   EXPECT_TRUE(m.Matches("/tmp/x/server"));
   EXPECT_FALSE(m.Matches("/tmp/x/server.old"));
   ExpectOneLineError(ParseErr({}, {{"BEYLA_AUTO_TARGET_EXE", "*/[server"}}));
@@ -312,10 +313,30 @@ TEST(PortSelected, RangesInclusive) {
 }
 
 TEST(ExecutableMatcher, SearchesThePath) {
-  EXPECT_TRUE(ExecutableMatcher("server").Matches("/usr/bin/myserver"));
-  EXPECT_FALSE(ExecutableMatcher("^server").Matches("/usr/bin/myserver"));
-  EXPECT_FALSE(ExecutableMatcher("").Matches("/usr/bin/myserver"));
-  EXPECT_FALSE(ExecutableMatcher("(").Matches("("));  // invalid: matches nothing, no throw
+  auto matches = [](const std::string& re, const std::string& path) {
+    return ExecutableMatcher::Compile(re).value().Matches(path);
+  };
+  EXPECT_TRUE(matches("server", "/usr/bin/myserver"));
+  EXPECT_FALSE(matches("^server", "/usr/bin/myserver"));
+  EXPECT_TRUE(matches("bin/(node|python3)$", "/usr/bin/python3"));
+  EXPECT_FALSE(matches("bin/(node|python3)$", "/usr/bin/python3.11"));
+  auto bad = ExecutableMatcher::Compile("(");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("missing )"), std::string::npos) << bad.error().message;
+}
+
+// Found by config_fuzzer: stacked quantifiers ("ser****...") made std::regex backtrack for
+// seconds on each path that did not match. RE2 (Go's syntax, as Beyla) refuses "**" outright,
+// and a nested quantifier, the classic exponential case for a backtracking matcher, is matched
+// in linear time: this test would not finish with std::regex (2^40 steps).
+TEST(ExecutableMatcher, RepetitionCannotBacktrackForever) {
+  ExpectOneLineError(ParseErr({}, {{"HUGIN_EXECUTABLE_NAME", "ser" + std::string(13, '*')}}));
+  EXPECT_NE(ParseErr({}, {{"HUGIN_EXECUTABLE_NAME", "ser**"}}).message.find("bad repetition operator"),
+            std::string::npos);
+  auto nested = ExecutableMatcher::Compile("^/(a+)+$");
+  ASSERT_TRUE(nested.ok());
+  EXPECT_FALSE(nested.value().Matches("/" + std::string(40, 'a') + "!"));
+  EXPECT_TRUE(nested.value().Matches("/" + std::string(40, 'a')));
 }
 
 TEST(ProcessEnv, ReadsTheRealEnvironment) {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
+#include "core/config/executable_matcher.h"
 
 namespace hugin::config_internal {
 namespace {
@@ -11,7 +11,9 @@ bool GlobMatches(const std::string& glob, const std::string& path) {
   auto regex = GlobToRegex(glob);
   EXPECT_TRUE(regex.has_value()) << glob;
   if (!regex) return false;
-  return std::regex_search(path, std::regex(*regex, std::regex::ECMAScript));
+  auto matcher = ExecutableMatcher::Compile(*regex);
+  EXPECT_TRUE(matcher.ok()) << *regex;
+  return matcher.ok() && matcher.value().Matches(path);
 }
 
 // Found by //core/config:config_fuzzer (its corpus keeps the input as

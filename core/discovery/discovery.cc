@@ -74,7 +74,7 @@ bool Discovery::Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessI
   info->exe = ExecutableOf(pid, proc_);
   if (info->exe.empty()) return false;  // kernel thread, or vanished
   info->service_name = ServiceNameOfExecutable(info->exe);
-  if (sel_.exe_regex && !std::regex_search(info->exe, *sel_.exe_regex)) return false;
+  if (sel_.exe_matcher && !sel_.exe_matcher->Matches(info->exe)) return false;
   if (!sel_.port_selected) return true;
   DIR* d = opendir((base + "/fd").c_str());
   if (!d) return false;
@@ -121,7 +121,7 @@ Discovery::Changes Discovery::Rescan() {
       auto before = walk_all ? seen_.end() : seen_.find(pid);
       bool known = before != seen_.end() && before->second.dir_ino == dir_ino;
       // exec keeps the pid and may change the verdict: a readlink, cheap.
-      if (known && (before->second.matched || sel_.exe_regex) &&
+      if (known && (before->second.matched || sel_.exe_matcher) &&
           ExecutableOf(pid, proc_) != before->second.exe)
         known = false;
       if (known) {

@@ -26,13 +26,13 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <variant>
 #include <vector>
 
+#include "core/config/executable_matcher.h"
 #include "core/discovery/listening_sockets.h"
 
 namespace hugin {
@@ -50,7 +50,7 @@ std::string ServiceNameOfExecutable(const std::string& exe);
 
 struct Selector {
   std::function<bool(uint16_t)> port_selected;  // null: not selecting by port
-  std::optional<std::regex> exe_regex;          // unset: not selecting by executable
+  std::optional<ExecutableMatcher> exe_matcher;  // unset: not selecting by executable
 };
 
 // Where listening sockets come from: sock_diag by default; tests substitute it.

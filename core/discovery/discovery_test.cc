@@ -15,6 +15,8 @@
 namespace hugin {
 namespace {
 
+ExecutableMatcher Re(const std::string& regex) { return ExecutableMatcher::Compile(regex).value(); }
+
 int ListenOnEphemeralPort(uint16_t* port) {
   int fd = socket(AF_INET6, SOCK_STREAM, 0);
   sockaddr_in6 a{};
@@ -63,16 +65,16 @@ TEST(Discovery, FindsListenerAndForkedWorkersAndDropsDeadOnes) {
 }
 
 TEST(Discovery, ByExecutableRegexAndSelf) {
-  Discovery by_name(Selector{nullptr, std::regex("discovery_test$")});
+  Discovery by_name(Selector{nullptr, Re("discovery_test$")});
   auto ch = by_name.Rescan();
   ASSERT_FALSE(ch.added.empty());
   bool self = std::any_of(ch.added.begin(), ch.added.end(),
                           [](const ProcessInfo& p) { return p.pid == static_cast<uint32_t>(getpid()); });
   EXPECT_TRUE(self);
   // The agent never selects itself.
-  Discovery not_self(Selector{nullptr, std::regex("discovery_test$")}, "/proc", getpid());
+  Discovery not_self(Selector{nullptr, Re("discovery_test$")}, "/proc", getpid());
   for (auto& p : not_self.Rescan().added) EXPECT_NE(p.pid, static_cast<uint32_t>(getpid()));
-  Discovery nothing(Selector{nullptr, std::regex("^/no/such/binary$")});
+  Discovery nothing(Selector{nullptr, Re("^/no/such/binary$")});
   EXPECT_TRUE(nothing.Rescan().added.empty());
 }
 
@@ -80,9 +82,9 @@ TEST(Discovery, PortAndExecutableMustBothMatch) {
   uint16_t port = 0;
   int fd = ListenOnEphemeralPort(&port);
   ASSERT_GE(fd, 0);
-  Discovery wrong_exe(Selector{[port](uint16_t p) { return p == port; }, std::regex("^/nope$")});
+  Discovery wrong_exe(Selector{[port](uint16_t p) { return p == port; }, Re("^/nope$")});
   EXPECT_TRUE(wrong_exe.Rescan().added.empty());
-  Discovery both(Selector{[port](uint16_t p) { return p == port; }, std::regex("discovery_test")});
+  Discovery both(Selector{[port](uint16_t p) { return p == port; }, Re("discovery_test")});
   EXPECT_EQ(both.Rescan().added.size(), 1u);
   close(fd);
 }
@@ -283,7 +285,7 @@ TEST(DiscoveryChanges, ExecIntoTheSelectedExecutableIsSeenWithPortAndName) {
   proc.listening = {{AF_INET, 8080, 500}};
   // A launcher binds the port, then execs the server, keeping the socket.
   proc.Add(400, "/usr/bin/launcher", {"socket:[500]"});
-  Discovery d(Selector{[](uint16_t p) { return p == 8080; }, std::regex("/srv/server$")}, proc.root(),
+  Discovery d(Selector{[](uint16_t p) { return p == 8080; }, Re("/srv/server$")}, proc.root(),
               0, proc.Source());
   EXPECT_TRUE(d.Rescan().added.empty());
   EXPECT_TRUE(d.Rescan().added.empty());

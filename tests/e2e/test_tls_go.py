@@ -7,7 +7,8 @@ import ssl
 import time
 import urllib.parse
 
-from harness import Proc, free_port, make_cert, metric_value, scrape, start_agent, wait_spans
+from harness import (Proc, free_port, make_cert, metric_value, scrape, start_agent, wait_spans,
+                     wait_until, watched_pids)
 
 
 def start_go_tls(server, cert, key, http_port, grpc_port=None):
@@ -86,6 +87,11 @@ def test_grpc_go_over_tls_server_and_client_spans(hugin, server, tmp_path):
                                 "HUGIN_TRACE_PRINTER": "json"})
     try:
         agent.wait_line(r"crypto/tls", where="err")
+        # Both processes run the same binary, so one crypto/tls line may come before the second
+        # process is watched; a call made before then would have no client span.
+        both = {callee.p.pid, caller.p.pid}
+        wait_until(lambda: both <= watched_pids(agent),
+                   lambda: f"agent watching both {both}: {watched_pids(agent)}")
         plan = [dict()] * 5 + [dict(call_code=5)] * 2
         for q in plan:
             query = urllib.parse.urlencode({"call": f"grpcs://127.0.0.1:{grpc_port}", **q})
