@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+import harness
+
 
 def pytest_addoption(parser):
     parser.addoption("--hugin", required=True, help="path of the hugin agent binary")
@@ -42,3 +44,20 @@ def pytest_generate_tests(metafunc):
         pairs = [f.split("=", 1) for f in metafunc.config.getoption("--fixture")]
         metafunc.parametrize("fixture_server", [(lang, os.path.realpath(path)) for lang, path in pairs],
                              ids=[lang for lang, _ in pairs])
+
+
+@pytest.fixture(autouse=True)
+def agent_without_sanitizer_report():
+    """Fails a test whose agent reported a fault on stderr (a sanitizer build; README
+    "Sanitizers"). Stops the agent first: LeakSanitizer reports at exit."""
+    harness.AGENTS.clear()
+    yield
+    for agent in harness.AGENTS:
+        try:
+            agent.stop()
+        except AssertionError:
+            pass  # the test itself reports an agent that would not stop
+        report = harness.sanitizer_report(agent)
+        if report:
+            pytest.fail(f"the agent (pid {agent.p.pid}) reported:\n" + "\n".join(report[:80]),
+                        pytrace=False)

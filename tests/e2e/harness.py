@@ -13,6 +13,12 @@ import urllib.request
 # where loading the BPF object alone takes tens of seconds.
 TIMEOUT_SCALE = float(os.environ.get("HUGIN_TEST_TIMEOUT_SCALE", "1"))
 
+# What a sanitizer-built agent (bazel test --config=asan or tsan; README "Sanitizers") writes to
+# its stderr when it finds a fault; conftest.py fails the test that started such an agent.
+SANITIZER_REPORT = re.compile(r"(ERROR|WARNING): (Address|Leak|Thread|UndefinedBehavior)Sanitizer"
+                              r"|: runtime error: ")
+AGENTS = []  # every Proc named "hugin" since the current test began
+
 
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -26,6 +32,8 @@ class Proc:
     def __init__(self, argv, env=None, name="proc"):
         self.name = name
         self.out, self.err = [], []
+        if name == "hugin":
+            AGENTS.append(self)
         self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   env=env, text=True, start_new_session=True)
         self._threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out), daemon=True),
@@ -69,6 +77,14 @@ class Proc:
         finally:
             for t in self._threads:
                 t.join(2)
+
+
+def sanitizer_report(proc):
+    """The stderr lines from the first sanitizer report on, or None."""
+    for i, line in enumerate(proc.err):
+        if SANITIZER_REPORT.search(line):
+            return proc.err[i:]
+    return None
 
 
 def start_fixture(server, port, access_log=None, tls=None):
