@@ -29,7 +29,7 @@ ConfigError BadInput(const Sourced& s, const std::string& why) {
 // Raw flag values; a flag that was not given stays std::nullopt.
 struct Flags {
   std::optional<std::string> open_port, executable_name, trace_printer, prometheus_port,
-      payload_bytes, ringbuf_bytes, service_name, discovery_interval_ms;
+      payload_bytes, ringbuf_bytes, service_name, discovery_interval_ms, user;
   bool trace_all = false;
 };
 
@@ -43,7 +43,8 @@ const char kEnvHelp[] =
     "  BEYLA_PRINT_TRACES, PRINT_TRACES                     true = text printer\n"
     "  HUGIN_PROMETHEUS_PORT, BEYLA_PROMETHEUS_PORT         port of the /metrics endpoint\n"
     "  HUGIN_PAYLOAD_BYTES, HUGIN_RINGBUF_BYTES, HUGIN_DISCOVERY_INTERVAL_MS\n"
-    "  HUGIN_SERVICE_NAME, BEYLA_SERVICE_NAME, OTEL_SERVICE_NAME\n";
+    "  HUGIN_SERVICE_NAME, BEYLA_SERVICE_NAME, OTEL_SERVICE_NAME\n"
+    "  HUGIN_USER                                           user of the parsing process\n";
 
 // Parses argv with CLI11. Returns a ConfigError for --help (exit 0) or a bad
 // command line (exit 2).
@@ -53,7 +54,7 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   app.footer(kEnvHelp);
   Flags flags;
   std::string open_port, executable_name, trace_printer, prometheus_port, payload_bytes,
-      ringbuf_bytes, service_name, discovery_interval_ms;
+      ringbuf_bytes, service_name, discovery_interval_ms, user;
   auto* o_port = app.add_option("--open-port", open_port,
                                 "Select processes listening on these ports (80,443,8000-8999)");
   auto* o_exe = app.add_option("--executable-name", executable_name,
@@ -70,9 +71,11 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
                                    "service_name label (default: executable base name)");
   auto* o_interval = app.add_option("--discovery-interval-ms", discovery_interval_ms,
                                     "How often to re-check which processes to watch (default 1000)");
+  auto* o_user = app.add_option("--user", user,
+                                "User the parsing process runs as, unprivileged (default nobody)");
   for (auto [option, type] : {std::pair{o_port, "PORTS"}, {o_exe, "REGEX"}, {o_printer, "MODE"},
                                {o_prom, "PORT"}, {o_payload, "BYTES"}, {o_ringbuf, "BYTES"},
-                               {o_service, "NAME"}, {o_interval, "MS"}}) {
+                               {o_service, "NAME"}, {o_interval, "MS"}, {o_user, "USER"}}) {
     option->type_name(type);
   }
   app.add_flag("--trace-all", flags.trace_all, "Testing: trace every process")->group("");
@@ -97,6 +100,7 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   flags.ringbuf_bytes = take(o_ringbuf, ringbuf_bytes);
   flags.service_name = take(o_service, service_name);
   flags.discovery_interval_ms = take(o_interval, discovery_interval_ms);
+  flags.user = take(o_user, user);
   return flags;
 }
 
@@ -213,6 +217,8 @@ std::variant<Config, ConfigError> ParseConfig(int argc, const char* const* argv,
   for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyTraceAll}) {
     if (auto err = apply(flags, env, config)) return *err;
   }
+  if (auto s = Pick(flags.user, "--user", {"HUGIN_USER"}, env))
+    config.user = std::string(Trim(s->value));
   if (auto s = Pick(flags.service_name, "--service-name",
                     {"HUGIN_SERVICE_NAME", "BEYLA_SERVICE_NAME", "OTEL_SERVICE_NAME"}, env)) {
     config.service_name = std::string(Trim(s->value));

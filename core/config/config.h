@@ -33,6 +33,7 @@ struct Config {
   uint32_t payload_bytes = 512;          // bytes captured per syscall, 64..4096
   uint32_t ringbuf_bytes = 16u << 20;    // power of two, 64 KiB .. 1 GiB
   std::string service_name;              // empty = executable base name
+  std::string user = "nobody";           // the parsing process's user (core/privsep)
   uint32_t discovery_interval_ms = 1000;  // 10 .. 3600000
   bool trace_all = false;                // hidden/testing: no pid filter
 };
