@@ -32,14 +32,14 @@ ConfigError BadInput(const Sourced& s, const std::string& why) {
 struct Flags {
   std::optional<std::string> open_port, executable_name, trace_printer, prometheus_port,
       payload_bytes, ringbuf_bytes, service_name, discovery_interval_ms, max_connections,
-      max_in_flight_requests, max_header_bytes, max_pending_pairings;
+      max_in_flight_requests, max_header_bytes, max_pending_pairings, user;
   bool trace_all = false;
 };
 
 const char kEnvHelp[] =
     "Environment (a flag wins over its variable; earlier names win over later ones):\n"
     "  HUGIN_OPEN_PORT, BEYLA_OPEN_PORT, OPEN_PORT          ports to select, e.g. 80,443,8000-8999\n"
-    "  HUGIN_EXECUTABLE_NAME, BEYLA_EXECUTABLE_NAME          regex searched in the executable path\n"
+    "  HUGIN_EXECUTABLE_NAME, BEYLA_EXECUTABLE_NAME          regex (RE2) searched in the executable path\n"
     "  BEYLA_AUTO_TARGET_EXE                                glob on the executable path, e.g. */server\n"
     "  EXECUTABLE_NAME                                      regex, as HUGIN_EXECUTABLE_NAME\n"
     "  HUGIN_TRACE_PRINTER, BEYLA_TRACE_PRINTER             text | json | disabled\n"
@@ -48,7 +48,8 @@ const char kEnvHelp[] =
     "  HUGIN_PAYLOAD_BYTES, HUGIN_RINGBUF_BYTES, HUGIN_DISCOVERY_INTERVAL_MS\n"
     "  HUGIN_SERVICE_NAME, BEYLA_SERVICE_NAME, OTEL_SERVICE_NAME\n"
     "  HUGIN_MAX_CONNECTIONS, HUGIN_MAX_IN_FLIGHT_REQUESTS, HUGIN_MAX_HEADER_BYTES,\n"
-    "  HUGIN_MAX_PENDING_PAIRINGS                           memory bounds (see --help above)\n";
+    "  HUGIN_MAX_PENDING_PAIRINGS                           memory bounds (see --help above)\n"
+    "  HUGIN_USER                                           user of the parsing process\n";
 
 // Parses argv with CLI11. Returns a ConfigError for --help (exit 0) or a bad
 // command line (exit 2).
@@ -59,7 +60,7 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   Flags flags;
   std::string open_port, executable_name, trace_printer, prometheus_port, payload_bytes,
       ringbuf_bytes, service_name, discovery_interval_ms, max_connections, max_in_flight,
-      max_header_bytes, max_pending;
+      max_header_bytes, max_pending, user;
   auto* o_port = app.add_option("--open-port", open_port,
                                 "Select processes listening on these ports (80,443,8000-8999)");
   auto* o_exe = app.add_option("--executable-name", executable_name,
@@ -88,10 +89,13 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   auto* o_pending = app.add_option("--max-pending-pairings", max_pending,
                                    "Requests held for pairing across all connections "
                                    "(default 32768)");
+  auto* o_user = app.add_option("--user", user,
+                                "User the parsing process runs as, unprivileged (default nobody)");
   for (auto [option, type] : {std::pair{o_port, "PORTS"}, {o_exe, "REGEX"}, {o_printer, "MODE"},
                                {o_prom, "PORT"}, {o_payload, "BYTES"}, {o_ringbuf, "BYTES"},
                                {o_service, "NAME"}, {o_interval, "MS"}, {o_conns, "N"},
-                               {o_in_flight, "N"}, {o_header, "BYTES"}, {o_pending, "N"}}) {
+                               {o_in_flight, "N"}, {o_header, "BYTES"}, {o_pending, "N"},
+                               {o_user, "USER"}}) {
     option->type_name(type);
   }
   app.add_flag("--trace-all", flags.trace_all, "Testing: trace every process")->group("");
@@ -120,6 +124,7 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   flags.max_in_flight_requests = take(o_in_flight, max_in_flight);
   flags.max_header_bytes = take(o_header, max_header_bytes);
   flags.max_pending_pairings = take(o_pending, max_pending);
+  flags.user = take(o_user, user);
   return flags;
 }
 
@@ -261,6 +266,8 @@ std::variant<Config, ConfigError> ParseConfig(int argc, const char* const* argv,
                      ApplyTraceAll}) {
     if (auto err = apply(flags, env, config)) return *err;
   }
+  if (auto s = Pick(flags.user, "--user", {"HUGIN_USER"}, env))
+    config.user = std::string(Trim(s->value));
   if (auto s = Pick(flags.service_name, "--service-name",
                     {"HUGIN_SERVICE_NAME", "BEYLA_SERVICE_NAME", "OTEL_SERVICE_NAME"}, env)) {
     config.service_name = std::string(Trim(s->value));

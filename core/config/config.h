@@ -35,6 +35,7 @@ struct Config {
   // 2 MiB lost no record at the highest rates measured here (README "Memory").
   uint32_t ringbuf_bytes = 2u << 20;
   std::string service_name;              // empty = executable base name
+  std::string user = "nobody";           // the parsing process's user (core/privsep)
   uint32_t discovery_interval_ms = 1000;  // 10 .. 3600000
   bool trace_all = false;                // hidden/testing: no pid filter
   // Memory bounds (core/conn TrackerLimits, core/protocols ParserLimits); each eviction is

@@ -15,6 +15,13 @@ PrometheusServer::~PrometheusServer() { Stop(); }
 
 std::optional<std::string> PrometheusServer::Start(uint16_t port,
                                                    std::function<std::string()> body) {
+  if (auto err = Bind(port, std::move(body))) return err;
+  Serve();
+  return std::nullopt;
+}
+
+std::optional<std::string> PrometheusServer::Bind(uint16_t port,
+                                                  std::function<std::string()> body) {
   if (server_) return "hugin: the Prometheus endpoint is already started";
   auto server = std::make_unique<httplib::Server>();
   // httplib's default sets SO_REUSEPORT, which would let us bind a port another
@@ -41,14 +48,18 @@ std::optional<std::string> PrometheusServer::Start(uint16_t port,
            (err != 0 ? std::strerror(err) : "bind failed");
   }
   port_ = static_cast<uint16_t>(bound);
-  httplib::Server* raw = server.get();
   server_ = std::move(server);
+  return std::nullopt;
+}
+
+void PrometheusServer::Serve() {
+  if (!server_ || thread_.joinable()) return;
+  httplib::Server* raw = server_.get();
   thread_ = std::thread([raw] { raw->listen_after_bind(); });
   // Wait until the accept loop runs: a stop() issued before that is lost.
   for (int i = 0; i < 5000 && !raw->is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  return std::nullopt;
 }
 
 void PrometheusServer::Stop() {

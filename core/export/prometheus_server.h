@@ -26,6 +26,10 @@ class PrometheusServer {
   // Content-Type "text/plain; version=0.0.4". Returns std::nullopt on success,
   // or one line starting with "hugin: " saying why it could not listen.
   std::optional<std::string> Start(uint16_t port, std::function<std::string()> body);
+  // Start in two steps: Bind (before the parsing process drops its privileges, so a port
+  // below 1024 works), then Serve (starts the thread). Same errors as Start.
+  std::optional<std::string> Bind(uint16_t port, std::function<std::string()> body);
+  void Serve();
 
   // The bound port, valid after a successful Start().
   uint16_t port() const { return port_; }

@@ -2,7 +2,10 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -82,6 +85,15 @@ std::string WhyLoadFailed() {
   return "this kernel's verifier refused program " + prog + ": " + verdict;
 }
 
+// Root, or CAP_BPF + CAP_PERFMON effective (CAP_SYS_ADMIN covers both on any kernel).
+bool HasBpfCapabilities() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &hdr, data) != 0) return geteuid() == 0;
+  auto has = [&](int cap) { return (data[cap / 32].effective >> (cap % 32)) & 1; };
+  return has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON));
+}
+
 }  // namespace
 
 std::string EnsureTracefs() {
@@ -96,8 +108,10 @@ std::string EnsureTracefs() {
 }
 
 Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
-  if (geteuid() != 0)
-    return hugin::Error{"hugin must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON"};
+  if (!HasBpfCapabilities())
+    return hugin::Error{
+        "hugin must run as root or with CAP_BPF and CAP_PERFMON (README: capabilities): "
+        "loading BPF programs needs them"};
   static_assert(kMaxPayloadBytes == HG_MAX_PAYLOAD, "the kernel's copy buffer is the payload bound");
   if (Status limits = CheckCaptureLimits(opts.payload_bytes, opts.ringbuf_bytes); !limits)
     return limits.error();
@@ -141,10 +155,7 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   if (int err = hugin_bpf__attach(self->skel_); err != 0)
     return hugin::Error{std::string("BPF is not usable here: attaching the tracepoints failed (") +
                  strerror(-err) + "): " + LastLibbpfLines()};
-  self->ringbuf_ = ring_buffer__new(bpf_map__fd(self->skel_->maps.events), &BpfLoader::OnRecord,
-                                    self.get(), nullptr);
-  if (!self->ringbuf_)
-    return hugin::Error{std::string("cannot open the BPF ring buffer (") + strerror(errno) + ")"};
+  self->ring_bytes_ = opts.ringbuf_bytes;
   return self;
 }
 
@@ -160,6 +171,10 @@ int BpfLoader::OnRecord(void* ctx, void* data, size_t size) {
 }
 
 int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
+  if (!ringbuf_) {
+    ringbuf_ = ring_buffer__new(RingFd(), &BpfLoader::OnRecord, this, nullptr);
+    if (!ringbuf_) return -errno;
+  }
   handler_ = &handler;
   // Records submitted without a wakeup (see cfg_wakeup_bytes) do not end the
   // epoll wait: read whatever is there once the wait is over.
@@ -170,6 +185,18 @@ int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   }
   handler_ = nullptr;
   return n;
+}
+
+int BpfLoader::RingFd() const { return bpf_map__fd(skel_->maps.events); }
+
+void BpfLoader::UnmapAfterFork() {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  bpf_map* map;
+  bpf_object__for_each_map(map, skel_->obj) {
+    size_t size = 0;
+    const void* p = bpf_map__initial_value(map, &size);  // the mmap of an internal map, if any
+    if (p && size) munmap(const_cast<void*>(p), (size + page - 1) / page * page);
+  }
 }
 
 bool BpfLoader::SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode, bool tls) {

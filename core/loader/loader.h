@@ -79,6 +79,7 @@ class BpfLoader {
   using RecordHandler = std::function<void(const void* data, size_t size)>;
   // Waits up to timeout_ms for the kernel's wakeup (cfg_wakeup_bytes), then hands every
   // record in the ring to `handler`. Returns records consumed, or a negative errno.
+  // Through libbpf's consumer (tests, benchmarks); the agent's parsing process uses RingReader.
   int Poll(int timeout_ms, const RecordHandler& handler);
 
   // From now on (within policy_recheck_ns) the kernel captures `conn` as `mode`
@@ -103,6 +104,14 @@ class BpfLoader {
   // the kernel side keeps watched ones). At most HG_MAX_GO_BINARIES files at once.
   Result<UprobeSet> AttachGoTls(const std::string& path, const GoTlsSpec& spec);
 
+  // The ring buffer map's fd and size, for a RingReader in another process (core/privsep).
+  int RingFd() const;
+  uint32_t RingBytes() const { return ring_bytes_; }
+  // In a process forked from the loader's: unmaps what the skeleton mapped (.bss with the
+  // watched bitmap, .rodata) so the fork cannot write the kernel side's state. The fork must
+  // then never destroy the loader (that would detach the parent's programs): it leaks it.
+  void UnmapAfterFork();
+
   bool WatchPid(uint32_t pid);
   bool UnwatchPid(uint32_t pid);
   // Sums of the per-CPU counters, indexed by enum hg_counter. Thread-safe.
@@ -123,7 +132,8 @@ class BpfLoader {
   static int OnRecord(void* ctx, void* data, size_t size);
 
   hugin_bpf* skel_ = nullptr;
-  ring_buffer* ringbuf_ = nullptr;
+  ring_buffer* ringbuf_ = nullptr;  // made on the first Poll: the agent reads with RingReader
+  uint32_t ring_bytes_ = 0;
   const RecordHandler* handler_ = nullptr;
   int ncpus_ = 1;
   std::vector<std::string> degradations_;

@@ -93,7 +93,7 @@ uint64_t TreePeakRssBytes(pid_t root) {
   uint64_t peak = 0;
   for (pid_t pid : ProcessTree(root)) {
     const auto hwm = ParseVmHwmBytes(ReadWholeFile("/proc/" + std::to_string(pid) + "/status"));
-    if (hwm && *hwm > peak) peak = *hwm;
+    if (hwm) peak += *hwm;  // the agent is two processes (privilege split): both count
   }
   return peak;
 }

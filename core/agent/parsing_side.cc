@@ -1,0 +1,239 @@
+// The parsing process's loop (sides.h): unprivileged, it turns ring buffer records into spans,
+// metrics and trace lines. Everything it needs from the kernel side it asks the privileged
+// process for over the socketpairs; it makes no bpf() call.
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/agent/counter_board.h"
+#include "core/agent/sides.h"
+#include "core/conn/conn_tracker.h"
+#include "core/discovery/discovery.h"
+#include "core/export/loss_lines.h"
+#include "core/export/metrics.h"
+#include "core/export/prometheus_server.h"
+#include "core/export/trace_lines.h"
+#include "core/loader/ring_reader.h"
+
+namespace hugin {
+namespace {
+
+using namespace privsep;
+
+int64_t MonoToWallOffsetNs() {
+  timespec mono, wall;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &wall);
+  auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
+  return ns(wall) - ns(mono);
+}
+
+ConnLoss ConnLossOf(const ConnLossEntry& e) {
+  ConnLoss l;
+  l.pid = e.id.tgid;
+  l.fd = e.id.fd;
+  l.generation = e.id.generation;
+  l.local_port = e.loss.lport;
+  l.peer_port = e.loss.rport;
+  l.ingress_records = e.loss.ingress_records;
+  l.egress_records = e.loss.egress_records;
+  l.control_records = e.loss.control_records;
+  l.bytes = e.loss.bytes;
+  l.first_ns = e.loss.first_ns;
+  l.last_ns = e.loss.last_ns;
+  return l;
+}
+
+// The /metrics thread's request/reply on the scrape socket: the kernel's counters and the
+// tallies the privileged process keeps, as they are at the scrape.
+class CountersClient {
+ public:
+  explicit CountersClient(Channel ch) : ch_(std::move(ch)) {}
+  Result<CountersMsg> Get() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (auto s = ch_.Send(CountersRequestMsg{++seq_}); !s) return s.error();
+    auto got = ch_.Receive();
+    if (!got) return got.error();
+    auto* m = std::get_if<Message>(&got.value());
+    auto* c = m ? std::get_if<CountersMsg>(m) : nullptr;
+    if (!c || c->seq != seq_) return Error{"no counters from the privileged process"};
+    return *c;
+  }
+
+ private:
+  std::mutex mu_;
+  Channel ch_;
+  uint64_t seq_ = 0;
+};
+
+}  // namespace
+
+int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const ParsingSideSetup& setup,
+                   Channel control, Channel scrape, const std::atomic<bool>* stop, FILE* out) {
+  // The privileged process decides when to stop (it is told by SIGINT/SIGTERM); SIGTERM here
+  // comes from PR_SET_PDEATHSIG or a signal to the whole group, and stops this side too.
+  signal(SIGINT, SIG_IGN);
+
+  std::map<uint32_t, std::string> names;  // pid -> service name, from Watching messages
+  std::vector<Message> pending;           // read early (see service_name), handled in the loop
+  std::string fatal;  // set when the privileged process is gone or misbehaves
+  // Reads what the privileged process sent, without blocking: Watching messages are applied
+  // now, the others queued in `pending`.
+  auto read_messages = [&] {
+    pollfd p{control.fd(), POLLIN, 0};
+    while (fatal.empty() && poll(&p, 1, 0) > 0) {
+      auto got = control.Receive();
+      if (!got) {
+        fatal = "the privileged process sent " + got.error().message;
+      } else if (std::holds_alternative<Closed>(got.value())) {
+        fatal = "the privileged process is gone";
+      } else if (auto* w = std::get_if<WatchingMsg>(&std::get<Message>(got.value()))) {
+        names[w->pid] = w->service_name;
+      } else {
+        pending.push_back(std::get<Message>(got.value()));
+      }
+    }
+  };
+  auto service_name = [&](uint32_t pid) -> std::string {
+    if (!cfg.service_name.empty()) return cfg.service_name;
+    auto it = names.find(pid);
+    if (it != names.end()) return it->second;
+    // The privileged side sends a pid's name before setting its watch bit, so the name is
+    // in the socket by now if discovery selected the pid.
+    read_messages();
+    if ((it = names.find(pid)) != names.end()) return it->second;
+    std::string exe = ExecutableOf(pid);  // a pid not from discovery (--trace-all)
+    return names[pid] = exe.empty() ? "unknown" : ServiceNameOfExecutable(exe);
+  };
+
+  Metrics metrics;
+  FaultInjector faults(fault_plan);
+  LoopTallies tallies;
+  const bool json = cfg.trace_printer == TracePrinter::kJson;
+  // Every stdout line goes through `lines`, written once per poll loop (or every 64 KiB).
+  std::optional<TraceLines> lines;
+  if (cfg.trace_printer != TracePrinter::kDisabled)
+    lines.emplace(out, json ? SpanLineFormat::kJson : SpanLineFormat::kText);
+  ConnTracker tracker(
+      [&](Span&& s) {
+        if (!faults.Apply(s)) return;
+        tallies.spans_exported++;
+        metrics.Observe(s);
+        if (lines) lines->AddSpan(s);
+      },
+      service_name, MonoToWallOffsetNs(),
+      {[&](const StreamGap& g) {
+         if (json) lines->AddLine(FormatStreamGapJson(g));
+       },
+       [&](const UnpairedRequest& u) {
+         if (json) lines->AddLine(FormatUnpairedRequestJson(u));
+       }});
+  TrackerLimits limits;
+  limits.max_connections = cfg.max_connections;
+  limits.max_pending_pairings = cfg.max_pending_pairings;
+  limits.parser.max_in_flight = cfg.max_in_flight_requests;
+  limits.parser.max_header_bytes = cfg.max_header_bytes;
+  tracker.SetLimits(limits);
+  tracker.SetCapturePolicySink([&](const events::ConnId& c, hg_capture_mode mode, bool tls) {
+    SetCapturePolicyMsg m{};
+    m.conn = hg_conn_id{c.tgid, c.fd, c.generation};
+    m.mode = mode;
+    m.tls = tls ? 1 : 0;
+    if (auto s = control.Send(m); !s && fatal.empty()) fatal = s.error().message;
+  });
+
+  CounterBoard board;
+  CountersClient counters(std::move(scrape));
+  PrometheusServer prom;
+  if (cfg.prometheus_port) {
+    // Bound while still root (a port below 1024 works); served after the drop.
+    auto err = prom.Bind(cfg.prometheus_port, [&] {
+      auto c = counters.Get();
+      if (!c) throw std::runtime_error(c.error().message);
+      KernelCounters k{};
+      for (size_t i = 0; i < k.size(); i++) k[i] = c->kernel[i];
+      AgentCounters a = board.Snapshot(k);
+      a.watched_pids = c->watched_pids;
+      a.capture_policy_map_full = c->capture_policy_map_full;
+      a.tls_unsupported.clear();
+      for (uint32_t i = 0; i < c->tls_unsupported_count; i++)
+        a.tls_unsupported[c->tls_unsupported[i].library] = c->tls_unsupported[i].processes;
+      return metrics.Expose(a);
+    });
+    if (err) {
+      std::fprintf(stderr, "%s\n", err->c_str());  // already "hugin: ..."
+      return 1;
+    }
+  }
+  if (auto s = DropPrivileges(setup.user, setup.parent); !s) {
+    std::fprintf(stderr, "hugin: parsing process: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  auto reader = RingReader::Open(setup.ring_fd, setup.ring_bytes);
+  if (!reader) {
+    std::fprintf(stderr, "hugin: parsing process: %s\n", reader.error().message.c_str());
+    return 1;
+  }
+  prom.Serve();
+  if (auto s = control.Send(ReadyMsg{prom.port()}); !s) return 1;
+
+  auto flush = [&] {
+    if (lines) lines->Flush();  // fflush too
+    else std::fflush(out);
+  };
+  auto publish = [&] { board.Publish(tracker.stats(), tallies); };
+  bool stopping = false;
+  auto handle_messages = [&] {
+    read_messages();
+    for (const Message& m : pending) {
+      if (auto* g = std::get_if<GoneMsg>(&m)) {
+        tracker.ForgetProcess(g->pid);
+        names.erase(g->pid);
+      } else if (auto* l = std::get_if<ConnLossesMsg>(&m)) {
+        for (uint32_t i = 0; i < l->count; i++) {
+          tallies.conn_loss_reports++;
+          if (json) lines->AddLine(FormatConnLossJson(ConnLossOf(l->entries[i])));
+        }
+      } else if (std::holds_alternative<StopMsg>(m)) {
+        stopping = true;
+      } else if (fatal.empty()) {
+        fatal = "the privileged process sent a message it must not send";
+      }
+    }
+    pending.clear();
+  };
+
+  RingReader::Handler on_record = [&](const void* d, size_t n) { tracker.OnRecord(d, n); };
+  publish();
+  while (!stopping && !stop->load() && fatal.empty()) {
+    int n = (*reader)->Poll(kPollMs, on_record);
+    if (n < 0) {
+      fatal = "ring buffer poll failed (" + std::to_string(n) + ")";
+      break;
+    }
+    handle_messages();
+    flush();
+    publish();
+  }
+  // Drain what the kernel already wrote.
+  while ((*reader)->Consume(on_record) > 0) {
+  }
+  flush();
+  prom.Stop();
+  if (fault_plan.enabled) std::fprintf(stderr, "%s\n", faults.Summary().c_str());
+  if (!fatal.empty()) {
+    std::fprintf(stderr, "hugin: parsing process: %s\n", fatal.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace hugin
