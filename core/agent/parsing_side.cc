@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,9 @@ namespace hugin {
 namespace {
 
 using namespace privsep;
+
+// How long a signalled parsing process waits for the privileged process's StopMsg.
+constexpr std::chrono::seconds kStopMessageGrace{3};
 
 int64_t MonoToWallOffsetNs() {
   timespec mono, wall;
@@ -183,7 +187,10 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
     return 1;
   }
   prom.Serve();
-  if (auto s = control.Send(ReadyMsg{prom.port()}); !s) return 1;
+  if (auto s = control.Send(ReadyMsg{prom.port()}); !s) {
+    std::fprintf(stderr, "hugin: parsing process: %s\n", s.error().message.c_str());
+    return 1;
+  }
 
   auto flush = [&] {
     if (lines) lines->Flush();  // fflush too
@@ -213,7 +220,17 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
 
   RingReader::Handler on_record = [&](const void* d, size_t n) { tracker.OnRecord(d, n); };
   publish();
-  while (!stopping && !stop->load() && fatal.empty()) {
+  // A signal to the whole process group (a supervisor, the harness) reaches this process too.
+  // It keeps reading until the privileged process's StopMsg, which follows that process's last
+  // loss report; were it to exit first, those messages would be lost unread. A signal to this
+  // process alone: stop after a short grace.
+  std::optional<std::chrono::steady_clock::time_point> signalled_at;
+  while (!stopping && fatal.empty()) {
+    if (stop->load()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!signalled_at) signalled_at = now;
+      if (now - *signalled_at > kStopMessageGrace) break;
+    }
     int n = (*reader)->Poll(kPollMs, on_record);
     if (n < 0) {
       fatal = "ring buffer poll failed (" + std::to_string(n) + ")";

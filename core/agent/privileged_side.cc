@@ -166,9 +166,11 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop) {
   if (!ready_) {
     int status = 0;
     waitpid(child_, &status, 0);
-    // The child said why on stderr; a child killed by a signal said nothing.
-    std::fprintf(stderr, "hugin: the parsing process %s before it was ready\n",
-                 DescribeExit(status).c_str());
+    // A child that exited with a failure status said why on stderr, in one line (the user sees
+    // one error); a child killed by a signal, or one that exited 0, said nothing.
+    if (!WIFEXITED(status) || WEXITSTATUS(status) == 0)
+      std::fprintf(stderr, "hugin: the parsing process %s before it was ready\n",
+                   DescribeExit(status).c_str());
     return 1;
   }
   if (!cfg_.trace_all) ApplyDiscovery();

@@ -44,6 +44,9 @@ Result<std::variant<Message, Closed>> Channel::Receive() {
     // MSG_TRUNC: the packet's real length, so one longer than any message is caught.
     ssize_t n = recv(fd_, buf.data(), buf.size(), MSG_TRUNC);
     if (n < 0 && errno == EINTR) continue;
+    // The other process closed its end with packets of ours unread: it is gone all the same
+    // (its exit status says whether it stopped cleanly).
+    if (n < 0 && errno == ECONNRESET) return std::variant<Message, Closed>{Closed{}};
     if (n < 0) return Error{std::string("cannot read from the other process (") + std::strerror(errno) + ")"};
     if (n == 0) return std::variant<Message, Closed>{Closed{}};
     if (static_cast<size_t>(n) > buf.size() - 1)

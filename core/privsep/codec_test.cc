@@ -115,6 +115,20 @@ TEST(Channel, CarriesMessagesAndReportsMalformedOnesAndClose) {
   EXPECT_TRUE(std::holds_alternative<Closed>(closed.value()));
 }
 
+// A peer that exits with our packets unread resets the connection (ECONNRESET on SEQPACKET):
+// that is the peer gone, as a clean close is; seen when a signal to the process group made the
+// parsing process exit before it read the privileged process's last messages.
+TEST(Channel, APeerClosedWithUnreadPacketsIsClosedNotAnError) {
+  auto pair = MakeSocketPair();
+  ASSERT_TRUE(pair) << pair.error().message;
+  Channel a(pair->first), b(pair->second);
+  ASSERT_TRUE(a.Send(GoneMsg{7}));
+  b = Channel();  // closes with GoneMsg unread
+  auto got = a.Receive();
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_TRUE(std::holds_alternative<Closed>(got.value()));
+}
+
 TEST(CapSets, ParsesTheFourSets) {
   auto c = ParseCapSets("Name:\thugin\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
                         "CapEff:\t0000000000000004\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n");

@@ -39,7 +39,7 @@ def test_overflow_is_reported_per_connection_in_its_time_window(hugin, svc):
     try:
         agent.wait_line(rf"watching pid {fixture.p.pid}\b", where="err")
         # With the agent stopped nothing reads the 64 KiB ring: it fills, the rest is lost.
-        agent.p.send_signal(signal.SIGSTOP)
+        os.killpg(agent.p.pid, signal.SIGSTOP)  # both agent processes
         t0 = time.monotonic_ns()  # CLOCK_MONOTONIC, the clock of the kernel's timestamps
         clients = {}  # client port -> path
         for i in range(300):
@@ -48,7 +48,7 @@ def test_overflow_is_reported_per_connection_in_its_time_window(hugin, svc):
             clients[client_port] = f"/o/{i}"
         time.sleep(0.3)  # the server's last close() calls
         t1 = time.monotonic_ns()
-        agent.p.send_signal(signal.SIGCONT)
+        os.killpg(agent.p.pid, signal.SIGCONT)
 
         def loss_lines():
             return [l for l in json_lines(agent) if l.get("type") == "loss"]
@@ -65,7 +65,7 @@ def test_overflow_is_reported_per_connection_in_its_time_window(hugin, svc):
                    == len(loss_lines()), "hugin_conn_loss_reports_total equal to the loss lines")
         text = scrape(prom)
     finally:
-        agent.p.send_signal(signal.SIGCONT)
+        os.killpg(agent.p.pid, signal.SIGCONT)
         agent.stop()  # and so every record and loss report is out
     assert metric_value(text, "hugin_kernel_drops_total", reason="ringbuf_full") == drops
     assert metric_value(text, "hugin_conn_loss_map_full_total") == 0
@@ -97,10 +97,10 @@ def test_loss_inside_a_keepalive_connection_is_a_gap_of_the_same_bytes(hugin, sv
         agent.wait_line(rf"watching pid {fixture.p.pid}\b", where="err")
         conn = http.client.HTTPConnection("127.0.0.1", port)
         assert request(port, "/k/first", keep=conn)[0] == 200
-        agent.p.send_signal(signal.SIGSTOP)
+        os.killpg(agent.p.pid, signal.SIGSTOP)  # both agent processes
         for i in range(200):
             assert request(port, f"/k/{i}?size=2000", keep=conn)[0] == 200
-        agent.p.send_signal(signal.SIGCONT)
+        os.killpg(agent.p.pid, signal.SIGCONT)
         time.sleep(0.5)  # the agent reads what fit in the ring
         # The next records of both directions show how far the stream moved meanwhile.
         status, client_port = request(port, "/k/last", keep=conn)
@@ -109,7 +109,7 @@ def test_loss_inside_a_keepalive_connection_is_a_gap_of_the_same_bytes(hugin, sv
                    "two gap lines (one per direction)")
         conn.close()
     finally:
-        agent.p.send_signal(signal.SIGCONT)
+        os.killpg(agent.p.pid, signal.SIGCONT)
         agent.stop()
     lines = json_lines(agent)
     losses = [l for l in lines if l.get("type") == "loss" and l["peer_port"] == client_port]
