@@ -9,7 +9,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -155,9 +154,9 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
   PrometheusServer prom;
   if (cfg.prometheus_port) {
     // Bound while still root (a port below 1024 works); served after the drop.
-    auto err = prom.Bind(cfg.prometheus_port, [&] {
+    Status bound = prom.Bind(cfg.prometheus_port, [&]() -> Result<std::string> {
       auto c = counters.Get();
-      if (!c) throw std::runtime_error(c.error().message);
+      if (!c) return c.error();
       KernelCounters k{};
       for (size_t i = 0; i < k.size(); i++) k[i] = c->kernel[i];
       AgentCounters a = board.Snapshot(k);
@@ -168,8 +167,8 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
         a.tls_unsupported[c->tls_unsupported[i].library] = c->tls_unsupported[i].processes;
       return metrics.Expose(a);
     });
-    if (err) {
-      std::fprintf(stderr, "%s\n", err->c_str());  // already "hugin: ..."
+    if (!bound.ok()) {
+      std::fprintf(stderr, "%s\n", bound.error().message.c_str());  // already "hugin: ..."
       return 1;
     }
   }

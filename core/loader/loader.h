@@ -141,7 +141,7 @@ class BpfLoader {
 };
 
 // Mounts tracefs at /sys/kernel/tracing when nothing is mounted there
-// (libbpf attaches tracepoints through it). Empty string on success.
-std::string EnsureTracefs();
+// (libbpf attaches tracepoints through it).
+Status EnsureTracefs();
 
 }  // namespace hugin
