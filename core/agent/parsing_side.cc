@@ -213,9 +213,8 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
   RingReader::Handler on_record = [&](const void* d, size_t n) { tracker.OnRecord(d, n); };
   publish();
   while (!stopping && !stop->load() && fatal.empty()) {
-    int n = (*reader)->Poll(kPollMs, on_record);
-    if (n < 0) {
-      fatal = "ring buffer poll failed (" + std::to_string(n) + ")";
+    if (Result<int> n = (*reader)->Poll(kPollMs, on_record); !n.ok()) {
+      fatal = n.error().message;
       break;
     }
     handle_messages();

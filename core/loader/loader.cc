@@ -173,10 +173,14 @@ int BpfLoader::OnRecord(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
+Result<int> BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   if (!ringbuf_) {
     ringbuf_ = ring_buffer__new(RingFd(), &BpfLoader::OnRecord, this, nullptr);
-    if (!ringbuf_) return -errno;
+    if (!ringbuf_) {
+      int err = errno;
+      return hugin::Error{std::string("cannot set up the ring buffer consumer: ") + strerror(err),
+                          err};
+    }
   }
   handler_ = &handler;
   // Records submitted without a wakeup (see cfg_wakeup_bytes) do not end the
@@ -187,6 +191,8 @@ int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
     n = m < 0 ? m : n + m;
   }
   handler_ = nullptr;
+  if (n < 0)  // libbpf: a negative errno
+    return hugin::Error{std::string("ring buffer poll failed: ") + strerror(-n), -n};
   return n;
 }
 

@@ -49,7 +49,8 @@ struct FrameHeader {
   bool reserved_bit = false;
 };
 
-// Why a frame header or payload is invalid.
+// Why a frame header or payload is invalid. Not a Result<> Error (core/common/result.h): a bad
+// frame is a drop reason the parser counts and recovers from, never reported to a caller.
 enum class FrameError {
   kTooLong,      // longer than the receiver's SETTINGS_MAX_FRAME_SIZE
   kBadStreamId,  // connection frame on a stream or stream frame on stream 0
