@@ -72,7 +72,7 @@ std::optional<FrameError> ValidateFrameHeader(const FrameHeader& h, uint32_t max
                                               bool strict);
 
 // HEADERS / PUSH_PROMISE payload -> the header block fragment (padding, priority and the
-// promised stream id removed).
+// promised stream id removed). The FrameError is a counted drop reason, not a Result Error.
 std::variant<std::string_view, FrameError> HeaderBlockFragment(const FrameHeader& h,
                                                                std::string_view payload);
 
