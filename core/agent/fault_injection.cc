@@ -12,13 +12,13 @@ using config_internal::Trim;
 
 constexpr uint64_t kMaxEvery = 1000000000;
 
-ConfigError Bad(std::string_view item, const std::string& why) {
-  return ConfigError{2, "hugin: HUGIN_FAULT: " + Quote(item) + ": " + why};
+Error Bad(std::string_view item, const std::string& why) {
+  return Error{"hugin: HUGIN_FAULT: " + Quote(item) + ": " + why};
 }
 
 }  // namespace
 
-std::variant<FaultPlan, ConfigError> ParseFaultPlan(const EnvLookup& env) {
+Result<FaultPlan> ParseFaultPlan(const EnvLookup& env) {
   FaultPlan plan;
   std::optional<std::string> value = env("HUGIN_FAULT");
   if (!value || Trim(*value).empty()) return plan;

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 #include <string>
-#include <variant>
 
+#include "core/common/result.h"
 #include "core/config/config.h"
 #include "core/span/span.h"
 
@@ -19,9 +19,9 @@ struct FaultPlan {
 };
 
 // HUGIN_FAULT from `env`: comma-separated "drop_span:N" and "swap_status:N", N >= 1, each kind
-// at most once. Unset or blank: no faults. A bad value is a ConfigError (exit 2), reported as
-// "hugin: HUGIN_FAULT: ...".
-std::variant<FaultPlan, ConfigError> ParseFaultPlan(const EnvLookup& env);
+// at most once. Unset or blank: no faults. A bad value is an Error (bad input, exit
+// kExitBadInput), one line "hugin: HUGIN_FAULT: ...".
+Result<FaultPlan> ParseFaultPlan(const EnvLookup& env);
 
 class FaultInjector {
  public:

@@ -8,7 +8,7 @@
 namespace hugin {
 namespace {
 
-std::variant<FaultPlan, ConfigError> Parse(const char* value) {
+Result<FaultPlan> Parse(const char* value) {
   return ParseFaultPlan([value](const std::string& name) -> std::optional<std::string> {
     if (name != "HUGIN_FAULT" || value == nullptr) return std::nullopt;
     return std::string(value);
@@ -17,8 +17,8 @@ std::variant<FaultPlan, ConfigError> Parse(const char* value) {
 
 FaultPlan ParseOk(const char* value) {
   auto r = Parse(value);
-  EXPECT_TRUE(std::holds_alternative<FaultPlan>(r)) << std::get<ConfigError>(r).message;
-  return std::holds_alternative<FaultPlan>(r) ? std::get<FaultPlan>(r) : FaultPlan{};
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? r.value() : FaultPlan{};
 }
 
 TEST(ParseFaultPlan, UnsetOrBlankPlantsNothing) {
@@ -36,15 +36,14 @@ TEST(ParseFaultPlan, BothKinds) {
   EXPECT_EQ(p.swap_status_every, 1u);
 }
 
-TEST(ParseFaultPlan, BadValuesAreConfigErrors) {
+TEST(ParseFaultPlan, BadValuesAreErrors) {
   for (const char* bad : {"drop_span:0", "drop_span:x", "drop_span:", "drop_span", "drop_span:-1",
                           "explode:3", "drop_span:2,drop_span:3", "drop_span:2,",
                           "drop_span:2000000000"}) {
     SCOPED_TRACE(bad);
     auto r = Parse(bad);
-    ASSERT_TRUE(std::holds_alternative<ConfigError>(r));
-    const ConfigError& e = std::get<ConfigError>(r);
-    EXPECT_EQ(e.exit_code, 2);
+    ASSERT_FALSE(r.ok());
+    const Error& e = r.error();
     EXPECT_EQ(e.message.rfind("hugin: HUGIN_FAULT: ", 0), 0u) << e.message;
     EXPECT_EQ(e.message.find('\n'), std::string::npos);
   }

@@ -16,20 +16,24 @@ void OnSignal(int) { g_stop.store(true); }
 
 int main(int argc, char** argv) {
   auto parsed = hugin::ParseConfig(argc, argv, hugin::ProcessEnv());
-  if (auto* err = std::get_if<hugin::ConfigError>(&parsed)) {
-    std::fprintf(err->exit_code == 0 ? stdout : stderr, "%s\n", err->message.c_str());
-    return err->exit_code;
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
+    return hugin::kExitBadInput;
+  }
+  if (auto* help = std::get_if<hugin::HelpText>(&parsed.value())) {
+    std::fprintf(stdout, "%s\n", help->text.c_str());
+    return 0;
   }
   auto faults = hugin::ParseFaultPlan(hugin::ProcessEnv());
-  if (auto* err = std::get_if<hugin::ConfigError>(&faults)) {
-    std::fprintf(stderr, "%s\n", err->message.c_str());
-    return err->exit_code;
+  if (!faults.ok()) {
+    std::fprintf(stderr, "%s\n", faults.error().message.c_str());
+    return hugin::kExitBadInput;
   }
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  return hugin::RunAgent(std::get<hugin::Config>(parsed), std::get<hugin::FaultPlan>(faults),
+  return hugin::RunAgent(std::get<hugin::Config>(parsed.value()), faults.value(),
                          &g_stop, stdout);
 }

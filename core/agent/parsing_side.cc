@@ -10,7 +10,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -159,9 +158,9 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
   PrometheusServer prom;
   if (cfg.prometheus_port) {
     // Bound while still root (a port below 1024 works); served after the drop.
-    auto err = prom.Bind(cfg.prometheus_port, [&] {
+    Status bound = prom.Bind(cfg.prometheus_port, [&]() -> Result<std::string> {
       auto c = counters.Get();
-      if (!c) throw std::runtime_error(c.error().message);
+      if (!c) return c.error();
       KernelCounters k{};
       for (size_t i = 0; i < k.size(); i++) k[i] = c->kernel[i];
       AgentCounters a = board.Snapshot(k);
@@ -172,8 +171,8 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
         a.tls_unsupported[c->tls_unsupported[i].library] = c->tls_unsupported[i].processes;
       return metrics.Expose(a);
     });
-    if (err) {
-      std::fprintf(stderr, "%s\n", err->c_str());  // already "hugin: ..."
+    if (!bound.ok()) {
+      std::fprintf(stderr, "%s\n", bound.error().message.c_str());  // already "hugin: ..."
       return 1;
     }
   }
@@ -231,9 +230,8 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
       if (!signalled_at) signalled_at = now;
       if (now - *signalled_at > kStopMessageGrace) break;
     }
-    int n = (*reader)->Poll(kPollMs, on_record);
-    if (n < 0) {
-      fatal = "ring buffer poll failed (" + std::to_string(n) + ")";
+    if (Result<int> n = (*reader)->Poll(kPollMs, on_record); !n.ok()) {
+      fatal = n.error().message;
       break;
     }
     handle_messages();

@@ -1,6 +1,22 @@
 // The one way core/ reports an error a caller must handle: a value or an Error
 // (a one-line message for the user). std::expected is C++23; this is the subset
 // Hugin needs, on C++20.
+//
+// The convention in core/:
+// - A function that can fail returns Result<T>, or Status (= Result<Ok>) when it has nothing
+//   to return. Not std::variant<T, SomethingError>, std::optional<std::string> (the error),
+//   an empty string for success, a negative errno, or an exception.
+// - Error::message is one line; its prefix ("hugin: ", "sock_diag: ", a path) is the
+//   callee's; callers prepend context and pass it up. Error::code is the errno when a system
+//   call failed (0 otherwise). What an Error means to the process (exit 2 for bad input:
+//   config.h kExitBadInput) is the caller's decision.
+// - A non-error outcome is part of the value: --help is Result<std::variant<Config, HelpText>>,
+//   a closed channel Result<std::variant<Message, Closed>>.
+// - Not errors, so not Result: std::optional<T> for "no such value / did not parse" where the
+//   caller writes the message (config/value_parsing.h), and bad traffic, which the protocol
+//   parsers count as a drop (http2 FrameError) instead of reporting.
+// - Exceptions stop at the library that throws them (CLI11 in config.cc; the backstop around
+//   the /metrics body in prometheus_server.cc).
 #pragma once
 
 #include <string>

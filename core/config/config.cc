@@ -24,8 +24,8 @@ struct Sourced {
   std::string value;
 };
 
-ConfigError BadInput(const Sourced& s, const std::string& why) {
-  return ConfigError{2, "hugin: " + s.source + "=" + Quote(s.value) + ": " + why};
+Error BadInput(const Sourced& s, const std::string& why) {
+  return Error{"hugin: " + s.source + "=" + Quote(s.value) + ": " + why};
 }
 
 // Raw flag values; a flag that was not given stays std::nullopt.
@@ -51,9 +51,9 @@ const char kEnvHelp[] =
     "  HUGIN_MAX_PENDING_PAIRINGS                           memory bounds (see --help above)\n"
     "  HUGIN_USER                                           user of the parsing process\n";
 
-// Parses argv with CLI11. Returns a ConfigError for --help (exit 0) or a bad
-// command line (exit 2).
-std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
+// Parses argv with CLI11: the flags, the usage for --help, or an Error for a bad command line.
+// CLI11 reports both --help and bad flags by throwing; the exceptions stop here.
+Result<std::variant<Flags, HelpText>> ParseFlags(int argc, const char* const* argv) {
   CLI::App app{"Hugin: eBPF auto-instrumentation agent (traces and RED metrics, no code change)",
                "hugin"};
   app.footer(kEnvHelp);
@@ -102,11 +102,11 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    return ConfigError{0, app.help()};
+    return std::variant<Flags, HelpText>{HelpText{app.help()}};
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     for (char& c : what) if (c == '\n') c = ' ';
-    return ConfigError{2, "hugin: " + what + " (see --help)"};
+    return Error{"hugin: " + what + " (see --help)"};
   }
   auto take = [](CLI::Option* option, const std::string& value) -> std::optional<std::string> {
     if (option->count() == 0) return std::nullopt;
@@ -125,7 +125,7 @@ std::variant<Flags, ConfigError> ParseFlags(int argc, const char* const* argv) {
   flags.max_header_bytes = take(o_header, max_header_bytes);
   flags.max_pending_pairings = take(o_pending, max_pending);
   flags.user = take(o_user, user);
-  return flags;
+  return std::variant<Flags, HelpText>{std::move(flags)};
 }
 
 // The first non-blank value: the flag, then each environment variable in order.
@@ -139,55 +139,52 @@ std::optional<Sourced> Pick(const std::optional<std::string>& flag, const char* 
   return std::nullopt;
 }
 
-std::optional<ConfigError> ApplyPorts(const Flags& f, const EnvLookup& env, Config& c) {
+Status ApplyPorts(const Flags& f, const EnvLookup& env, Config& c) {
   auto s = Pick(f.open_port, "--open-port", {"HUGIN_OPEN_PORT", "BEYLA_OPEN_PORT", "OPEN_PORT"}, env);
-  if (!s) return std::nullopt;
+  if (!s) return Ok{};
   auto parsed = config_internal::ParsePortList(s->value);
-  if (auto* err = std::get_if<config_internal::PortListError>(&parsed)) {
-    if (err->token.empty()) return BadInput(*s, err->reason);
-    return BadInput(*s, "bad port " + Quote(err->token) + ": " + err->reason);
-  }
-  c.open_ports = std::get<std::vector<PortRange>>(parsed);
-  return std::nullopt;
+  if (!parsed.ok()) return BadInput(*s, parsed.error().message);
+  c.open_ports = std::move(parsed).value();
+  return Ok{};
 }
 
-std::optional<ConfigError> ApplyExecutable(const Flags& f, const EnvLookup& env, Config& c) {
+Status ApplyExecutable(const Flags& f, const EnvLookup& env, Config& c) {
   auto s = Pick(f.executable_name, "--executable-name",
                 {"HUGIN_EXECUTABLE_NAME", "BEYLA_EXECUTABLE_NAME", "BEYLA_AUTO_TARGET_EXE",
                  "EXECUTABLE_NAME"},
                 env);
-  if (!s) return std::nullopt;
+  if (!s) return Ok{};
   std::string regex = std::string(Trim(s->value));
   if (s->source == "BEYLA_AUTO_TARGET_EXE") {
     auto converted = config_internal::GlobToRegex(regex);
-    if (!converted) return BadInput(*s, "not a valid glob (unclosed [ or {, or trailing \\)");
-    regex = *converted;
+    if (!converted.ok()) return BadInput(*s, converted.error().message);
+    regex = std::move(converted).value();
   }
   if (auto compiled = ExecutableMatcher::Compile(regex); !compiled.ok()) {
     return BadInput(*s, "not a valid regular expression: " + compiled.error().message);
   }
   c.executable_regex = regex;
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<ConfigError> ApplyTracePrinter(const Flags& f, const EnvLookup& env, Config& c) {
+Status ApplyTracePrinter(const Flags& f, const EnvLookup& env, Config& c) {
   auto s = Pick(f.trace_printer, "--trace-printer",
                 {"HUGIN_TRACE_PRINTER", "BEYLA_TRACE_PRINTER", "BEYLA_PRINT_TRACES", "PRINT_TRACES"},
                 env);
-  if (!s) return std::nullopt;
+  if (!s) return Ok{};
   if (s->source == "BEYLA_PRINT_TRACES" || s->source == "PRINT_TRACES") {
     auto on = config_internal::ParseBool(s->value);
     if (!on) return BadInput(*s, "expected true or false");
     c.trace_printer = *on ? TracePrinter::kText : TracePrinter::kDisabled;
-    return std::nullopt;
+    return Ok{};
   }
   auto printer = config_internal::ParseTracePrinter(s->value);
   if (!printer) return BadInput(*s, "unknown trace printer: use text, json or disabled");
   c.trace_printer = *printer;
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<ConfigError> ApplyNumbers(const Flags& f, const EnvLookup& env, Config& c) {
+Status ApplyNumbers(const Flags& f, const EnvLookup& env, Config& c) {
   if (auto s = Pick(f.prometheus_port, "--prometheus-port",
                     {"HUGIN_PROMETHEUS_PORT", "BEYLA_PROMETHEUS_PORT"}, env)) {
     auto port = config_internal::ParseUnsigned(s->value, 0, 65535);
@@ -211,10 +208,10 @@ std::optional<ConfigError> ApplyNumbers(const Flags& f, const EnvLookup& env, Co
     if (!ms) return BadInput(*s, "discovery interval must be milliseconds in 10..3600000");
     c.discovery_interval_ms = static_cast<uint32_t>(*ms);
   }
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<ConfigError> ApplyLimits(const Flags& f, const EnvLookup& env, Config& c) {
+Status ApplyLimits(const Flags& f, const EnvLookup& env, Config& c) {
   if (auto s = Pick(f.max_connections, "--max-connections", {"HUGIN_MAX_CONNECTIONS"}, env)) {
     auto n = config_internal::ParseUnsigned(s->value, 16, 4194304);
     if (!n) return BadInput(*s, "max connections must be a number in 16..4194304");
@@ -239,32 +236,32 @@ std::optional<ConfigError> ApplyLimits(const Flags& f, const EnvLookup& env, Con
     if (!n) return BadInput(*s, "max pending pairings must be a number in 16..16777216");
     c.max_pending_pairings = static_cast<uint32_t>(*n);
   }
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<ConfigError> ApplyTraceAll(const Flags& f, const EnvLookup& env, Config& c) {
+Status ApplyTraceAll(const Flags& f, const EnvLookup& env, Config& c) {
   c.trace_all = f.trace_all;
-  if (c.trace_all) return std::nullopt;
+  if (c.trace_all) return Ok{};
   if (auto s = Pick(std::nullopt, "", {"HUGIN_TRACE_ALL"}, env)) {
     auto on = config_internal::ParseBool(s->value);
     if (!on) return BadInput(*s, "expected true or false");
     c.trace_all = *on;
   }
-  return std::nullopt;
+  return Ok{};
 }
 
 }  // namespace
 
-std::variant<Config, ConfigError> ParseConfig(int argc, const char* const* argv,
-                                              const EnvLookup& env) {
+Result<ParsedCommandLine> ParseConfig(int argc, const char* const* argv, const EnvLookup& env) {
   auto parsed = ParseFlags(argc, argv);
-  if (auto* err = std::get_if<ConfigError>(&parsed)) return *err;
-  const Flags& flags = std::get<Flags>(parsed);
+  if (!parsed.ok()) return parsed.error();
+  if (auto* help = std::get_if<HelpText>(&parsed.value())) return ParsedCommandLine{*help};
+  const Flags& flags = std::get<Flags>(parsed.value());
 
   Config config;
   for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyLimits,
                      ApplyTraceAll}) {
-    if (auto err = apply(flags, env, config)) return *err;
+    if (Status applied = apply(flags, env, config); !applied.ok()) return applied.error();
   }
   if (auto s = Pick(flags.user, "--user", {"HUGIN_USER"}, env))
     config.user = std::string(Trim(s->value));
@@ -273,11 +270,10 @@ std::variant<Config, ConfigError> ParseConfig(int argc, const char* const* argv,
     config.service_name = std::string(Trim(s->value));
   }
   if (config.open_ports.empty() && config.executable_regex.empty() && !config.trace_all) {
-    return ConfigError{2,
-                       "hugin: no service selected: set HUGIN_OPEN_PORT or HUGIN_EXECUTABLE_NAME "
-                       "(or Beyla's OPEN_PORT / EXECUTABLE_NAME)"};
+    return Error{"hugin: no service selected: set HUGIN_OPEN_PORT or HUGIN_EXECUTABLE_NAME "
+                 "(or Beyla's OPEN_PORT / EXECUTABLE_NAME)"};
   }
-  return config;
+  return ParsedCommandLine{std::move(config)};
 }
 
 EnvLookup ProcessEnv() {

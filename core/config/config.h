@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/common/result.h"
+
 namespace hugin {
 
 enum class TracePrinter { kDisabled, kText, kJson };
@@ -46,19 +48,23 @@ struct Config {
   uint32_t max_pending_pairings = 32768;   // across connections, 16 .. 16777216
 };
 
-// exit_code 2: bad input; `message` is one line starting with "hugin: ",
-// print it to stderr and exit 2.
-// exit_code 0: --help was asked for; `message` is the (multi-line) usage
-// text, print it to stdout and exit 0.
-struct ConfigError {
-  int exit_code = 2;
-  std::string message;
+// --help was asked for: `text` is the (multi-line) usage; print it to stdout and exit 0.
+struct HelpText {
+  std::string text;
 };
 
+// What the command line asks for: run with a Config, or show the usage.
+using ParsedCommandLine = std::variant<Config, HelpText>;
+
+// The exit code for bad input (flags or environment): the Error's message, one line
+// starting with "hugin: ", goes to stderr. Also used for a bad HUGIN_FAULT.
+inline constexpr int kExitBadInput = 2;
+
+// An environment variable's value; std::nullopt when it is not set.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
-std::variant<Config, ConfigError> ParseConfig(int argc, const char* const* argv,
-                                              const EnvLookup& env);
+// An Error is bad input (exit kExitBadInput).
+Result<ParsedCommandLine> ParseConfig(int argc, const char* const* argv, const EnvLookup& env);
 
 // getenv-backed lookup.
 EnvLookup ProcessEnv();

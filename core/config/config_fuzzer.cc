@@ -5,7 +5,7 @@
 // "hugin"; the ones after it are environment entries NAME=VALUE (a token without '=' is a
 // name with an empty value).
 //
-// Checked: an error is one line starting with "hugin: " (exit 2) or the usage (exit 0); a
+// Checked: an error is one line starting with "hugin: " (exit 2); the usage is not empty; a
 // Config satisfies every bound ParseConfig promises.
 #include <cstdint>
 #include <map>
@@ -50,16 +50,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
 
   auto r = hugin::ParseConfig(static_cast<int>(args.size()), argv.data(), lookup);
-  if (auto* err = std::get_if<hugin::ConfigError>(&r)) {
-    FUZZ_CHECK(err->exit_code == 0 || err->exit_code == 2);
-    FUZZ_CHECK(!err->message.empty());
-    if (err->exit_code == 2) {
-      FUZZ_CHECK(err->message.rfind("hugin: ", 0) == 0);
-      FUZZ_CHECK(err->message.find('\n') == std::string::npos);
-    }
+  if (!r.ok()) {
+    const std::string& message = r.error().message;
+    FUZZ_CHECK(message.rfind("hugin: ", 0) == 0);
+    FUZZ_CHECK(message.find('\n') == std::string::npos);
     return 0;
   }
-  const hugin::Config& c = std::get<hugin::Config>(r);
+  if (auto* help = std::get_if<hugin::HelpText>(&r.value())) {
+    FUZZ_CHECK(!help->text.empty());
+    return 0;
+  }
+  const hugin::Config& c = std::get<hugin::Config>(r.value());
   FUZZ_CHECK(!c.open_ports.empty() || !c.executable_regex.empty() || c.trace_all);
   for (const hugin::PortRange& p : c.open_ports) {
     FUZZ_CHECK(p.first <= p.last);

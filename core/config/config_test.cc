@@ -18,7 +18,7 @@ EnvLookup FakeEnv(Env env) {
   };
 }
 
-std::variant<Config, ConfigError> Parse(std::vector<std::string> args, Env env) {
+Result<ParsedCommandLine> Parse(std::vector<std::string> args, Env env) {
   args.insert(args.begin(), "hugin");
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -27,25 +27,38 @@ std::variant<Config, ConfigError> Parse(std::vector<std::string> args, Env env) 
 
 Config ParseOk(std::vector<std::string> args, Env env) {
   auto result = Parse(std::move(args), std::move(env));
-  if (auto* err = std::get_if<ConfigError>(&result)) {
-    ADD_FAILURE() << "unexpected error: " << err->message;
+  if (!result.ok()) {
+    ADD_FAILURE() << "unexpected error: " << result.error().message;
     return {};
   }
-  return std::get<Config>(result);
+  if (!std::holds_alternative<Config>(result.value())) {
+    ADD_FAILURE() << "unexpected usage text";
+    return {};
+  }
+  return std::get<Config>(result.value());
 }
 
-ConfigError ParseErr(std::vector<std::string> args, Env env) {
+Error ParseErr(std::vector<std::string> args, Env env) {
   auto result = Parse(std::move(args), std::move(env));
-  if (!std::holds_alternative<ConfigError>(result)) {
+  if (result.ok()) {
     ADD_FAILURE() << "expected an error";
     return {};
   }
-  return std::get<ConfigError>(result);
+  return result.error();
 }
 
-// Every bad-input error is exit 2, one line, starts with "hugin: ".
-void ExpectOneLineError(const ConfigError& err) {
-  EXPECT_EQ(err.exit_code, 2);
+// The usage text; "" (and a failure) for anything else.
+std::string ParseHelp(std::vector<std::string> args) {
+  auto result = Parse(std::move(args), {});
+  if (!result.ok() || !std::holds_alternative<HelpText>(result.value())) {
+    ADD_FAILURE() << "expected the usage";
+    return "";
+  }
+  return std::get<HelpText>(result.value()).text;
+}
+
+// Every bad-input error (exit kExitBadInput in main.cc) is one line, starts with "hugin: ".
+void ExpectOneLineError(const Error& err) {
   EXPECT_EQ(err.message.rfind("hugin: ", 0), 0u) << err.message;
   EXPECT_EQ(err.message.find('\n'), std::string::npos) << err.message;
 }
@@ -69,7 +82,7 @@ TEST(ParseConfig, DefaultsWithOnlyAPort) {
 }
 
 TEST(ParseConfig, NoSelectorIsAnError) {
-  ConfigError err = ParseErr({}, {});
+  Error err = ParseErr({}, {});
   ExpectOneLineError(err);
   EXPECT_EQ(err.message,
             "hugin: no service selected: set HUGIN_OPEN_PORT or HUGIN_EXECUTABLE_NAME "
@@ -198,13 +211,13 @@ TEST(ParseConfig, PrecedenceFlagThenHuginThenBeylaThenBare) {
 }
 
 TEST(ParseConfig, BadPortsNameTheTokenAndTheSource) {
-  ConfigError err = ParseErr({}, {{"HUGIN_OPEN_PORT", "80,abc"}});
+  Error err = ParseErr({}, {{"HUGIN_OPEN_PORT", "80,abc"}});
   ExpectOneLineError(err);
   EXPECT_NE(err.message.find("HUGIN_OPEN_PORT"), std::string::npos) << err.message;
   EXPECT_NE(err.message.find("\"abc\""), std::string::npos) << err.message;
 
   for (const char* bad : {"0", "65536", "70000", "9000-8000", "80,,81", "-5", "http"}) {
-    ConfigError e = ParseErr({"--open-port", bad}, {});
+    Error e = ParseErr({"--open-port", bad}, {});
     ExpectOneLineError(e);
     EXPECT_NE(e.message.find("--open-port"), std::string::npos) << e.message;
   }
@@ -212,7 +225,7 @@ TEST(ParseConfig, BadPortsNameTheTokenAndTheSource) {
 }
 
 TEST(ParseConfig, BadRegexIsAnError) {
-  ConfigError err = ParseErr({}, {{"HUGIN_EXECUTABLE_NAME", "serv(er"}});
+  Error err = ParseErr({}, {{"HUGIN_EXECUTABLE_NAME", "serv(er"}});
   ExpectOneLineError(err);
   EXPECT_NE(err.message.find("not a valid regular expression"), std::string::npos) << err.message;
   ExpectOneLineError(ParseErr({"--executable-name", "[a-"}, {}));
@@ -223,7 +236,7 @@ TEST(ParseConfig, TracePrinterValues) {
   for (const char* bad : {"counter", "json_indent", "yes"}) {
     Env env = base;
     env["BEYLA_TRACE_PRINTER"] = bad;
-    ConfigError err = ParseErr({}, env);
+    Error err = ParseErr({}, env);
     ExpectOneLineError(err);
     EXPECT_NE(err.message.find("BEYLA_TRACE_PRINTER"), std::string::npos);
     EXPECT_NE(err.message.find("use text, json or disabled"), std::string::npos);
@@ -277,7 +290,7 @@ TEST(ParseConfig, NumericRanges) {
   ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_PENDING_PAIRINGS", "15")));
   ExpectOneLineError(ParseErr({}, with("HUGIN_MAX_PENDING_PAIRINGS", "-3")));
   {
-    ConfigError e = ParseErr({}, with("HUGIN_MAX_HEADER_BYTES", "1"));
+    Error e = ParseErr({}, with("HUGIN_MAX_HEADER_BYTES", "1"));
     EXPECT_EQ(e.message, "hugin: HUGIN_MAX_HEADER_BYTES=\"1\": max header bytes must be a size in "
                          "256..16M (e.g. 16K)");
   }
@@ -287,12 +300,13 @@ TEST(ParseConfig, NumericRanges) {
 }
 
 TEST(ParseConfig, HelpIsExitZeroWithUsage) {
-  ConfigError help = ParseErr({"--help"}, {});
-  EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.message.find("--open-port"), std::string::npos);
-  EXPECT_NE(help.message.find("BEYLA_AUTO_TARGET_EXE"), std::string::npos);
-  EXPECT_EQ(help.message.find("--trace-all"), std::string::npos);  // hidden
-  EXPECT_EQ(ParseErr({"-h"}, {}).exit_code, 0);
+  std::string help = ParseHelp({"--help"});
+  EXPECT_NE(help.find("--open-port"), std::string::npos);
+  EXPECT_NE(help.find("BEYLA_AUTO_TARGET_EXE"), std::string::npos);
+  EXPECT_EQ(help.find("--trace-all"), std::string::npos);  // hidden
+  EXPECT_EQ(ParseHelp({"-h"}), help);
+  // --help wins over bad input elsewhere on the command line, as before.
+  EXPECT_EQ(ParseHelp({"--help", "--bogus"}), help);
 }
 
 TEST(ParseConfig, UnknownFlagsAndMissingValues) {

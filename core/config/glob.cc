@@ -12,9 +12,11 @@ void AppendLiteral(std::string& out, char c) {
   out.push_back(c);
 }
 
+Error NotAGlob() { return Error{"not a valid glob (unclosed [ or {, or trailing \\)"}; }
+
 }  // namespace
 
-std::optional<std::string> GlobToRegex(std::string_view glob) {
+Result<std::string> GlobToRegex(std::string_view glob) {
   std::string out = "^";
   int brace_depth = 0;
   for (size_t i = 0; i < glob.size(); ++i) {
@@ -28,7 +30,7 @@ std::optional<std::string> GlobToRegex(std::string_view glob) {
         break;
       case '?': out += "."; break;
       case '\\':
-        if (++i == glob.size()) return std::nullopt;
+        if (++i == glob.size()) return NotAGlob();
         AppendLiteral(out, glob[i]);
         break;
       case '[': {
@@ -43,7 +45,7 @@ std::optional<std::string> GlobToRegex(std::string_view glob) {
           cls += m;
           ++j;
         }
-        if (j == glob.size()) return std::nullopt;
+        if (j == glob.size()) return NotAGlob();
         out += cls + "]";
         i = j;
         break;
@@ -60,7 +62,7 @@ std::optional<std::string> GlobToRegex(std::string_view glob) {
       default: AppendLiteral(out, c);
     }
   }
-  if (brace_depth != 0) return std::nullopt;
+  if (brace_depth != 0) return NotAGlob();
   out += "$";
   return out;
 }

@@ -3,16 +3,17 @@
 // ECMAScript regex.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/common/result.h"
 
 namespace hugin::config_internal {
 
 // Supported: "*" any run of characters (including '/', as Beyla's glob on the
 // whole path does), "?" one character, "[abc]" / "[a-z]" / "[!abc]" classes,
 // "{a,b}" alternatives, "\x" a literal x. Everything else is literal.
-// Returns std::nullopt for an unterminated "[" or "{" or a trailing "\".
-std::optional<std::string> GlobToRegex(std::string_view glob);
+// An Error for an unterminated "[" or "{" or a trailing "\".
+Result<std::string> GlobToRegex(std::string_view glob);
 
 }  // namespace hugin::config_internal

@@ -7,9 +7,15 @@
 namespace hugin::config_internal {
 namespace {
 
+// The regex, or "error: MESSAGE".
+std::string Regex(const std::string& glob) {
+  auto regex = GlobToRegex(glob);
+  return regex.ok() ? regex.value() : "error: " + regex.error().message;
+}
+
 bool GlobMatches(const std::string& glob, const std::string& path) {
   auto regex = GlobToRegex(glob);
-  EXPECT_TRUE(regex.has_value()) << glob;
+  EXPECT_TRUE(regex.ok()) << glob;
   if (!regex) return false;
   auto matcher = ExecutableMatcher::Compile(*regex);
   EXPECT_TRUE(matcher.ok()) << *regex;
@@ -22,14 +28,14 @@ bool GlobMatches(const std::string& glob, const std::string& path) {
 // std::regex backtracking (discovery matches every process's path).
 TEST(GlobToRegex, ARunOfStarsIsOneStar) {
   const std::string glob = "*/" + std::string(35, '*') + "se\x01rve+{,-v0[-9]}";
-  EXPECT_EQ(GlobToRegex(glob), "^.*/.*se\x01rve\\+(?:|-v0[-9])$");
-  EXPECT_EQ(GlobToRegex("a**b***c"), "^a.*b.*c$");
+  EXPECT_EQ(Regex(glob), "^.*/.*se\x01rve\\+(?:|-v0[-9])$");
+  EXPECT_EQ(Regex("a**b***c"), "^a.*b.*c$");
   EXPECT_FALSE(GlobMatches(glob, "/usr/local/bin/server"));
   EXPECT_TRUE(GlobMatches(glob, "/opt/x/se\x01rve+-v09"));
 }
 
 TEST(GlobToRegex, IsAnchored) {
-  EXPECT_EQ(GlobToRegex("*/server"), "^.*/server$");
+  EXPECT_EQ(Regex("*/server"), "^.*/server$");
   EXPECT_TRUE(GlobMatches("*/server", "/usr/local/bin/server"));
   EXPECT_FALSE(GlobMatches("*/server", "/usr/local/bin/server2"));
   EXPECT_FALSE(GlobMatches("*/server", "/usr/bin/myserver"));
@@ -62,9 +68,10 @@ TEST(GlobToRegex, QuestionMarkClassesAndAlternatives) {
 }
 
 TEST(GlobToRegex, RejectsUnterminated) {
-  EXPECT_FALSE(GlobToRegex("/bin/[ab").has_value());
-  EXPECT_FALSE(GlobToRegex("*/{node,deno").has_value());
-  EXPECT_FALSE(GlobToRegex("abc\\").has_value());
+  const std::string error = "error: not a valid glob (unclosed [ or {, or trailing \\)";
+  EXPECT_EQ(Regex("/bin/[ab"), error);
+  EXPECT_EQ(Regex("*/{node,deno"), error);
+  EXPECT_EQ(Regex("abc\\"), error);
 }
 
 }  // namespace

@@ -13,29 +13,33 @@ std::optional<uint16_t> ParsePort(std::string_view s) {
   return static_cast<uint16_t>(*value);
 }
 
+Error BadToken(std::string_view token, const char* why) {
+  return Error{"bad port " + Quote(token) + ": " + why};
+}
+
 }  // namespace
 
-std::variant<std::vector<PortRange>, PortListError> ParsePortList(std::string_view text) {
+Result<std::vector<PortRange>> ParsePortList(std::string_view text) {
   std::vector<PortRange> ranges;
   size_t pos = 0;
   while (true) {
     size_t comma = text.find(',', pos);
     std::string_view token =
         Trim(text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
-    if (token.empty()) return PortListError{"", "empty entry in port list"};
+    if (token.empty()) return Error{"empty entry in port list"};
     size_t dash = token.find('-');
     if (dash == std::string_view::npos) {
       auto port = ParsePort(token);
-      if (!port) return PortListError{std::string(token), "not a port number in 1..65535"};
+      if (!port) return BadToken(token, "not a port number in 1..65535");
       ranges.push_back({*port, *port});
     } else {
       auto first = ParsePort(token.substr(0, dash));
       auto last = ParsePort(token.substr(dash + 1));
       if (!first || !last) {
-        return PortListError{std::string(token), "not a port range FIRST-LAST with ports in 1..65535"};
+        return BadToken(token, "not a port range FIRST-LAST with ports in 1..65535");
       }
       if (*first > *last) {
-        return PortListError{std::string(token), "range start is greater than its end"};
+        return BadToken(token, "range start is greater than its end");
       }
       ranges.push_back({*first, *last});
     }

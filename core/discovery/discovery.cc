@@ -49,14 +49,14 @@ std::set<uint64_t> Discovery::SelectedListeningInodes(std::string* notice) {
   bool have = false;
   if (!use_proc_net_tcp_) {
     auto got = sockets_(sel_.port_selected);
-    if (auto* list = std::get_if<std::vector<ListeningSocket>>(&got)) {
-      listening = std::move(*list);
+    if (got.ok()) {
+      listening = std::move(got).value();
       have = true;
     } else {
       // Asked again every scan, a missing tcp_diag module would make the
       // kernel run modprobe every scan: fall back for good.
       use_proc_net_tcp_ = true;
-      *notice = "hugin: " + std::get<ListeningSocketsError>(got).message +
+      *notice = "hugin: " + got.error().message +
                 "; finding listening sockets in /proc/net/tcp{,6} instead (slower: it lists every "
                 "connection)";
     }

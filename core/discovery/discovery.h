@@ -55,7 +55,7 @@ struct Selector {
 
 // Where listening sockets come from: sock_diag by default; tests substitute it.
 using ListeningSocketSource =
-    std::function<std::variant<std::vector<ListeningSocket>, ListeningSocketsError>(const PortFilter&)>;
+    std::function<Result<std::vector<ListeningSocket>>(const PortFilter&)>;
 
 class Discovery {
  public:

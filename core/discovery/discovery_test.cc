@@ -109,10 +109,10 @@ TEST(Discovery, FallsBackToProcNetTcpWhenSockDiagFails) {
   int fd = ListenOnEphemeralPort(&port);
   ASSERT_GE(fd, 0);
   int asked = 0;
-  auto broken = [&](const PortFilter&) -> std::variant<std::vector<ListeningSocket>, ListeningSocketsError> {
+  auto broken = [&](const PortFilter&) -> Result<std::vector<ListeningSocket>> {
     asked++;
-    return ListeningSocketsError{"sock_diag: cannot open a NETLINK_SOCK_DIAG socket: Protocol not supported",
-                                 EPROTONOSUPPORT};
+    return Error{"sock_diag: cannot open a NETLINK_SOCK_DIAG socket: Protocol not supported",
+                 EPROTONOSUPPORT};
   };
   Discovery d(Selector{[port](uint16_t p) { return p == port; }, std::nullopt}, "/proc", 0, broken);
   auto ch = d.Rescan();
@@ -168,7 +168,7 @@ class FakeProc {
 
   std::vector<ListeningSocket> listening;
   ListeningSocketSource Source() {
-    return [this](const PortFilter& sel) -> std::variant<std::vector<ListeningSocket>, ListeningSocketsError> {
+    return [this](const PortFilter& sel) -> Result<std::vector<ListeningSocket>> {
       std::vector<ListeningSocket> out;
       for (auto& l : listening)
         if (!sel || sel(l.port)) out.push_back(l);

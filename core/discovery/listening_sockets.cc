@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <optional>
 #include <sstream>
 
 namespace hugin {
@@ -23,8 +22,8 @@ constexpr uint8_t kTcpListen = 10;  // TCP_LISTEN in include/net/tcp_states.h
 
 const char* FamilyName(int family) { return family == AF_INET6 ? "AF_INET6" : "AF_INET"; }
 
-ListeningSocketsError Failure(const std::string& what, int err) {
-  return ListeningSocketsError{"sock_diag: " + what + ": " + std::strerror(err), err};
+Error Failure(const std::string& what, int err) {
+  return Error{"sock_diag: " + what + ": " + std::strerror(err), err};
 }
 
 class Fd {
@@ -42,9 +41,8 @@ class Fd {
 };
 
 // One SOCK_DIAG_BY_FAMILY dump of `family`'s listening TCP sockets, appended to `out`.
-std::optional<ListeningSocketsError> DumpFamily(int fd, uint8_t family, uint32_t seq,
-                                                const PortFilter& selected,
-                                                std::vector<ListeningSocket>* out) {
+Status DumpFamily(int fd, uint8_t family, uint32_t seq, const PortFilter& selected,
+                  std::vector<ListeningSocket>* out) {
   struct {
     nlmsghdr nlh;
     inet_diag_req_v2 req;
@@ -93,7 +91,7 @@ std::optional<ListeningSocketsError> DumpFamily(int fd, uint8_t family, uint32_t
           if (status < 0)
             return Failure(std::string("the ") + FamilyName(family) + " dump failed", -status);
         }
-        return std::nullopt;
+        return Ok{};
       }
       if (h->nlmsg_type == NLMSG_ERROR) {
         int err = EPROTO;
@@ -123,7 +121,7 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-std::variant<std::vector<ListeningSocket>, ListeningSocketsError> ListTcpListeningSockets(
+Result<std::vector<ListeningSocket>> ListTcpListeningSockets(
     const PortFilter& selected) {
   Fd fd(socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
   if (fd.get() < 0) return Failure("cannot open a NETLINK_SOCK_DIAG socket", errno);
@@ -134,7 +132,8 @@ std::variant<std::vector<ListeningSocket>, ListeningSocketsError> ListTcpListeni
   std::vector<ListeningSocket> out;
   uint32_t seq = 1;
   for (uint8_t family : {AF_INET, AF_INET6}) {
-    if (auto err = DumpFamily(fd.get(), family, seq++, selected, &out)) return *err;
+    if (Status dumped = DumpFamily(fd.get(), family, seq++, selected, &out); !dumped.ok())
+      return dumped.error();
   }
   return out;
 }

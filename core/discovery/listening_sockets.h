@@ -14,8 +14,9 @@
 #include <functional>
 #include <string>
 #include <tuple>
-#include <variant>
 #include <vector>
+
+#include "core/common/result.h"
 
 namespace hugin {
 
@@ -32,18 +33,13 @@ struct ListeningSocket {
   }
 };
 
-// Why the netlink dump failed, in one line for the user (no "hugin: " prefix),
-// and the errno behind it.
-struct ListeningSocketsError {
-  std::string message;
-  int error = 0;
-};
-
 using PortFilter = std::function<bool(uint16_t)>;  // null: every port
 
 // Listening TCP sockets (IPv4 and IPv6) whose local port passes `selected`,
-// from sock_diag netlink. Fails as a whole: no partial list.
-std::variant<std::vector<ListeningSocket>, ListeningSocketsError> ListTcpListeningSockets(
+// from sock_diag netlink. Fails as a whole: no partial list. The Error says why the netlink
+// dump failed, in one line for the user (no "hugin: " prefix), with the errno behind it in
+// Error::code.
+Result<std::vector<ListeningSocket>> ListTcpListeningSockets(
     const PortFilter& selected = nullptr);
 
 // The fallback: listening sockets in /proc/net/tcp (family AF_INET) or

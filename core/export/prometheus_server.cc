@@ -13,16 +13,14 @@ PrometheusServer::PrometheusServer() = default;
 
 PrometheusServer::~PrometheusServer() { Stop(); }
 
-std::optional<std::string> PrometheusServer::Start(uint16_t port,
-                                                   std::function<std::string()> body) {
-  if (auto err = Bind(port, std::move(body))) return err;
+Status PrometheusServer::Start(uint16_t port, Body body) {
+  if (Status bound = Bind(port, std::move(body)); !bound.ok()) return bound;
   Serve();
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<std::string> PrometheusServer::Bind(uint16_t port,
-                                                  std::function<std::string()> body) {
-  if (server_) return "hugin: the Prometheus endpoint is already started";
+Status PrometheusServer::Bind(uint16_t port, Body body) {
+  if (server_) return Error{"hugin: the Prometheus endpoint is already started"};
   auto server = std::make_unique<httplib::Server>();
   // httplib's default sets SO_REUSEPORT, which would let us bind a port another
   // process already listens on; SO_REUSEADDR alone still fails on a live
@@ -32,8 +30,16 @@ std::optional<std::string> PrometheusServer::Bind(uint16_t port,
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   server->Get("/metrics", [body = std::move(body)](const httplib::Request&, httplib::Response& res) {
+    // Failures come back as an Error. The catch is a backstop for what the standard library
+    // throws (std::bad_alloc...): it must not unwind into httplib's worker thread.
     try {
-      res.set_content(body(), "text/plain; version=0.0.4");
+      Result<std::string> text = body();
+      if (text.ok()) {
+        res.set_content(std::move(text).value(), "text/plain; version=0.0.4");
+      } else {
+        res.status = 500;
+        res.set_content("metrics unavailable: " + text.error().message + "\n", "text/plain");
+      }
     } catch (const std::exception& e) {
       res.status = 500;
       res.set_content(std::string("metrics unavailable: ") + e.what() + "\n", "text/plain");
@@ -44,12 +50,13 @@ std::optional<std::string> PrometheusServer::Bind(uint16_t port,
   int bound = port == 0 ? server->bind_to_any_port("0.0.0.0") : (server->bind_to_port("0.0.0.0", port) ? port : -1);
   if (bound <= 0) {
     int err = errno;
-    return "hugin: cannot serve Prometheus metrics on 0.0.0.0:" + std::to_string(port) + ": " +
-           (err != 0 ? std::strerror(err) : "bind failed");
+    return Error{"hugin: cannot serve Prometheus metrics on 0.0.0.0:" + std::to_string(port) + ": " +
+                     (err != 0 ? std::strerror(err) : "bind failed"),
+                 err};
   }
   port_ = static_cast<uint16_t>(bound);
   server_ = std::move(server);
-  return std::nullopt;
+  return Ok{};
 }
 
 void PrometheusServer::Serve() {

@@ -4,9 +4,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
+
+#include "core/common/result.h"
 
 namespace httplib {
 class Server;
@@ -21,14 +22,16 @@ class PrometheusServer {
   PrometheusServer(const PrometheusServer&) = delete;
   PrometheusServer& operator=(const PrometheusServer&) = delete;
 
-  // Binds 0.0.0.0:port (0 = any free port, for tests) and starts serving;
-  // `body` is called once per GET /metrics and its result is sent with
-  // Content-Type "text/plain; version=0.0.4". Returns std::nullopt on success,
-  // or one line starting with "hugin: " saying why it could not listen.
-  std::optional<std::string> Start(uint16_t port, std::function<std::string()> body);
+  // `body` is called once per GET /metrics; its text is sent with Content-Type
+  // "text/plain; version=0.0.4", its Error as a 500 "metrics unavailable: MESSAGE".
+  using Body = std::function<Result<std::string>()>;
+
+  // Binds 0.0.0.0:port (0 = any free port, for tests) and starts serving. The Error is one
+  // line starting with "hugin: " saying why it could not listen (Error::code: the errno).
+  Status Start(uint16_t port, Body body);
   // Start in two steps: Bind (before the parsing process drops its privileges, so a port
   // below 1024 works), then Serve (starts the thread). Same errors as Start.
-  std::optional<std::string> Bind(uint16_t port, std::function<std::string()> body);
+  Status Bind(uint16_t port, Body body);
   void Serve();
 
   // The bound port, valid after a successful Start().

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cerrno>
 
 namespace hugin {
 namespace {
@@ -11,8 +12,8 @@ namespace {
 TEST(PrometheusServer, ServesMetricsOverRealHttp) {
   std::atomic<int> calls{0};
   PrometheusServer server;
-  auto error = server.Start(0, [&calls] { return "hugin_spans_total " + std::to_string(++calls) + "\n"; });
-  ASSERT_FALSE(error.has_value()) << *error;
+  auto started = server.Start(0, [&calls] { return "hugin_spans_total " + std::to_string(++calls) + "\n"; });
+  ASSERT_TRUE(started.ok()) << started.error().message;
   ASSERT_NE(server.port(), 0);
 
   httplib::Client client("127.0.0.1", server.port());
@@ -33,22 +34,24 @@ TEST(PrometheusServer, ServesMetricsOverRealHttp) {
 
 TEST(PrometheusServer, PortInUseIsAClearError) {
   PrometheusServer first;
-  ASSERT_FALSE(first.Start(0, [] { return std::string(); }).has_value());
+  ASSERT_TRUE(first.Start(0, [] { return std::string(); }).ok());
   PrometheusServer second;
-  auto error = second.Start(first.port(), [] { return std::string(); });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->rfind("hugin: cannot serve Prometheus metrics on 0.0.0.0:" +
+  auto started = second.Start(first.port(), [] { return std::string(); });
+  ASSERT_FALSE(started.ok());
+  const std::string& error = started.error().message;
+  EXPECT_EQ(started.error().code, EADDRINUSE);
+  EXPECT_EQ(error.rfind("hugin: cannot serve Prometheus metrics on 0.0.0.0:" +
                              std::to_string(first.port()) + ": ",
                          0),
             0u)
-      << *error;
-  EXPECT_NE(error->find("in use"), std::string::npos) << *error;
-  EXPECT_EQ(error->find('\n'), std::string::npos);
+      << error;
+  EXPECT_NE(error.find("in use"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
 }
 
 TEST(PrometheusServer, StopFreesThePortAndIsIdempotent) {
   PrometheusServer server;
-  ASSERT_FALSE(server.Start(0, [] { return std::string("x 1\n"); }).has_value());
+  ASSERT_TRUE(server.Start(0, [] { return std::string("x 1\n"); }).ok());
   uint16_t port = server.port();
   server.Stop();
   server.Stop();
@@ -57,7 +60,7 @@ TEST(PrometheusServer, StopFreesThePortAndIsIdempotent) {
   EXPECT_FALSE(client.Get("/metrics"));  // nobody listens any more
 
   PrometheusServer again;
-  ASSERT_FALSE(again.Start(port, [] { return std::string("y 1\n"); }).has_value());
+  ASSERT_TRUE(again.Start(port, [] { return std::string("y 1\n"); }).ok());
   auto res = httplib::Client("127.0.0.1", port).Get("/metrics");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, "y 1\n");
@@ -65,16 +68,26 @@ TEST(PrometheusServer, StopFreesThePortAndIsIdempotent) {
 
 TEST(PrometheusServer, HandlerExceptionIs500NotACrash) {
   PrometheusServer server;
-  ASSERT_FALSE(server.Start(0, []() -> std::string { throw std::runtime_error("boom"); }).has_value());
+  ASSERT_TRUE(server.Start(0, []() -> std::string { throw std::runtime_error("boom"); }).ok());
   auto res = httplib::Client("127.0.0.1", server.port()).Get("/metrics");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 500);
 }
 
+TEST(PrometheusServer, BodyErrorIs500WithTheMessage) {
+  PrometheusServer server;
+  ASSERT_TRUE(server.Start(0, []() -> Result<std::string> { return Error{"no counters"}; }).ok());
+  auto res = httplib::Client("127.0.0.1", server.port()).Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 500);
+  EXPECT_EQ(res->body, "metrics unavailable: no counters\n");
+}
+
 TEST(PrometheusServer, SecondStartIsRefused) {
   PrometheusServer server;
-  ASSERT_FALSE(server.Start(0, [] { return std::string(); }).has_value());
-  EXPECT_TRUE(server.Start(0, [] { return std::string(); }).has_value());
+  ASSERT_TRUE(server.Start(0, [] { return std::string(); }).ok());
+  EXPECT_EQ(server.Start(0, [] { return std::string(); }).error().message,
+            "hugin: the Prometheus endpoint is already started");
 }
 
 }  // namespace

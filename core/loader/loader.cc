@@ -96,15 +96,18 @@ bool HasBpfCapabilities() {
 
 }  // namespace
 
-std::string EnsureTracefs() {
+Status EnsureTracefs() {
   struct statfs st;
   if (statfs("/sys/kernel/tracing", &st) == 0 && static_cast<unsigned long>(st.f_type) == kTracefsMagic)
-    return "";
+    return Ok{};
   mkdir("/sys/kernel/tracing", 0700);
-  if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
-    return std::string("cannot mount tracefs at /sys/kernel/tracing (") + strerror(errno) +
-           "); tracepoints cannot be attached without it";
-  return "";
+  if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+    int err = errno;
+    return hugin::Error{std::string("cannot mount tracefs at /sys/kernel/tracing (") +
+                            strerror(err) + "); tracepoints cannot be attached without it",
+                        err};
+  }
+  return Ok{};
 }
 
 Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
@@ -115,7 +118,7 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   static_assert(kMaxPayloadBytes == HG_MAX_PAYLOAD, "the kernel's copy buffer is the payload bound");
   if (Status limits = CheckCaptureLimits(opts.payload_bytes, opts.ringbuf_bytes); !limits)
     return limits.error();
-  if (std::string err = EnsureTracefs(); !err.empty()) return hugin::Error{err};
+  if (Status tracefs = EnsureTracefs(); !tracefs.ok()) return tracefs.error();
 
   libbpf_set_print(CollectLibbpfLog);
   std::unique_ptr<BpfLoader> self(new BpfLoader());
@@ -170,10 +173,14 @@ int BpfLoader::OnRecord(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
+Result<int> BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
   if (!ringbuf_) {
     ringbuf_ = ring_buffer__new(RingFd(), &BpfLoader::OnRecord, this, nullptr);
-    if (!ringbuf_) return -errno;
+    if (!ringbuf_) {
+      int err = errno;
+      return hugin::Error{std::string("cannot set up the ring buffer consumer: ") + strerror(err),
+                          err};
+    }
   }
   handler_ = &handler;
   // Records submitted without a wakeup (see cfg_wakeup_bytes) do not end the
@@ -184,6 +191,8 @@ int BpfLoader::Poll(int timeout_ms, const RecordHandler& handler) {
     n = m < 0 ? m : n + m;
   }
   handler_ = nullptr;
+  if (n < 0)  // libbpf: a negative errno
+    return hugin::Error{std::string("ring buffer poll failed: ") + strerror(-n), -n};
   return n;
 }
 

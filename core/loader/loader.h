@@ -78,9 +78,9 @@ class BpfLoader {
 
   using RecordHandler = std::function<void(const void* data, size_t size)>;
   // Waits up to timeout_ms for the kernel's wakeup (cfg_wakeup_bytes), then hands every
-  // record in the ring to `handler`. Returns records consumed, or a negative errno.
+  // record in the ring to `handler`. Returns records consumed (Error::code: the errno).
   // Through libbpf's consumer (tests, benchmarks); the agent's parsing process uses RingReader.
-  int Poll(int timeout_ms, const RecordHandler& handler);
+  Result<int> Poll(int timeout_ms, const RecordHandler& handler);
 
   // From now on (within policy_recheck_ns) the kernel captures `conn` as `mode`
   // says. False when map conn_policy is full (the connection keeps the default).
@@ -141,7 +141,7 @@ class BpfLoader {
 };
 
 // Mounts tracefs at /sys/kernel/tracing when nothing is mounted there
-// (libbpf attaches tracepoints through it). Empty string on success.
-std::string EnsureTracefs();
+// (libbpf attaches tracepoints through it).
+Status EnsureTracefs();
 
 }  // namespace hugin

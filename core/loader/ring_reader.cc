@@ -82,14 +82,17 @@ int RingReader::Consume(const Handler& handler) {
   }
 }
 
-int RingReader::Wait(int timeout_ms) {
+Status RingReader::Wait(int timeout_ms) {
   epoll_event ev;
-  if (epoll_wait(epoll_fd_, &ev, 1, timeout_ms) < 0 && errno != EINTR) return -errno;
-  return 0;
+  if (epoll_wait(epoll_fd_, &ev, 1, timeout_ms) < 0 && errno != EINTR) {
+    int err = errno;
+    return Error{std::string("ring buffer wait failed: ") + std::strerror(err), err};
+  }
+  return Ok{};
 }
 
-int RingReader::Poll(int timeout_ms, const Handler& handler) {
-  if (int err = Wait(timeout_ms); err < 0) return err;
+Result<int> RingReader::Poll(int timeout_ms, const Handler& handler) {
+  if (Status waited = Wait(timeout_ms); !waited.ok()) return waited.error();
   return Consume(handler);
 }
 

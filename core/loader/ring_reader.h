@@ -31,11 +31,11 @@ class RingReader {
   // Hands every committed record in the ring to `handler` (discarded ones are skipped) and
   // returns how many were handed. Stops at a record the kernel is still writing.
   int Consume(const Handler& handler);
-  // Waits up to timeout_ms for the kernel's wakeup (epoll on the map fd). 0, or a negative
-  // errno (EINTR is not a failure).
-  int Wait(int timeout_ms);
+  // Waits up to timeout_ms for the kernel's wakeup (epoll on the map fd). EINTR is not a
+  // failure.
+  Status Wait(int timeout_ms);
   // Wait, then Consume: records submitted without a wakeup are read when the wait ends.
-  int Poll(int timeout_ms, const Handler& handler);
+  Result<int> Poll(int timeout_ms, const Handler& handler);
 
  private:
   RingReader() = default;

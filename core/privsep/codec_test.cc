@@ -137,7 +137,9 @@ TEST(CapSets, ParsesTheFourSets) {
   EXPECT_EQ(c->eff, 4u);
   EXPECT_EQ(c->inh, 0u);
   EXPECT_FALSE(ParseCapSets("CapEff:\t0\n"));
-  EXPECT_FALSE(ParseCapSets("CapInh:\tzz\nCapPrm:\t0\nCapEff:\t0\nCapAmb:\t0\n"));
+  auto bad = ParseCapSets("CapInh:\tzz\nCapPrm:\t0\nCapEff:\t0\nCapAmb:\t0\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "cannot read CapInh in /proc/self/status");
 }
 
 TEST(LookUpUser, RefusesAMissingUserAndRoot) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -57,11 +58,13 @@ Result<CapSets> ParseCapSets(const std::string& text) {
                     : line.rfind("CapAmb:", 0) == 0 ? &c.amb
                                                     : nullptr;
     if (!dst) continue;
-    try {
-      *dst = std::stoull(line.substr(7), nullptr, 16);
-    } catch (const std::exception&) {
+    // "CapEff:\t000001ffffffffff": hex digits after the tab.
+    const char* first = line.data() + 7;
+    const char* last = line.data() + line.size();
+    while (first < last && (*first == '\t' || *first == ' ')) first++;
+    auto [end, ec] = std::from_chars(first, last, *dst, 16);
+    if (ec != std::errc() || end == first)
       return Error{"cannot read " + line.substr(0, 6) + " in /proc/self/status"};
-    }
     found++;
   }
   if (found != 4) return Error{"/proc/self/status lacks one of CapInh, CapPrm, CapEff, CapAmb"};

@@ -64,7 +64,7 @@ inline void Drain(BpfLoader& loader, Seen& seen) {
       seen.bytes.emplace_back(x->payload);
     }
   };
-  while (loader.Poll(50, h) > 0) {
+  while (loader.Poll(50, h).value() > 0) {
   }
 }
 

@@ -118,7 +118,7 @@ class CaptureTest : public ::testing::Test {
       if (auto* x = std::get_if<events::DataEvent>(&ev))
         seen->data.push_back({*x, std::string(x->payload)});
     };
-    while (loader->Poll(100, h) > 0) {
+    while (loader->Poll(100, h).value() > 0) {
     }
     auto counters = loader->Counters();
     EXPECT_EQ(counters[HG_CNT_DROP_RINGBUF], 0u);

@@ -197,7 +197,7 @@ class LossTest : public ::testing::Test {
         out.data.back().payload = {};
       }
     };
-    while (loader_->Poll(0, h) > 0) {
+    while (loader_->Poll(0, h).value() > 0) {
     }
     return out;
   }

@@ -108,11 +108,11 @@ TEST_F(RingReaderTest, AFullRingRefusesUntilRead) {
 
 TEST_F(RingReaderTest, WaitWakesOnAForcedWakeupAndTimesOutOtherwise) {
   auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(reader_->Poll(100, [](const void*, size_t) {}), 0);
+  EXPECT_EQ(reader_->Poll(100, [](const void*, size_t) {}).value(), 0);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(90));
   ASSERT_EQ(producer_.Output(8, 1, BPF_RB_FORCE_WAKEUP), 0);
   t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(reader_->Poll(5000, [](const void*, size_t) {}), 1);
+  EXPECT_EQ(reader_->Poll(5000, [](const void*, size_t) {}).value(), 1);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
 }
 

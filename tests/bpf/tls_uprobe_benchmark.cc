@@ -168,11 +168,11 @@ class Agent {
     say("");
     const BpfLoader::RecordHandler drop = [](const void*, size_t) {};
     for (;;) {
-      loader->Poll(50, drop);
+      (void)loader->Poll(50, drop);  // the loop ends on the parent's EOF either way
       pollfd p{ctl, POLLIN, 0};
       if (poll(&p, 1, 0) > 0) break;  // EOF: the parent is done
     }
-    while (loader->Poll(0, drop) > 0) {
+    while (loader->Poll(0, drop).value() > 0) {
     }
     KernelCounters k = loader->Counters();
     WriteAll(res, k.data(), sizeof(k));

@@ -49,7 +49,8 @@ struct FrameHeader {
   bool reserved_bit = false;
 };
 
-// Why a frame header or payload is invalid.
+// Why a frame header or payload is invalid. Not a Result<> Error (core/common/result.h): a bad
+// frame is a drop reason the parser counts and recovers from, never reported to a caller.
 enum class FrameError {
   kTooLong,      // longer than the receiver's SETTINGS_MAX_FRAME_SIZE
   kBadStreamId,  // connection frame on a stream or stream frame on stream 0
@@ -71,7 +72,7 @@ std::optional<FrameError> ValidateFrameHeader(const FrameHeader& h, uint32_t max
                                               bool strict);
 
 // HEADERS / PUSH_PROMISE payload -> the header block fragment (padding, priority and the
-// promised stream id removed).
+// promised stream id removed). The FrameError is a counted drop reason, not a Result Error.
 std::variant<std::string_view, FrameError> HeaderBlockFragment(const FrameHeader& h,
                                                                std::string_view payload);
 
