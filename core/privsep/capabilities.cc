@@ -49,8 +49,9 @@ Status CheckAgentCapabilities(uint64_t effective, const std::string& user, bool 
 
 std::string TlsUprobeNotice(uint64_t effective) {
   if (Has(effective, CAP_SYS_ADMIN)) return "";
-  return "hugin: no CAP_SYS_ADMIN: TLS plaintext (OpenSSL and Go crypto/tls uprobes) cannot be "
-         "traced, the kernel refuses uprobe events without it (README: Privileges)";
+  return "hugin: no CAP_SYS_ADMIN: TLS plaintext (OpenSSL and Go crypto/tls uprobes) is not "
+         "traced on kernels that refuse uprobe events without it (all since July 2025) "
+         "(README: Privileges)";
 }
 
 }  // namespace hugin::privsep

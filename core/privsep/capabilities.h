@@ -20,7 +20,8 @@ Result<uint64_t> EffectiveCapabilities();
 Status CheckAgentCapabilities(uint64_t effective, const std::string& user, bool discovery);
 
 // One line when TLS uprobes cannot be attached with this set (empty when they can): the
-// uprobe perf event needs CAP_SYS_ADMIN (Linux 6.18 refuses it with CAP_PERFMON alone).
+// uprobe perf event needs CAP_SYS_ADMIN again since upstream commit ba677dbe77af (July 2025,
+// also in the 5.15+ stable kernels); 5.8 to 6.15 without it took CAP_PERFMON.
 std::string TlsUprobeNotice(uint64_t effective);
 
 }  // namespace hugin::privsep
