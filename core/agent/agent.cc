@@ -7,6 +7,7 @@
 
 #include "core/agent/sides.h"
 #include "core/loader/loader.h"
+#include "core/privsep/capabilities.h"
 #include "core/privsep/channel.h"
 #include "core/privsep/drop_privileges.h"
 
@@ -40,6 +41,11 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   }
   auto user = privsep::LookUpUser(cfg.user);  // before attaching anything
   if (!user) return fail(user.error().message);
+  // Every capability the run needs, before anything is loaded: one line naming what is missing.
+  auto caps = privsep::EffectiveCapabilities();
+  if (!caps) return fail(caps.error().message);
+  if (Status s = privsep::CheckAgentCapabilities(caps.value(), user->name, !cfg.trace_all); !s)
+    return fail(s.error().message);
   LoaderOptions lopts;
   lopts.payload_bytes = cfg.payload_bytes;
   lopts.ringbuf_bytes = cfg.ringbuf_bytes;
@@ -48,6 +54,8 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   if (!started) return fail(started.error().message);
   auto loader = std::move(started).value();
   for (const std::string& d : loader->Degradations()) std::fprintf(stderr, "hugin: %s\n", d.c_str());
+  if (std::string n = privsep::TlsUprobeNotice(caps.value()); !n.empty())
+    std::fprintf(stderr, "%s\n", n.c_str());
 
   auto control = privsep::MakeSocketPair();
   auto scrape = privsep::MakeSocketPair();

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -98,13 +99,25 @@ bool HasBpfCapabilities() {
 
 Status EnsureTracefs() {
   struct statfs st;
-  if (statfs("/sys/kernel/tracing", &st) == 0 && static_cast<unsigned long>(st.f_type) == kTracefsMagic)
-    return Ok{};
-  mkdir("/sys/kernel/tracing", 0700);
-  if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+  if (statfs("/sys/kernel/tracing", &st) != 0 || static_cast<unsigned long>(st.f_type) != kTracefsMagic) {
+    mkdir("/sys/kernel/tracing", 0700);
+    if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
+      int err = errno;
+      return hugin::Error{std::string("cannot mount tracefs at /sys/kernel/tracing (") +
+                              strerror(err) +
+                              "); tracepoints cannot be attached without it: mount it first "
+                              "(mount -t tracefs nodev /sys/kernel/tracing) or give CAP_SYS_ADMIN",
+                          err};
+    }
+  }
+  // libbpf reads each tracepoint's id there; tracefs is root's, mode 0700. AT_EACCESS: with
+  // the effective uid and capabilities, as the open will be (not the real ones).
+  if (faccessat(AT_FDCWD, "/sys/kernel/tracing/events", R_OK | X_OK, AT_EACCESS) != 0) {
     int err = errno;
-    return hugin::Error{std::string("cannot mount tracefs at /sys/kernel/tracing (") +
-                            strerror(err) + "); tracepoints cannot be attached without it",
+    return hugin::Error{std::string("cannot read tracefs (/sys/kernel/tracing/events: ") +
+                            strerror(err) +
+                            "): a non-root uid needs missing capability CAP_DAC_READ_SEARCH "
+                            "(README: Privileges)",
                         err};
   }
   return Ok{};
@@ -113,8 +126,8 @@ Status EnsureTracefs() {
 Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   if (!HasBpfCapabilities())
     return hugin::Error{
-        "hugin must run as root or with CAP_BPF and CAP_PERFMON (README: capabilities): "
-        "loading BPF programs needs them"};
+        "missing capability CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): loading BPF programs "
+        "needs them (run as root, or README: Privileges)"};
   static_assert(kMaxPayloadBytes == HG_MAX_PAYLOAD, "the kernel's copy buffer is the payload bound");
   if (Status limits = CheckCaptureLimits(opts.payload_bytes, opts.ringbuf_bytes); !limits)
     return limits.error();

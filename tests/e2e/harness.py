@@ -117,11 +117,16 @@ def curl(*args):
     return int(r.stdout or 0)
 
 
-def start_agent(hugin, env_extra=None, args=()):
+def agent_env(env_extra=None):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("HUGIN_", "BEYLA_", "OPEN_PORT", "EXECUTABLE_NAME", "PRINT_TRACES"))}
     env.update(env_extra or {})
-    a = Proc([hugin, *args], env=env, name="hugin")
+    return env
+
+
+def start_agent(hugin, env_extra=None, args=(), wrapper=()):
+    """wrapper: argv put before the agent's (e.g. setpriv with a capability set)."""
+    a = Proc([*wrapper, hugin, *args], env=agent_env(env_extra), name="hugin")
     a.wait_line(r"hugin: ready", where="err")
     return a
 
