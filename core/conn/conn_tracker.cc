@@ -351,6 +351,7 @@ void ConnTracker::BecomeTls(Conn& conn) {
   totals_.tls_conns++;
   if (conn.parser) {  // raw bytes parsed before the kernel knew (a connection joined mid-stream)
     Account(conn);
+    RetireParser(conn);
     conn.parser.reset();
     conn.protocol = nullptr;
     UpdatePending(conn);
@@ -397,6 +398,7 @@ void ConnTracker::Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> cli
   conn.parser->OnClose(ts_ns, client_stream_end);
   Emit(conn);
   Account(conn);
+  RetireParser(conn);  // every caller drops the connection next
   pending_total_ += conn.parser->pending();
   pending_total_ -= conn.counted_pending;
   conn.counted_pending = conn.parser->pending();
@@ -414,6 +416,17 @@ void ConnTracker::Account(Conn& conn) {
   conn.counted_unreported = s.unreported;
   conn.counted_in_flight_evictions = s.in_flight_evictions;
   conn.counted_header_evictions = s.header_bytes_evictions;
+}
+
+void ConnTracker::RetireParser(Conn& conn) {
+  const protocols::ParserStats s = conn.parser->stats();
+  retired_.parse_errors += s.parse_errors;
+  retired_.gaps += s.gaps;
+  retired_.unreported += s.unreported;
+  retired_.in_flight_evictions += s.in_flight_evictions;
+  retired_.header_bytes_evictions += s.header_bytes_evictions;
+  conn.counted_parse_errors = conn.counted_gaps = conn.counted_unreported = 0;
+  conn.counted_in_flight_evictions = conn.counted_header_evictions = 0;
 }
 
 void ConnTracker::Emit(Conn& conn) {
@@ -481,6 +494,29 @@ TrackerStats ConnTracker::stats() const {
   TrackerStats s = totals_;
   s.open_conns = conns_.size();
   s.pending_pairings = pending_total_;
+  return s;
+}
+
+TrackerStats ConnTracker::RecountStats() const {
+  TrackerStats s = totals_;
+  protocols::ParserStats p = retired_;
+  s.pending_pairings = 0;
+  for (const auto& [key, conn] : conns_) {
+    if (!conn->parser) continue;
+    const protocols::ParserStats c = conn->parser->stats();
+    p.parse_errors += c.parse_errors;
+    p.gaps += c.gaps;
+    p.unreported += c.unreported;
+    p.in_flight_evictions += c.in_flight_evictions;
+    p.header_bytes_evictions += c.header_bytes_evictions;
+    s.pending_pairings += conn->parser->pending();
+  }
+  s.parse_errors = p.parse_errors;
+  s.stream_gaps = p.gaps;
+  s.unreported_exchanges = p.unreported;
+  s.evictions.in_flight_requests = p.in_flight_evictions;
+  s.evictions.header_bytes = p.header_bytes_evictions;
+  s.open_conns = by_activity_.size();
   return s;
 }
 

@@ -113,8 +113,14 @@ class ConnTracker {
   void ForgetProcess(uint32_t tgid);
 
   // O(1): the totals are kept up to date as records are handled (the agent reads them every
-  // poll loop).
+  // poll loop): each parser's counters are added as deltas after each call into it (Account),
+  // the pending gauge as each connection's count changes (UpdatePending).
   TrackerStats stats() const;
+  // O(connections), for tests: stats() with every parser-sourced counter and gauge recounted
+  // from scratch (the final counts of the parsers already dropped, plus every live parser's
+  // current ones, its pending requests, the connections in the map). Equal to stats() whenever
+  // the incremental bookkeeping is right.
+  TrackerStats RecountStats() const;
 
   // Asks the kernel to capture a connection differently (core/loader SetCapturePolicy).
   // `tls`: the decision is about the connection's TLS plaintext (hg_conn_policy.tls).
@@ -149,6 +155,9 @@ class ConnTracker {
   void Finish(Conn& conn, uint64_t ts_ns, std::optional<uint64_t> client_stream_end = {});
   // Adds what the connection's parser counted since the last call to the totals.
   void Account(Conn& conn);
+  // The connection's parser is about to be dropped: its final counts go to retired_ (only
+  // RecountStats reads them) and the connection's counted_* start again from 0.
+  void RetireParser(Conn& conn);
   // Runs protocol inference on a chunk of a connection without a parser; true once the
   // connection has one (held chunks already fed to it).
   bool Detect(Conn& conn, const events::DataEvent& e);
@@ -171,6 +180,7 @@ class ConnTracker {
   uint64_t pending_total_ = 0;
   std::vector<protocols::Exchange> exchanges_;  // reused by Emit
   TrackerStats totals_;  // everything counted so far; open_conns is filled in by stats()
+  protocols::ParserStats retired_;  // summed final counts of dropped parsers (RecountStats)
 };
 
 }  // namespace hugin

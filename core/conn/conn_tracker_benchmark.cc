@@ -156,5 +156,26 @@ void BM_ThousandInterleavedConns(benchmark::State& state) {
 }
 BENCHMARK(BM_ThousandInterleavedConns);
 
+// (d) What the parsing side's 20 ms poll pays to publish the counters with 10,000 connections
+// open, each with a request in flight: stats() (kept incrementally) against RecountStats() (a
+// walk over every connection and its parser, what an O(connections) stats() would cost).
+template <bool kRecount>
+void BM_StatsAtTenThousandConns(benchmark::State& state) {
+  CountingTracker ct;
+  Feeder f(ct.tracker);
+  constexpr int kConns = 10000;
+  for (int fd = 0; fd < kConns; ++fd) f.Open(100 + fd, 1);
+  for (int fd = 0; fd < kConns; ++fd) f.Data(100 + fd, 1, HG_INGRESS, kGet);
+  for (auto _ : state) {
+    const TrackerStats st = kRecount ? ct.tracker.RecountStats() : ct.tracker.stats();
+    benchmark::DoNotOptimize(st.pending_pairings);
+  }
+  const TrackerStats st = ct.tracker.stats();
+  if (st.open_conns != kConns || st.pending_pairings != kConns)
+    state.SkipWithError("not 10,000 connections with a request each");
+}
+BENCHMARK_TEMPLATE(BM_StatsAtTenThousandConns, false)->Name("BM_StatsAtTenThousandConns/incremental");
+BENCHMARK_TEMPLATE(BM_StatsAtTenThousandConns, true)->Name("BM_StatsAtTenThousandConns/recount");
+
 }  // namespace
 }  // namespace hugin

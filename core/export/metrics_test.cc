@@ -1,4 +1,5 @@
 #include "core/export/metrics.h"
+#include "core/export/exposition_reader.h"
 
 #include <gtest/gtest.h>
 
@@ -50,11 +51,26 @@ bool Contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
-// The value of the sample whose line starts with `prefix` (name{labels} + space).
-double SampleValue(const std::string& text, const std::string& prefix) {
-  size_t pos = text.find(prefix);
-  if (pos == std::string::npos) return -1;
-  return std::stod(text.substr(pos + prefix.size()));
+// The value of the one sample with exactly the name and labels `series` gives (name{labels},
+// any label order), -1 if there is none; read with the exposition reader, so a malformed line
+// fails the test.
+double SampleValue(const std::string& text, const std::string& series) {
+  std::vector<std::string> errors;
+  const auto wanted = ParseExposition(series + " 0", &errors);
+  EXPECT_EQ(wanted.size(), 1u) << series;
+  const auto samples = ParseExposition(text, &errors);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  if (wanted.size() != 1) return -1;
+  double value = -1;
+  int found = 0;
+  for (const auto& s : samples) {
+    if (s.name == wanted[0].name && s.labels == wanted[0].labels) {
+      value = s.value;
+      ++found;
+    }
+  }
+  EXPECT_LE(found, 1) << "series repeated: " << series;
+  return value;
 }
 
 struct CommandResult {

@@ -1,5 +1,5 @@
-// A small reader for the Prometheus text exposition format: enough to read Hugin's own counters
-// (drops by reason, spans, watched pids) straight from its /metrics between runs.
+// Hugin's own counters (drops by reason, spans, watched pids) read straight from its /metrics
+// between runs, with the project's one exposition reader (core/export/exposition_reader.h).
 #pragma once
 
 #include <map>
@@ -7,22 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "core/export/exposition_reader.h"
 #include "harness/model/run_result.h"
 
 namespace hugin::harness {
 
-struct Sample {
-  std::string name;
-  std::map<std::string, std::string> labels;
-  double value = 0;
-};
-
-// Comment and blank lines are skipped; a malformed sample line is reported in `errors`.
-std::vector<Sample> ParseExposition(const std::string& text, std::vector<std::string>* errors);
-
-// Sum of every sample named `name` whose labels include all of `match`.
-double SumSamples(const std::vector<Sample>& samples, const std::string& name,
-                  const std::map<std::string, std::string>& match = {});
+using Sample = ExpositionSample;
+using hugin::ParseExposition;
+using hugin::SumSamples;
 
 // GET http://127.0.0.1:port/metrics; nullopt when unreachable.
 std::optional<std::string> FetchMetrics(int port);

@@ -7,7 +7,11 @@ import socket
 import subprocess
 import threading
 import time
+import sys
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "common"))
+from procs import child_pids, free_port  # noqa: E402,F401  (re-exported to the tests)
 
 # Multiplies every wait below: 1 on real hardware; tests/vm/run sets more under QEMU's TCG,
 # where loading the BPF object alone takes tens of seconds.
@@ -18,12 +22,6 @@ TIMEOUT_SCALE = float(os.environ.get("HUGIN_TEST_TIMEOUT_SCALE", "1"))
 SANITIZER_REPORT = re.compile(r"(ERROR|WARNING): (Address|Leak|Thread|UndefinedBehavior)Sanitizer"
                               r"|: runtime error: ")
 AGENTS = []  # every Proc named "hugin" since the current test began
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Proc:
@@ -160,15 +158,6 @@ def watched_pids(agent):
         if m:
             pids.discard(int(m.group(1)))
     return pids
-
-
-def child_pids(pid):
-    """Direct children of `pid`, from /proc/PID/task/*/children."""
-    kids = set()
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/children") as f:
-            kids.update(int(k) for k in f.read().split())
-    return kids
 
 
 NGINX_CONF = """

@@ -25,11 +25,6 @@ def status(pid):
     return out
 
 
-def children(pid):
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return [int(p) for p in f.read().split()]
-
-
 def test_parsing_process_is_unprivileged_and_does_the_parsing(hugin):
     port, prom = free_port(), free_port()
     srv = Proc([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], name="srv")
@@ -38,7 +33,7 @@ def test_parsing_process_is_unprivileged_and_does_the_parsing(hugin):
                         {"OPEN_PORT": str(port), "HUGIN_TRACE_PRINTER": "json",
                          "HUGIN_PROMETHEUS_PORT": str(prom)})
     try:
-        kids = children(agent.p.pid)
+        kids = sorted(child_pids(agent.p.pid))
         assert len(kids) == 1, kids
         child = kids[0]
         st = status(child)

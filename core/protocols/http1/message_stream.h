@@ -39,7 +39,6 @@ class MessageStream {
   bool at_boundary() const { return state_ == State::kIdle; }
   // After a protocol switch (101, CONNECT 2xx) the bytes are no longer HTTP/1.x.
   void EnterPassthrough() { state_ = State::kPassthrough; }
-  bool in_passthrough() const { return state_ == State::kPassthrough; }
 
  private:
   enum class State {
@@ -92,7 +91,6 @@ class MessageStream {
   bool strict_start_ = false;    // the next head must start with a known method / "HTTP/1.x NNN"
 
   bool sloppy_body_ = false;     // framing is a guess: a message start inside the body ends it
-  bool after_complete_tunnel_ = false;
   bool estimated_ = false;
   bool guess_uncertain_ = false;  // in kGuessEnd: a chunk not starting a message was seen
   uint64_t msg_start_ns_ = 0, msg_arrival_ns_ = 0;
