@@ -117,6 +117,8 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
          pf.otel_added_cpu_us_per_request);
     fill(Arm::kHuginMetrics, pf.metrics_throughput_ratio, nullptr, pf.metrics_p99_latency_ratio,
          pf.metrics_added_cpu_us_per_request);
+    fill(Arm::kHookFloor, pf.floor_throughput_ratio, nullptr, pf.floor_p99_latency_ratio,
+         pf.floor_added_cpu_us_per_request);
     st.pairs.push_back(pf);
   }
   st.throughput_ratio = RatioEstimate(st.pairs, &PairFigures::throughput_ratio);
@@ -132,6 +134,10 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   st.metrics_added_cpu_us_per_request =
       DifferenceEstimate(st.pairs, &PairFigures::metrics_added_cpu_us_per_request);
   st.metrics_only = SummarizeMetricsArm(rate, runs);
+  st.floor_throughput_ratio = RatioEstimate(st.pairs, &PairFigures::floor_throughput_ratio);
+  st.floor_p99_latency_ratio = RatioEstimate(st.pairs, &PairFigures::floor_p99_latency_ratio);
+  st.floor_added_cpu_us_per_request =
+      DifferenceEstimate(st.pairs, &PairFigures::floor_added_cpu_us_per_request);
 
   double otel_spans = 0, otel_requests = 0;
   bool have_otel = false;

@@ -28,6 +28,9 @@ struct PairFigures {
   // hugin_metrics / baseline (the agent with the trace printer off)
   std::optional<double> metrics_throughput_ratio, metrics_p99_latency_ratio;
   std::optional<double> metrics_added_cpu_us_per_request;
+  // hook_floor / baseline (empty programs on Hugin's hooks: the floor of its kernel cost)
+  std::optional<double> floor_throughput_ratio, floor_p99_latency_ratio;
+  std::optional<double> floor_added_cpu_us_per_request;
 };
 
 // A point estimate with its 95% bootstrap interval over the pairs.
@@ -59,6 +62,9 @@ struct StepSummary {
   std::optional<Estimate> metrics_throughput_ratio, metrics_p99_latency_ratio,
       metrics_added_cpu_us_per_request;
   std::optional<MetricsArmSummary> metrics_only;
+  // The hook_floor arm against the baseline: what the hooks alone cost.
+  std::optional<Estimate> floor_throughput_ratio, floor_p99_latency_ratio,
+      floor_added_cpu_us_per_request;
   double steal_percent_max = 0;  // the worst run of the step
   std::optional<double> otel_capture_rate;  // server spans the OTel SDK ended / requests
 

@@ -14,6 +14,9 @@ enum class Arm {
   // The fixture watched by Hugin with the trace printer off: metrics only, what a production user
   // runs. No spans, so its capture and accuracy come from the Prometheus counters.
   kHuginMetrics,
+  // The fixture with only empty BPF programs on Hugin's hooks (harness/floor): the part of
+  // Hugin's cost that no work inside its programs can remove.
+  kHookFloor,
 };
 
 // An arm that runs the Hugin agent.
@@ -25,6 +28,7 @@ inline const char* ArmName(Arm a) {
     case Arm::kHugin: return "hugin";
     case Arm::kOtel: return "otel";
     case Arm::kHuginMetrics: return "hugin_metrics";
+    case Arm::kHookFloor: return "hook_floor";
   }
   return "?";
 }
@@ -37,6 +41,7 @@ inline char ArmLetter(Arm a) {
     case Arm::kHugin: return 'h';
     case Arm::kOtel: return 'o';
     case Arm::kHuginMetrics: return 'm';
+    case Arm::kHookFloor: return 'f';
   }
   return '?';
 }
@@ -46,6 +51,7 @@ inline std::optional<Arm> ParseArm(std::string_view name) {
   if (name == "hugin") return Arm::kHugin;
   if (name == "otel") return Arm::kOtel;
   if (name == "hugin_metrics") return Arm::kHuginMetrics;
+  if (name == "hook_floor") return Arm::kHookFloor;
   return std::nullopt;
 }
 

@@ -92,7 +92,8 @@ struct Scenario {
   // Interleaved pairs per offered rate, in ABBA order (baseline-hugin, hugin-baseline, ...).
   int repetitions = 5;
   // Arms measured in one interleaved run: baseline, hugin (spans printed as JSON and metrics),
-  // hugin_metrics (the trace printer off: metrics only), otel (Node only).
+  // hugin_metrics (the trace printer off: metrics only), otel (Node only), hook_floor (empty
+  // BPF programs on Hugin's hooks: the cost floor).
   std::vector<Arm> arms{Arm::kBaseline, Arm::kHugin};
   HuginSpec hugin;
   ProfileSpec profile;

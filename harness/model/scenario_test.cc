@@ -122,6 +122,19 @@ TEST(Scenario, OtelArmOnlyForNode) {
   EXPECT_EQ(s.arms.size(), 3u);
 }
 
+TEST(Scenario, HookFloorArm) {
+  const Scenario s = ParseScenario(
+      "name: x\nfixture: {language: go}\nload: {tool: wrk}\n"
+      "arms: [baseline, hook_floor, hugin_metrics]\n",
+      "s");
+  EXPECT_EQ(s.arms, (std::vector<Arm>{Arm::kBaseline, Arm::kHookFloor, Arm::kHuginMetrics}));
+  EXPECT_EQ(ArmName(Arm::kHookFloor), std::string("hook_floor"));
+  EXPECT_EQ(ParseArm("hook_floor"), Arm::kHookFloor);
+  // Its letter keeps request identities of a pair's arms apart.
+  for (Arm a : {Arm::kBaseline, Arm::kHugin, Arm::kOtel, Arm::kHuginMetrics})
+    EXPECT_NE(ArmLetter(a), ArmLetter(Arm::kHookFloor));
+}
+
 TEST(Scenario, MetricsOnlyArmAndProfile) {
   const Scenario s = ParseScenario(
       "name: x\nfixture: {language: go}\nload: {tool: wrk}\n"

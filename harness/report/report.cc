@@ -177,7 +177,10 @@ json StepJson(const StepSummary& st) {
                      {"added_cpu_us_per_request", Opt(p.added_cpu_us_per_request)},
                      {"otel_throughput_ratio", Opt(p.otel_throughput_ratio)},
                      {"otel_p99_latency_ratio", Opt(p.otel_p99_latency_ratio)},
-                     {"otel_added_cpu_us_per_request", Opt(p.otel_added_cpu_us_per_request)}});
+                     {"otel_added_cpu_us_per_request", Opt(p.otel_added_cpu_us_per_request)},
+                     {"floor_throughput_ratio", Opt(p.floor_throughput_ratio)},
+                     {"floor_p99_latency_ratio", Opt(p.floor_p99_latency_ratio)},
+                     {"floor_added_cpu_us_per_request", Opt(p.floor_added_cpu_us_per_request)}});
   json j = {
       {"offered_rate", st.rate},
       {"arms", arms},
@@ -226,6 +229,9 @@ json StepJson(const StepSummary& st) {
   PutEstimate(j, "otel_throughput_ratio", st.otel_throughput_ratio);
   PutEstimate(j, "otel_p99_latency_ratio", st.otel_p99_latency_ratio);
   PutEstimate(j, "otel_added_cpu_us_per_request", st.otel_added_cpu_us_per_request);
+  PutEstimate(j, "floor_throughput_ratio", st.floor_throughput_ratio);
+  PutEstimate(j, "floor_p99_latency_ratio", st.floor_p99_latency_ratio);
+  PutEstimate(j, "floor_added_cpu_us_per_request", st.floor_added_cpu_us_per_request);
   return j;
 }
 
@@ -455,6 +461,12 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
            << EstNum(st.otel_added_cpu_us_per_request, 2)
            << " |\n| OpenTelemetry server spans / requests | " << OptNum(st.otel_capture_rate, 4)
            << " |\n";
+      if (st.floor_throughput_ratio || st.floor_p99_latency_ratio)
+        md << "| hook floor (hook_floor: empty BPF programs on Hugin's hooks): throughput / p99 "
+              "ratio vs baseline | "
+           << EstNum(st.floor_throughput_ratio) << " / " << EstNum(st.floor_p99_latency_ratio)
+           << " |\n| added CPU per request with the hook floor, µs | "
+           << EstNum(st.floor_added_cpu_us_per_request, 2) << " |\n";
       md << MetricsArmRows(st);
       md << "| requests (ground truth, hugin runs) / spans / matched | " << st.requests << " / "
          << st.spans << " / " << st.matched << " |\n"

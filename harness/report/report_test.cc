@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace hugin::harness {
 
 TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
@@ -112,6 +114,48 @@ TEST(Report, WireTimingPerStepAndPerRun) {
   EXPECT_NE(md.find("### Timing vs the wire"), std::string::npos);
   EXPECT_NE(md.find("| 1000 req/s | 2 / 2 (0, 0) | 6.0 / 7.0 / 7.0 |"), std::string::npos) << md;
   EXPECT_NE(md.find("PASS `wire_duration_within_1ms_or_5pct_min`"), std::string::npos);
+}
+
+}  // namespace hugin::harness
+
+namespace hugin::harness {
+
+TEST(Report, HookFloorArmRowAndJson) {
+  Scenario s;
+  s.name = "floor";
+  s.load.tool = "wrk";
+  s.arms = {Arm::kBaseline, Arm::kHookFloor};
+  std::vector<RunResult> runs;
+  for (int pair : {1, 2}) {
+    RunResult base, floor;
+    base.arm = Arm::kBaseline;
+    floor.arm = Arm::kHookFloor;
+    base.pair = floor.pair = pair;
+    base.ok = floor.ok = true;
+    base.load.throughput_rps = 1000;
+    floor.load.throughput_rps = pair == 1 ? 900 : 800;
+    base.load.p99_us = 100;
+    floor.load.p99_us = 200;
+    base.requests_served = floor.requests_served = 1000;
+    base.fixture_cpu_us = 10000;  // 10 µs a request
+    floor.fixture_cpu_us = 13000;  // 13
+    runs.push_back(base);
+    runs.push_back(floor);
+  }
+  const ScenarioSummary sum = Summarize(s, runs, {}, 1);
+  const auto j = ResultJson(RunInfo{}, {sum});
+  const auto& step = j["scenarios"]["floor"]["steps"][0];
+  EXPECT_NEAR(step["floor_throughput_ratio"].get<double>(), std::sqrt(0.9 * 0.8), 1e-9);
+  EXPECT_DOUBLE_EQ(step["floor_p99_latency_ratio"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(step["floor_added_cpu_us_per_request"].get<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(step["pairs"][1]["floor_throughput_ratio"].get<double>(), 0.8);
+  const std::string md = ReportMarkdown(RunInfo{}, {sum}, {});
+  EXPECT_NE(md.find("| hook floor (hook_floor: empty BPF programs on Hugin's hooks): throughput / "
+                    "p99 ratio vs baseline | 0.849"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| added CPU per request with the hook floor, µs | 3.00"), std::string::npos)
+      << md;
 }
 
 }  // namespace hugin::harness

@@ -257,6 +257,16 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
                                  std::to_string(traced_port));
     }
 
+    // hook_floor: empty programs on Hugin's hooks, started where the agent would be.
+    std::optional<ChildProcess> floor;
+    if (arm == Arm::kHookFloor) {
+      floor = ChildProcess::Start({ctx.hook_floor_bin}, dir + "/hook_floor.out",
+                                  dir + "/hook_floor.err", {}, ctx.service_cpus);
+      if (!floor->WaitForText(dir + "/hook_floor.err", "hook_floor: ready", seconds(30)))
+        throw std::runtime_error("hook_floor did not print 'hook_floor: ready' (see " + dir +
+                                 "/hook_floor.err)");
+    }
+
     LoadTarget target{s.fixture.tls ? "https" : "http", traced_port,
                       grpc ? "/hugin.fixture.Echo/Unary" : ""};
     // Warm-up: the same load, shorter, in its own folder; nothing of it is measured. Its HTTP/1.1
@@ -340,6 +350,10 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     }
 
     fixture.Stop();  // flushes the ground-truth log
+    if (floor) {
+      const int code = floor->Stop(seconds(10));
+      if (code != 0) r.error = "hook_floor exited with " + std::to_string(code) + " on SIGTERM";
+    }
     if (agent) {
       std::this_thread::sleep_for(milliseconds(200));
       const int code = agent->Stop(seconds(10));

@@ -19,6 +19,7 @@ struct RunContext {
   std::string fixture_bin;
   std::string agent_bin;            // hugin arm
   std::string otel_register;        // otel arm
+  std::string hook_floor_bin;       // hook_floor arm (harness/floor)
   std::string tls_cert, tls_key;    // when the fixture serves TLS
   int agent_metrics_port = 0;
   const PrometheusServer* prometheus = nullptr;  // optional

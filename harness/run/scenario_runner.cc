@@ -124,6 +124,14 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
     }
     ctx.otel_register = *reg;
   }
+  if (has_arm(Arm::kHookFloor)) {
+    const auto floor = FindWorkspaceBinary("harness/floor/hook_floor");
+    if (!floor) {
+      errors.push_back("hook_floor arm: binary not found: build //harness/floor:hook_floor");
+      return Summarize(s, {}, errors, SecondsSince(scenario_start));
+    }
+    ctx.hook_floor_bin = *floor;
+  }
   if (s.fixture.tls) {
     std::string error;
     if (!MakeTestCertificate(raw_dir + "/tls", ctx.tls_cert, ctx.tls_key, error)) {

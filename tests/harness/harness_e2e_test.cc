@@ -129,6 +129,11 @@ TEST(HarnessEndToEnd, MetricsOnlyArmAndCostBreakdownOfBothAgentArms) {
   EXPECT_GT(m.at("requests").get<double>(), 1000);
   EXPECT_TRUE(m.at("throughput_ratio").at("value").is_number());
   EXPECT_TRUE(s.at("metrics_only_throughput_ratio").is_number());
+  // The hook floor ran beside them (its program held and stopped cleanly, or the run failed).
+  const double floor = step.at("floor_throughput_ratio").get<double>();
+  EXPECT_GT(floor, 0.3) << step.dump(2);
+  EXPECT_LT(floor, 2.0) << step.dump(2);
+  EXPECT_EQ(step.at("arms").at("hook_floor").at("runs"), 1);
   std::set<std::string> verdicts;
   for (const auto& v : s.at("verdicts")) {
     verdicts.insert(v.at("threshold").get<std::string>());

@@ -1,0 +1,45 @@
+#include "harness/floor/hook_floor.h"
+
+#include <bpf/libbpf.h>
+
+#include <cstring>
+
+#include "harness/floor/hook_floor.skel.h"
+
+namespace hugin::harness {
+
+Result<std::unique_ptr<HookFloor>> HookFloor::Attach() {
+  std::unique_ptr<HookFloor> self(new HookFloor());
+  self->skel_ = hook_floor_bpf__open();
+  if (!self->skel_)
+    return Error{std::string("hook_floor: cannot open the BPF object (") + strerror(errno) + ")",
+                 errno};
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, self->skel_->obj) {
+    const std::string sec = bpf_program__section_name(prog);
+    const std::string btf_prefix = "tp_btf/";
+    if (sec.rfind(btf_prefix, 0) == 0 &&
+        libbpf_find_vmlinux_btf_id(sec.substr(btf_prefix.size()).c_str(), BPF_TRACE_RAW_TP) < 0) {
+      bpf_program__set_autoload(prog, false);
+      self->skipped_.push_back(std::string(bpf_program__name(prog)) + " (this kernel has no " +
+                               sec.substr(btf_prefix.size()) + " tracepoint)");
+    }
+  }
+  if (int err = hook_floor_bpf__load(self->skel_); err != 0)
+    return Error{std::string("hook_floor: loading the programs failed (") + strerror(-err) + ")",
+                 -err};
+  if (int err = hook_floor_bpf__attach(self->skel_); err != 0)
+    return Error{std::string("hook_floor: attaching the programs failed (") + strerror(-err) +
+                     "; is tracefs mounted at /sys/kernel/tracing?)",
+                 -err};
+  bpf_object__for_each_program(prog, self->skel_->obj) {
+    if (bpf_program__autoload(prog)) self->attached_.push_back(bpf_program__name(prog));
+  }
+  return self;
+}
+
+HookFloor::~HookFloor() {
+  if (skel_) hook_floor_bpf__destroy(skel_);
+}
+
+}  // namespace hugin::harness
