@@ -110,9 +110,15 @@ TEST(Fuzz, LossNeverYieldsWrongFields) {
     for (const Exchange& e : ex) {
       auto it = truth.find(e.stream_id);
       ASSERT_NE(it, truth.end()) << e.stream_id;
-      if (e.path) EXPECT_EQ(*e.path, it->second.path) << e.stream_id;
-      if (e.status) EXPECT_EQ(*e.status, it->second.status) << e.stream_id;
-      if (e.grpc_status) EXPECT_EQ(*e.grpc_status, it->second.grpc_status) << e.stream_id;
+      if (e.path) {
+        EXPECT_EQ(*e.path, it->second.path) << e.stream_id;
+      }
+      if (e.status) {
+        EXPECT_EQ(*e.status, it->second.status) << e.stream_id;
+      }
+      if (e.grpc_status) {
+        EXPECT_EQ(*e.grpc_status, it->second.grpc_status) << e.stream_id;
+      }
       if (drop_pct > 0 || skip_first > 0) ++(e.path ? lossy_known_paths : lossy_unknown_paths);
     }
     if (drop_pct == 0 && capture == SIZE_MAX && skip_first == 0 && o.streams_start_at_zero) {
