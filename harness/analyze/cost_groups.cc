@@ -52,7 +52,7 @@ const GroupTable& AgentGroups() {
           {"tracker", "^hugin::events::IpToString|^hugin::ConnTracker|^hugin::conn::"},
           {"decode", "^hugin::events::|^hugin::BpfLoader::OnRecord"},
           // The protocol parsers and the contract they sit behind (inference, registry).
-          {"parser", "^hugin::http1::|^hugin::protocols::"},
+          {"parser", "^hugin::http1::|^hugin::http2::|^hugin::protocols::|^nghttp2_"},
           // Recording spans into histograms and serving them to a scrape (cpp-httplib).
           {"metrics", "^hugin::Metrics|^hugin::Histogram|^hugin::NormalizeMethodLabel|"
                       "^hugin::CounterBoard|^hugin::PrometheusServer|^hugin::AppendSample|"
@@ -70,8 +70,10 @@ const GroupTable& AgentGroups() {
           {"discovery", "^hugin::Discovery|^hugin::ExecutableMatcher|^hugin::ExecutableOf|"
                         "^hugin::ServiceNameOfExecutable|ListeningSockets|ProcNetTcp|[Nn]etlink|"
                         "^readdir|^opendir|^closedir|^__getdents|^hugin::SelectorOf"},
+          // libbpf's reader before the privilege split, the parsing process's own mmap reader
+          // (core/loader/ring_reader.h) since.
           {"ring buffer read", "^ring_buffer__(poll|consume)|^ringbuf_process_ring|"
-                               "^hugin::BpfLoader::Poll"},
+                               "^hugin::BpfLoader::Poll|^hugin::RingReader::"},
       },
       "kernel",
       "other",

@@ -54,6 +54,13 @@ TEST(CostGroups, AgentEveryStage) {
   const GroupClassifier c(AgentGroups());
   EXPECT_EQ(c.Classify(Chain({{"ringbuf_process_ring", U}, {"ring_buffer__poll", U}})),
             "ring buffer read");
+  // The parsing process's own reader (privilege split).
+  EXPECT_EQ(c.Classify(Chain({{"__memmove_avx_unaligned_erms", U},
+                              {"hugin::RingReader::Consume(std::function<int (void const*, unsigned long)> const&)", U}})),
+            "ring buffer read");
+  EXPECT_EQ(c.Classify(Chain({{"nghttp2_hd_inflate_hd_nv", U},
+                              {"hugin::http2::Connection::OnHeaders", U}})),
+            "parser");
   EXPECT_EQ(c.Classify(Chain({{"hugin::events::Decode[abi:cxx11]", U},
                               {"hugin::ConnTracker::OnRecord", U}})),
             "decode");

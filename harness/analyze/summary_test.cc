@@ -1,4 +1,5 @@
 #include "harness/analyze/summary.h"
+#include "harness/analyze/metrics_arm.h"
 
 #include <gtest/gtest.h>
 
@@ -273,4 +274,32 @@ TEST(Summary, IdentityCountsAddUpAndMisattributionFailsFieldMatch) {
   EXPECT_FALSE(SummarizeStep(0, {MakeRun(Arm::kBaseline, 1, 900, 150)}).identity_matched);
 }
 
+}  // namespace hugin::harness
+
+namespace hugin::harness {
+namespace {
+
+// A request the client abandoned is out of the ground truth, but the server answered it: Hugin
+// counting it is no error; counting more than those, or fewer than the truth, is.
+TEST(PrometheusErrors, AbortedRequestsMayBeCounted) {
+  RunResult r;
+  r.ok = true;
+  r.arm = Arm::kHugin;
+  r.requests_served = 900;
+  r.warmup_requests = 100;
+  r.client_aborted = 2;
+  for (double count : {1000.0, 1001.0, 1002.0}) {
+    r.prometheus_count = count;
+    EXPECT_DOUBLE_EQ(*PrometheusErrorsOf({&r}).count_error, 0.0) << count;
+  }
+  r.prometheus_count = 1004;  // two past truth + aborted
+  EXPECT_DOUBLE_EQ(*PrometheusErrorsOf({&r}).count_error, 2.0 / 1000);
+  r.prometheus_count = 997;
+  EXPECT_DOUBLE_EQ(*PrometheusErrorsOf({&r}).count_error, 3.0 / 1000);
+  r.client_aborted = 0;
+  r.prometheus_count = 1001;
+  EXPECT_DOUBLE_EQ(*PrometheusErrorsOf({&r}).count_error, 1.0 / 1000);
+}
+
+}  // namespace
 }  // namespace hugin::harness

@@ -16,7 +16,8 @@ std::string LastLine(const std::string& text) {
 
 }  // namespace
 
-std::optional<PerfRecorder> PerfRecorder::Start(pid_t pid, const std::string& dir,
+std::optional<PerfRecorder> PerfRecorder::Start(const std::vector<pid_t>& pids,
+                                                const std::string& dir,
                                                 const std::string& name,
                                                 const PerfOptions& options, std::string& error) {
   const std::string data = dir + "/" + name + ".data", log = dir + "/" + name + ".perf";
@@ -25,7 +26,13 @@ std::optional<PerfRecorder> PerfRecorder::Start(pid_t pid, const std::string& di
     argv.insert(argv.end(), {"--call-graph", "dwarf,16384"});
   else
     argv.push_back("-g");
-  argv.insert(argv.end(), {"-p", std::to_string(pid), "-o", data});
+  std::string pid_list;
+  for (pid_t pid : pids) pid_list += (pid_list.empty() ? "" : ",") + std::to_string(pid);
+  if (pid_list.empty()) {
+    error = "perf record: no process to sample";
+    return std::nullopt;
+  }
+  argv.insert(argv.end(), {"-p", pid_list, "-o", data});
   try {
     ChildProcess child = ChildProcess::Start(argv, log + ".out", log + ".err");
     // perf opens one event per thread of the process before it samples; give it that time, and

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/util/process.h"
 
@@ -20,9 +21,10 @@ struct PerfOptions {
 
 class PerfRecorder {
  public:
-  // Attaches `perf record -F <hz> -g|--call-graph dwarf -p <pid> -o <dir>/<name>.data` (its
-  // stdout/stderr in <dir>/<name>.perf.out/.err). nullopt with `error` set when perf cannot start.
-  static std::optional<PerfRecorder> Start(pid_t pid, const std::string& dir,
+  // Attaches `perf record -F <hz> -g|--call-graph dwarf -p <pid,pid...> -o <dir>/<name>.data`
+  // (its stdout/stderr in <dir>/<name>.perf.out/.err): every thread of each process in `pids`.
+  // nullopt with `error` set when perf cannot start.
+  static std::optional<PerfRecorder> Start(const std::vector<pid_t>& pids, const std::string& dir,
                                            const std::string& name, const PerfOptions& options,
                                            std::string& error);
   // Stops the recording (SIGTERM: perf writes its data and exits) and returns `perf script -F

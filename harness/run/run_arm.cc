@@ -302,10 +302,13 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     if (profile_run) {
       PerfOptions o;
       o.frequency_hz = s.profile.frequency_hz;
-      service_perf = PerfRecorder::Start(fixture.pid(), dir, "service", o, service_perf_error);
+      service_perf = PerfRecorder::Start({fixture.pid()}, dir, "service", o, service_perf_error);
       if (agent) {
         o.dwarf = true;
-        agent_perf = PerfRecorder::Start(agent->pid(), dir, "agent", o, agent_perf_error);
+        // Both processes of the privilege split: the parsing process (ring buffer read, decode,
+        // tracker, parsers, metrics, printing) is the agent's child.
+        agent_perf = PerfRecorder::Start(ProcessTree(agent->pid()), dir, "agent", o,
+                                         agent_perf_error);
       }
     }
 

@@ -52,6 +52,14 @@ void ExpectCostBreakdown(const nlohmann::json& cost, const std::vector<std::stri
     }
     EXPECT_NEAR(stages, cpu, 0.005) << agent.dump(2);  // the stages split the measured CPU
     EXPECT_EQ(samples, agent.at("samples").get<double>());
+    // The parsing process (the privileged process's child) is sampled too: its stages hold
+    // samples (before it was, every one of them read 0).
+    double parsing = 0;
+    for (const auto& g : agent.at("groups"))
+      if (g.at("group") == "decode" || g.at("group") == "tracker" || g.at("group") == "parser" ||
+          g.at("group") == "metrics" || g.at("group") == "ring buffer read")
+        parsing += g.at("samples").get<double>();
+    EXPECT_GT(parsing, 0) << agent.dump(2);
     // The service's groups with Hugin: the tracing group is where Hugin's programs run.
     ASSERT_TRUE(a.at("service").at("error").is_null()) << a.dump(2);
     ASSERT_FALSE(a.at("service_added").empty()) << a.dump(2);
