@@ -41,7 +41,8 @@ std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text);
 std::vector<pid_t> ProcessTree(pid_t root);
 // user+system CPU of the tree in microseconds (live processes only).
 uint64_t TreeCpuMicros(pid_t root);
-// Peak RSS over the tree's processes (the largest VmHWM), bytes.
+// The tree's processes' peak RSS (VmHWM) summed, bytes: the agent is two processes since the
+// privilege split. Pages both map (libraries, the ring buffer) count twice; PSS would not.
 uint64_t TreePeakRssBytes(pid_t root);
 
 // Sums run_time_ns/run_cnt over `bpftool prog show -j` entries whose name starts with `prefix`.
