@@ -353,6 +353,13 @@ TEST(ExecutableMatcher, RepetitionCannotBacktrackForever) {
   EXPECT_TRUE(nested.value().Matches("/" + std::string(40, 'a')));
 }
 
+// config_fuzzer's finding: RE2 quotes the bad pattern in its error, newline and all.
+TEST(ExecutableMatcher, ABadPatternWithANewlineIsStillAOneLineError) {
+  const auto e = ParseErr({"--executable-name", std::string("(uncl\n-ed\x01")}, {});
+  ExpectOneLineError(e);
+  EXPECT_NE(e.message.find("(uncl\\n-ed\\x01"), std::string::npos) << e.message;
+}
+
 TEST(ProcessEnv, ReadsTheRealEnvironment) {
   setenv("HUGIN_CONFIG_TEST_VAR", "x1", 1);
   unsetenv("HUGIN_CONFIG_TEST_UNSET");
