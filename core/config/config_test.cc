@@ -357,7 +357,7 @@ TEST(ExecutableMatcher, RepetitionCannotBacktrackForever) {
 TEST(ExecutableMatcher, ABadPatternWithANewlineIsStillAOneLineError) {
   const auto e = ParseErr({"--executable-name", std::string("(uncl\n-ed\x01")}, {});
   ExpectOneLineError(e);
-  EXPECT_NE(e.message.find("(uncl\\n-ed\\x01"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("(uncl\\x0A-ed\\x01"), std::string::npos) << e.message;
 }
 
 TEST(ProcessEnv, ReadsTheRealEnvironment) {
