@@ -4,6 +4,7 @@
 #define HUGIN_BPF_COMMON_H
 
 #include "maps.bpf.h"
+#include "wakeup.bpf.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
@@ -21,14 +22,21 @@ static __always_inline void count(__u32 which) {
   if (v) *v += 1; /* per-CPU slot: no atomics needed */
 }
 
-/* Ring buffer submit flags: batch wakeups (see cfg_wakeup_bytes). Considered:
- * never waking the reader (a drain timer only, as Falco does) saves this
- * helper call per record, but a 20 ms timer alone lets a burst fill a small
- * ring before the reader looks: the overload scenario's 64 KiB ring takes
- * about 5 ms to fill at 6000 requests/s of 2 KiB answers (an estimate). */
-static __always_inline __u64 wakeup_flags(void) {
-  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                            : BPF_RB_NO_WAKEUP;
+/* Ring buffer submit flags: batch wakeups (hg_wakeup_flags, cfg_wakeup_bytes).
+ * Considered: never waking the reader (a drain timer only, as Falco does), but
+ * a 20 ms timer alone lets a burst fill a small ring before the reader looks:
+ * the overload scenario's 64 KiB ring takes about 5 ms to fill at 6000
+ * requests/s of 2 KiB answers (an estimate).
+ * Flags for bpf_ringbuf_output of a record of `size` bytes, asked before the call. */
+static __always_inline __u64 wakeup_flags_before_output(__u64 size) {
+  return hg_wakeup_flags(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), size, cfg_wakeup_bytes);
+}
+
+/* Flags for bpf_ringbuf_submit of a reserved record of `size` bytes: the
+ * unread count already includes the reservation. */
+static __always_inline __u64 wakeup_flags_at_submit(__u64 size) {
+  __u64 unread = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+  return hg_wakeup_flags(unread > size + 8 ? unread - size - 8 : 0, size, cfg_wakeup_bytes);
 }
 
 /* True when the current process is one Hugin watches. */
@@ -179,7 +187,7 @@ static __always_inline void emit_open(__u32 tgid, int fd, const struct conn_stat
   fill_header(&e->h, HG_EV_OPEN, tgid, fd, c);
   e->h.syscall = syscall;
   fill_addr(sk, &e->addr);
-  bpf_ringbuf_submit(e, wakeup_flags());
+  bpf_ringbuf_submit(e, wakeup_flags_at_submit(sizeof(*e)));
   count(HG_CNT_EVENTS);
 }
 

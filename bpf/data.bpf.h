@@ -241,7 +241,8 @@ static long emit_slice(__u64 i, void *ctx) {
   if (got < seg) count(HG_CNT_PAYLOAD_TRUNCATED);
   if (got > HG_MAX_PAYLOAD) got = HG_MAX_PAYLOAD;
   e->captured = got;
-  if (bpf_ringbuf_output(&events, e, sizeof(*e) + verifier_bound(got), wakeup_flags()) != 0) {
+  const __u64 size = sizeof(*e) + verifier_bound(got);
+  if (bpf_ringbuf_output(&events, e, size, wakeup_flags_before_output(size)) != 0) {
     count(HG_CNT_DROP_RINGBUF);
     note_loss_of(x->tgid, x->fd, x->generation, x->sk, x->dir, seg, x->now);
     return 1;

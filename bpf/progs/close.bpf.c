@@ -26,7 +26,7 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
     e->tls_bytes[0] = c->tls_pos[0];
     e->tls_bytes[1] = c->tls_pos[1];
     if (c->tls) e->h.flags |= HG_FLAG_TLS;
-    bpf_ringbuf_submit(e, wakeup_flags());
+    bpf_ringbuf_submit(e, wakeup_flags_at_submit(sizeof(*e)));
     count(HG_CNT_EVENTS);
   } else {
     count(HG_CNT_DROP_RINGBUF);

@@ -116,6 +116,29 @@ TEST_F(RingReaderTest, WaitWakesOnAForcedWakeupAndTimesOutOtherwise) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
 }
 
+// The agent's wakeup policy (bpf/wakeup.bpf.h) on a real ring: records that leave the unread
+// data below a step do not wake a waiting reader; the record that crosses it does. (epoll
+// reports the ring only after a wakeup: data written without one does not end the wait.)
+TEST_F(RingReaderTest, AgentWakeupComesOnlyWhenUnreadDataCrossesAStep) {
+  constexpr uint32_t kStep = 1024, kLen = 100;  // each record takes 112 bytes of the ring
+  for (uint32_t seq = 0; seq < 5; seq++) ASSERT_EQ(producer_.OutputAsAgent(kLen, seq, kStep), 0);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(reader_->Poll(300, [](const void*, size_t) {}).value(), 5);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(280))
+      << "560 unread bytes woke the reader (step 1024)";
+  // From empty again: the 10th record takes the unread bytes from 1008 to 1120.
+  for (uint32_t seq = 0; seq < 9; seq++) ASSERT_EQ(producer_.OutputAsAgent(kLen, seq, kStep), 0);
+  t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(reader_->Poll(300, [](const void*, size_t) {}).value(), 9);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(280))
+      << "1008 unread bytes woke the reader (step 1024)";
+  for (uint32_t seq = 0; seq < 10; seq++) ASSERT_EQ(producer_.OutputAsAgent(kLen, seq, kStep), 0);
+  t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(reader_->Poll(5000, [](const void*, size_t) {}).value(), 10);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000))
+      << "crossing the step did not wake the reader";
+}
+
 TEST(RingReader, RefusesASizeThatIsNotAPowerOfTwoPageMultiple) {
   auto r = RingReader::Open(-1, 3 * 4096);
   ASSERT_FALSE(r);

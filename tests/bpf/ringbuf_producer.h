@@ -35,13 +35,19 @@ class RingProducer {
 
   // Writes a record of `len` bytes (seq in the first 4); the program's return value:
   // 0 written, 3 the ring was full, or -errno when the run failed.
-  int Output(uint32_t len, uint32_t seq, uint32_t flags = 0) { return Run({len, 0, seq, flags}); }
+  int Output(uint32_t len, uint32_t seq, uint32_t flags = 0) { return Run({len, 0, seq, flags, 0}); }
+  // Writes a record with the wakeup the agent's programs would ask for at wakeup step `step`
+  // (bpf/wakeup.bpf.h).
+  int OutputAsAgent(uint32_t len, uint32_t seq, uint32_t step) {
+    return Run({len, 0, seq, kAgentWakeup, step});
+  }
   // Reserves a record and discards it.
-  int Discard(uint32_t seq) { return Run({0, 1, seq, 0}); }
+  int Discard(uint32_t seq) { return Run({0, 1, seq, 0, 0}); }
 
  private:
+  static constexpr uint32_t kAgentWakeup = 0x80000000u;  // HG_TEST_AGENT_WAKEUP
   struct Args {
-    uint32_t len, discard, seq, flags;
+    uint32_t len, discard, seq, flags, step;
   };
   int Run(Args a) {
     // A syscall program runs once per call (the kernel refuses `repeat` for this type).
