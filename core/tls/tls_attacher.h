@@ -39,6 +39,9 @@ class TlsAttacher {
   std::vector<std::string> TakeNotices();
   // Files with probes attached now.
   size_t probed_files() const;
+  // Files looked at so far (probed, refused, or found without TLS): grows when a Scan did the
+  // heavy work (ELF symbols, Go's offsets, disassembly).
+  size_t examined_files() const { return files_.size() + without_tls_.size(); }
 
  private:
   struct FileKey {
