@@ -45,6 +45,7 @@ std::optional<MetricsArmSummary> SummarizeMetricsArm(int rate, const std::vector
     m.prometheus_count += r->prometheus_count.value_or(0);
     m.kernel_drops += r->counters.kernel_drops();
     m.agent_rss_bytes = std::max(m.agent_rss_bytes, r->agent_rss_bytes);
+    m.agent_pss_bytes = std::max(m.agent_pss_bytes, r->agent_pss_bytes);
     if (r->probe_run) continue;  // cost figures from the paired runs (bpf_stats costs them)
     cpu += r->agent_cpu_us;
     events += r->counters.events_received;

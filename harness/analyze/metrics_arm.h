@@ -29,7 +29,8 @@ struct MetricsArmSummary {
   double agent_cpu_us_per_request = 0;  // over its paired runs
   double events_per_request = 0;
   double kernel_drops = 0;
-  uint64_t agent_rss_bytes = 0;         // max over runs
+  uint64_t agent_rss_bytes = 0;         // max over runs (VmHWM, the processes summed)
+  uint64_t agent_pss_bytes = 0;         // max over runs (PSS at the end of the load)
 };
 
 // nullopt without any ok hugin_metrics run at `rate` (profile runs are not counted).

@@ -187,6 +187,7 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
       paired_requests += double(r->requests_served);
     }
     st.agent_rss_bytes = std::max(st.agent_rss_bytes, r->agent_rss_bytes);
+    st.agent_pss_bytes = std::max(st.agent_pss_bytes, r->agent_pss_bytes);
     st.unattributed_drops += r->loss.unattributed_drops;
     if (r->injected_dropped_spans && r->injected_swapped_statuses) {
       st.injected_dropped_spans += *r->injected_dropped_spans;
@@ -284,6 +285,7 @@ Headline HeadlineOf(const std::vector<StepSummary>& steps) {
     h.duration_delta_p50_us = std::max(h.duration_delta_p50_us, st.duration_delta_p50_us);
     h.duration_delta_p99_us = std::max(h.duration_delta_p99_us, st.duration_delta_p99_us);
     h.agent_rss_bytes = std::max(h.agent_rss_bytes, st.agent_rss_bytes);
+    h.agent_pss_bytes = std::max(h.agent_pss_bytes, st.agent_pss_bytes);
     h.requests += st.requests;
     h.spans += st.spans;
     h.missing += st.missing;

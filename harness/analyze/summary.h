@@ -88,7 +88,8 @@ struct StepSummary {
   // events: what reached user space through the ring buffer (paired Hugin runs).
   double probe_ns_per_request = 0, probe_runs_per_request = 0, events_per_request = 0;
   double agent_cpu_us_per_request = 0;
-  uint64_t agent_rss_bytes = 0;  // max over runs
+  uint64_t agent_rss_bytes = 0;  // max over runs (VmHWM, the agent's processes summed)
+  uint64_t agent_pss_bytes = 0;  // max over runs (PSS at the end of the load: shared pages once)
   double duration_delta_p50_us = 0, duration_delta_p99_us = 0;
   std::vector<double> duration_deltas_us;
   std::optional<double> prometheus_count_error;  // max |prometheus - ground truth| / truth
@@ -145,7 +146,7 @@ struct Headline {
   double probe_ns_per_request = 0, probe_runs_per_request = 0, events_per_request = 0;
   double agent_cpu_us_per_request = 0, steal_percent_max = 0;
   double duration_delta_p50_us = 0, duration_delta_p99_us = 0;
-  uint64_t agent_rss_bytes = 0;
+  uint64_t agent_rss_bytes = 0, agent_pss_bytes = 0;
   uint64_t requests = 0, spans = 0, missing = 0, silent_loss = 0, phantom = 0,
            unattributed_drops = 0;
   double kernel_drops = 0;

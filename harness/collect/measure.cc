@@ -64,6 +64,20 @@ std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> ParsePssBytes(const std::string& smaps_rollup_text) {
+  std::istringstream in(smaps_rollup_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Pss:", 0) != 0) continue;
+    std::istringstream fields(line.substr(4));
+    uint64_t kb = 0;
+    std::string unit;
+    if (fields >> kb >> unit && unit == "kB") return kb * 1024;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 std::vector<pid_t> ProcessTree(pid_t root) {
   std::map<pid_t, std::vector<pid_t>> children;
   std::error_code ec;
@@ -96,6 +110,15 @@ uint64_t TreePeakRssBytes(pid_t root) {
     if (hwm) peak += *hwm;  // the agent is two processes (privilege split): both count
   }
   return peak;
+}
+
+uint64_t TreePssBytes(pid_t root) {
+  uint64_t pss = 0;
+  for (pid_t pid : ProcessTree(root)) {
+    const auto p = ParsePssBytes(ReadWholeFile("/proc/" + std::to_string(pid) + "/smaps_rollup"));
+    if (p) pss += *p;
+  }
+  return pss;
 }
 
 std::optional<BpfStats> ParseBpftoolProgJson(const std::string& json_text,

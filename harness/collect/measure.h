@@ -42,8 +42,13 @@ std::vector<pid_t> ProcessTree(pid_t root);
 // user+system CPU of the tree in microseconds (live processes only).
 uint64_t TreeCpuMicros(pid_t root);
 // The tree's processes' peak RSS (VmHWM) summed, bytes: the agent is two processes since the
-// privilege split. Pages both map (libraries, the ring buffer) count twice; PSS would not.
+// privilege split. Pages both map (libraries, the ring buffer) count twice; PSS does not.
 uint64_t TreePeakRssBytes(pid_t root);
+// The "Pss:  1234 kB" line of /proc/PID/smaps_rollup, in bytes.
+std::optional<uint64_t> ParsePssBytes(const std::string& smaps_rollup_text);
+// The tree's proportional set size now (PSS summed, bytes): each shared page counted once
+// across the processes that map it, which is what the agent costs the machine's memory.
+uint64_t TreePssBytes(pid_t root);
 
 // Sums run_time_ns/run_cnt over `bpftool prog show -j` entries whose name starts with `prefix`.
 // When `owner_pid` > 0 and bpftool lists the holders of a program ("pids"), programs not held by

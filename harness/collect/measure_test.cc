@@ -1,6 +1,8 @@
 #include "harness/collect/measure.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace hugin::harness {
@@ -22,6 +24,44 @@ TEST(Measure, VmHwm) {
   EXPECT_EQ(*ParseVmHwmBytes("Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 1000 kB\n"),
             1234u * 1024);
   EXPECT_FALSE(ParseVmHwmBytes("Name:\tkthreadd\n"));
+}
+
+TEST(Measure, Pss) {
+  EXPECT_EQ(*ParsePssBytes("55f0-7ffd ---p 00000000 00:00 0 [rollup]\nRss:\t  9000 kB\n"
+                           "Pss:\t    1234 kB\nPss_Anon:\t 1000 kB\n"),
+            1234u * 1024);
+  EXPECT_FALSE(ParsePssBytes("Rss:\t  9000 kB\n"));
+}
+
+// The agent is two processes sharing pages (the ring buffer, libraries): PSS counts a shared
+// page once across the tree, the summed VmHWM once per process.
+TEST(Measure, TreePssCountsSharedPagesOnce) {
+  constexpr size_t kShared = 32 << 20;
+  auto* shared = static_cast<volatile char*>(
+      mmap(nullptr, kShared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(shared, MAP_FAILED);
+  for (size_t i = 0; i < kShared; i += 4096) shared[i] = 1;
+  int ready[2], done[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(done), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int sum = 0;
+    for (size_t i = 0; i < kShared; i += 4096) sum += shared[i];  // maps every shared page
+    char c = sum > 0 ? 1 : 0;
+    (void)!write(ready[1], &c, 1);
+    (void)!read(done[0], &c, 1);
+    _exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  const uint64_t rss_sum = TreePeakRssBytes(getpid()), pss = TreePssBytes(getpid());
+  (void)!write(done[1], &c, 1);
+  waitpid(child, nullptr, 0);
+  munmap(const_cast<char*>(shared), kShared);
+  EXPECT_GT(pss, kShared);
+  EXPECT_GT(rss_sum, pss + kShared * 3 / 4) << "the shared pages should count twice in RSS only";
 }
 
 TEST(Measure, OwnProcessIsReadable) {

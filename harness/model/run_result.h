@@ -118,7 +118,8 @@ struct RunResult {
 
   // hugin arm
   double agent_cpu_us = 0;          // during the load and the drain after it
-  uint64_t agent_rss_bytes = 0;     // VmHWM at the end
+  uint64_t agent_rss_bytes = 0;     // VmHWM at the end, the agent's processes summed
+  uint64_t agent_pss_bytes = 0;     // PSS at the end of the load, summed (shared pages once)
   BpfStats bpf;                     // delta over the load window, programs named hg_*
   AgentCounters counters;           // deltas over the load window
   MatchResult match;

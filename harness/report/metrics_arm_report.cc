@@ -42,7 +42,8 @@ json MetricsArmJson(const StepSummary& st) {
           {"agent_cpu_us_per_request", m.agent_cpu_us_per_request},
           {"events_per_request", m.events_per_request},
           {"kernel_drops", m.kernel_drops},
-          {"agent_rss_bytes", m.agent_rss_bytes}};
+          {"agent_rss_bytes", m.agent_rss_bytes},
+          {"agent_pss_bytes", m.agent_pss_bytes}};
 }
 
 std::string MetricsArmRows(const StepSummary& st) {

@@ -214,6 +214,7 @@ json StepJson(const StepSummary& st) {
       {"events_per_request", st.events_per_request},
       {"agent_cpu_us_per_request", st.agent_cpu_us_per_request},
       {"agent_rss_bytes", st.agent_rss_bytes},
+      {"agent_pss_bytes", st.agent_pss_bytes},
       {"duration_delta_p50_us", st.duration_delta_p50_us},
       {"duration_delta_p99_us", st.duration_delta_p99_us},
       {"prometheus_count_error", Opt(st.prometheus_count_error)},
@@ -284,6 +285,7 @@ json ScenarioJson(const ScenarioSummary& s) {
   j["events_per_request"] = h.events_per_request;
   j["agent_cpu_us_per_request"] = h.agent_cpu_us_per_request;
   j["agent_rss_bytes"] = h.agent_rss_bytes;
+  j["agent_pss_bytes"] = h.agent_pss_bytes;
   j["steal_percent_max"] = h.steal_percent_max;
   j["duration_delta_p50_us"] = h.duration_delta_p50_us;
   j["duration_delta_p99_us"] = h.duration_delta_p99_us;
@@ -326,6 +328,7 @@ json ScenarioJson(const ScenarioSummary& s) {
                          {"warmup_requests", r.warmup_requests},
                          {"load_tool_cpu_us", r.load.tool_cpu_us},
                          {"fixture_cpu_us", r.fixture_cpu_us}, {"agent_cpu_us", r.agent_cpu_us},
+                         {"agent_rss_bytes", r.agent_rss_bytes}, {"agent_pss_bytes", r.agent_pss_bytes},
                          {"error", r.error}, {"throughput_rps", r.load.throughput_rps},
                          {"p99_us", r.load.p99_us}, {"load_requests", r.load.requests},
                          {"requests_served", r.requests_served}, {"client_aborted", r.client_aborted}, {"matched", r.match.matched},
@@ -371,7 +374,7 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
 
   md << "## Summary\n\n| scenario | verdict | throughput ratio [95% CI] | p99 ratio [95% CI] | "
         "added CPU µs/req [95% CI] | capture rate | field match | silent loss | kernel drops "
-        "(unattributed) | probe ns/req | agent CPU µs/req | agent RSS MiB | steal % max | "
+        "(unattributed) | probe ns/req | agent CPU µs/req | agent PSS / peak RSS MiB | steal % max | "
         "OTel throughput ratio / added CPU µs/req | metrics-only throughput ratio / added CPU µs/req / "
         "Prometheus count error |\n"
      << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
@@ -391,6 +394,7 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
        << Num(h.field_match_rate, 4) << " | " << h.silent_loss << " | " << Num(h.kernel_drops, 0)
        << " (" << h.unattributed_drops << ") | " << Num(h.probe_ns_per_request, 0) << " | "
        << Num(h.agent_cpu_us_per_request, 2) << " | "
+       << Num(double(h.agent_pss_bytes) / 1048576.0, 1) << " / "
        << Num(double(h.agent_rss_bytes) / 1048576.0, 1) << " | " << Num(h.steal_percent_max, 1)
        << " | "
        << (h.otel_throughput_ratio ? EstNum(h.otel_throughput_ratio) + " / " +
@@ -499,8 +503,10 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
             "syscalls) / ring-buffer events per request | "
          << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2) << " / "
          << Num(st.events_per_request, 2) << " |\n"
-         << "| agent CPU per request (µs) / agent peak RSS (MiB) | "
+         << "| agent CPU per request (µs) / agent PSS (MiB; shared pages once) / peak RSS (MiB; "
+            "VmHWM of its two processes summed) | "
          << Num(st.agent_cpu_us_per_request, 2) << " / "
+         << Num(double(st.agent_pss_bytes) / 1048576.0, 1) << " / "
          << Num(double(st.agent_rss_bytes) / 1048576.0, 1) << " |\n"
          << "| Prometheus count error / rate() error vs ground truth | "
          << OptNum(st.prometheus_count_error, 4) << " / " << OptNum(st.prometheus_rate_error, 4)

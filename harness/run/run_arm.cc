@@ -344,6 +344,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
         r.agent_profile = FinishProfile(agent_perf, agent_perf_error, AgentGroups(), "agent",
                                         r.agent_cpu_us);
       r.agent_rss_bytes = TreePeakRssBytes(agent->pid());
+      r.agent_pss_bytes = TreePssBytes(agent->pid());
       if (bpf0) {
         if (const auto bpf1 = ReadBpfStats("hg_", agent->pid(), bpf_error))
           r.bpf = SubtractBpfStats(*bpf1, *bpf0);
