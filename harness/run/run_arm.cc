@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "harness/analyze/cost_groups.h"
@@ -107,21 +108,24 @@ void QueryPrometheus(const RunContext& ctx, int server_port, double load_end_uni
   if (!r.prometheus_rate && r.prometheus_error.empty()) r.prometheus_error = error;
 }
 
-int AnyFreeLoopbackPort() {
+// The low end of the kernel's ephemeral port range (ip_local_port_range), or 32768.
+int EphemeralLow() {
+  std::ifstream f("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  return f >> low && low > 0 ? low : 32768;
+}
+
+// Whether `port` can be bound on all interfaces now (the fixtures bind 0.0.0.0).
+bool Bindable(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
 }
 
 int64_t MonotonicNowNs() {
@@ -192,11 +196,28 @@ void CheckLoadTool(const LoadResult& load, uint64_t failing_statuses, int connec
 }
 
 int FreeLoopbackPort(const std::vector<int>& avoid) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const int port = AnyFreeLoopbackPort();
-    if (std::find(avoid.begin(), avoid.end(), port) == avoid.end()) return port;
+  // Below the ephemeral range: a port from bind(0) lies in it, where a client connection of a
+  // load tool or scrape running meanwhile can take it before the fixture binds it (it did in
+  // CI for tests/common/procs.py, which picks ports the same way as this now). Random, so
+  // harnesses running side by side rarely try the same one.
+  constexpr int kLow = 10000;
+  const int high = EphemeralLow();
+  if (high - kLow < 1000) throw std::runtime_error("the ephemeral port range leaves no room below it");
+  return FreePortIn(kLow, high, avoid);
+}
+
+int FreePortIn(int low, int high, const std::vector<int>& avoid) {
+  static std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(low, high - 1);
+  // Random picks first (spread), then every port in order (a nearly full range).
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    const int port = pick(rng);
+    if (std::find(avoid.begin(), avoid.end(), port) == avoid.end() && Bindable(port)) return port;
   }
-  throw std::runtime_error("cannot find a free loopback port outside the reserved ones");
+  for (int port = low; port < high; ++port)
+    if (std::find(avoid.begin(), avoid.end(), port) == avoid.end() && Bindable(port)) return port;
+  throw std::runtime_error("cannot find a free port in " + std::to_string(low) + ".." +
+                           std::to_string(high - 1));
 }
 
 RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::string& dir,

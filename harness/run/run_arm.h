@@ -43,8 +43,11 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
 void CheckLoadTool(const LoadResult& load, uint64_t failing_statuses, int connections,
                    const std::string& dir, std::string& error);
 
-// A currently free TCP port on 127.0.0.1, not one of `avoid` (ports the scenario uses between
-// runs, e.g. the agent's metrics port, which is unbound while no agent runs).
+// A currently free TCP port (bindable on all interfaces), below the kernel's ephemeral range so
+// no client connection takes it before the caller binds it; not one of `avoid` (ports the
+// scenario uses between runs, e.g. the agent's metrics port, unbound while no agent runs).
 int FreeLoopbackPort(const std::vector<int>& avoid = {});
+// A port of [low, high) bindable on all interfaces now and not in `avoid`; throws if none.
+int FreePortIn(int low, int high, const std::vector<int>& avoid = {});
 
 }  // namespace hugin::harness
