@@ -1,5 +1,7 @@
 #include "core/loader/loader.h"
 
+#include "core/loader/btf_tracepoint.h"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
@@ -54,12 +56,6 @@ std::string LastLibbpfLines() {
 }
 
 // A tp_btf program's target ("tp_btf/sys_exit" -> "sys_exit"); empty for other kinds.
-std::string BtfTracepointOf(const bpf_program* prog) {
-  std::string sec = bpf_program__section_name(prog);
-  const std::string prefix = "tp_btf/";
-  return sec.rfind(prefix, 0) == 0 ? sec.substr(prefix.size()) : "";
-}
-
 // Programs Hugin runs without, and what is lost then.
 const char* WhatIsLostWithout(const std::string& prog_name) {
   if (prog_name == "hg_data_ready") return "no queue time: a span's duration is its processing time";
@@ -156,7 +152,7 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   bpf_program* prog;
   bpf_object__for_each_program(prog, self->skel_->obj) {
     std::string tp = BtfTracepointOf(prog);
-    if (tp.empty() || libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_RAW_TP) >= 0) continue;
+    if (tp.empty() || KernelHasBtfTracepoint(tp)) continue;
     const char* lost = WhatIsLostWithout(bpf_program__name(prog));
     if (!lost)
       return hugin::Error{"BPF is not usable here: this kernel has no " + tp +

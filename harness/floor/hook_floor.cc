@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/loader/btf_tracepoint.h"
 #include "harness/floor/hook_floor.skel.h"
 
 namespace hugin::harness {
@@ -16,13 +17,11 @@ Result<std::unique_ptr<HookFloor>> HookFloor::Attach() {
                  errno};
   bpf_program* prog;
   bpf_object__for_each_program(prog, self->skel_->obj) {
-    const std::string sec = bpf_program__section_name(prog);
-    const std::string btf_prefix = "tp_btf/";
-    if (sec.rfind(btf_prefix, 0) == 0 &&
-        libbpf_find_vmlinux_btf_id(sec.substr(btf_prefix.size()).c_str(), BPF_TRACE_RAW_TP) < 0) {
+    const std::string tp = BtfTracepointOf(prog);
+    if (!tp.empty() && !KernelHasBtfTracepoint(tp)) {
       bpf_program__set_autoload(prog, false);
       self->skipped_.push_back(std::string(bpf_program__name(prog)) + " (this kernel has no " +
-                               sec.substr(btf_prefix.size()) + " tracepoint)");
+                               tp + " tracepoint)");
     }
   }
   if (int err = hook_floor_bpf__load(self->skel_); err != 0)
