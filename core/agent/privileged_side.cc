@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -203,7 +204,14 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop) {
       return Fail("the parsing process did not stop within " +
                   std::to_string(kChildStopGrace.count()) + " s; killed it");
     pollfd fds[2] = {{control_.fd(), POLLIN, 0}, {scrape_.fd(), POLLIN, 0}};
-    int n = poll(fds, 2, kPollMs);
+    // Messages wake this loop; the timeout only serves the periodic work (loss drain, discovery)
+    // and the stop checks, so sleep until the next of them rather than every kPollMs: at a
+    // fixed 7000 req/s the privileged process woke 50 times a second to do nothing.
+    const auto until_next = std::min(next_loss_drain, next_scan) - Clock::now();
+    const int timeout_ms = static_cast<int>(std::clamp<int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(until_next).count() + 1, 0,
+        kLossDrainInterval.count()));
+    int n = poll(fds, 2, timeout_ms);
     if (n < 0 && errno != EINTR) return Fail(std::string("poll failed: ") + strerror(errno));
     // The scrape socket first: a reply is awaited there.
     if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && !Handle(scrape_) && !child_closed_)

@@ -43,8 +43,9 @@ int RunParsingSide(const Config& cfg, const FaultPlan& faults, const ParsingSide
                    privsep::Channel control, privsep::Channel scrape,
                    const std::atomic<bool>* stop, FILE* out);
 
-// Both sides poll with this timeout; the kernel wakes the reader only when records pile up
-// (cfg_wakeup_bytes), so spans are at most this late.
+// The parsing side's ring buffer poll timeout; the kernel wakes the reader only when records
+// pile up (cfg_wakeup_bytes), so spans are at most this late. (The privileged side sleeps
+// until its next periodic task instead.)
 constexpr int kPollMs = 20;
 
 }  // namespace hugin
