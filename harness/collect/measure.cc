@@ -50,12 +50,14 @@ std::optional<ProcStat> ParseProcStat(const std::string& text) {
   return s;
 }
 
-std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text) {
-  std::istringstream in(status_text);
+namespace {
+// The first "<field> <n> kB" line of a /proc text (status, smaps_rollup), in bytes.
+std::optional<uint64_t> KbField(const std::string& text, const std::string& field) {
+  std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) != 0) continue;
-    std::istringstream fields(line.substr(6));
+    if (line.rfind(field, 0) != 0) continue;
+    std::istringstream fields(line.substr(field.size()));
     uint64_t kb = 0;
     std::string unit;
     if (fields >> kb >> unit && unit == "kB") return kb * 1024;
@@ -63,19 +65,14 @@ std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text) {
   }
   return std::nullopt;
 }
+}  // namespace
+
+std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text) {
+  return KbField(status_text, "VmHWM:");
+}
 
 std::optional<uint64_t> ParsePssBytes(const std::string& smaps_rollup_text) {
-  std::istringstream in(smaps_rollup_text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Pss:", 0) != 0) continue;
-    std::istringstream fields(line.substr(4));
-    uint64_t kb = 0;
-    std::string unit;
-    if (fields >> kb >> unit && unit == "kB") return kb * 1024;
-    return std::nullopt;
-  }
-  return std::nullopt;
+  return KbField(smaps_rollup_text, "Pss:");
 }
 
 std::vector<pid_t> ProcessTree(pid_t root) {
