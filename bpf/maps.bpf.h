@@ -12,9 +12,9 @@ const volatile __u8 cfg_trace_all = 0;        /* 1: no pid filter (tests, debugg
 const volatile __u32 cfg_self_tgid = 0;       /* the agent: never traced */
 /* Wake the reader each time the unread data crosses a multiple of this (the
  * loader sets a quarter of the ring, at most 256 KiB; see wakeup.bpf.h); the
- * reader also drains on a short poll timeout. A wakeup per record costs the traced syscall
- * microseconds (measured with bpf_stats: hg_exit_write 6.4 us per call with a
- * wakeup per record, 0.9 us batched). */
+ * reader also drains on a short poll timeout. A wakeup per record costs the
+ * traced syscall microseconds (measured with bpf_stats: hg_exit_write 6.4 us
+ * per call with a wakeup per record, 0.9 us batched). */
 const volatile __u32 cfg_wakeup_bytes = 64 << 10;
 
 /* Slices of HG_MAX_PAYLOAD bytes a fully captured call is written as (<= HG_MAX_SLICES). */
