@@ -24,7 +24,7 @@ static __always_inline void count(__u32 which) {
 
 /* Ring buffer submit flags: batch wakeups (hg_wakeup_flags, cfg_wakeup_bytes).
  * Considered: never waking the reader (a drain timer only, as Falco does), but
- * a 20 ms timer alone lets a burst fill a small ring before the reader looks:
+ * a 20-50 ms timer alone lets a burst fill a small ring before the reader looks:
  * the overload scenario's 64 KiB ring takes about 5 ms to fill at 6000
  * requests/s of 2 KiB answers (an estimate).
  * Flags for bpf_ringbuf_output of a record of `size` bytes, asked before the call. */
