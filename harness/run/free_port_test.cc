@@ -24,27 +24,6 @@ int EphemeralLowForTest() {
   return low;
 }
 
-TEST(FreeLoopbackPort, IsBelowTheEphemeralRangeAndBindableOnAllInterfaces) {
-  const int ephemeral_low = EphemeralLowForTest();
-  ASSERT_GT(ephemeral_low, 11000);
-  std::set<int> seen;
-  for (int i = 0; i < 50; ++i) {
-    const int port = FreeLoopbackPort();
-    EXPECT_GE(port, 10000);
-    EXPECT_LT(port, ephemeral_low);
-    seen.insert(port);
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_ANY);
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << port;
-    close(fd);
-  }
-  EXPECT_GT(seen.size(), 40u) << "ports should be spread, not the same few";
-}
-
 // Listens on 0.0.0.0:port; -1 when the port is taken.
 int Hold(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -57,6 +36,22 @@ int Hold(int port) {
     return -1;
   }
   return fd;
+}
+
+TEST(FreeLoopbackPort, IsBelowTheEphemeralRangeAndBindableOnAllInterfaces) {
+  const int ephemeral_low = EphemeralLowForTest();
+  ASSERT_GT(ephemeral_low, 11000);
+  std::set<int> seen;
+  for (int i = 0; i < 50; ++i) {
+    const int port = FreeLoopbackPort();
+    EXPECT_GE(port, 10000);
+    EXPECT_LT(port, ephemeral_low);
+    seen.insert(port);
+    const int fd = Hold(port);
+    EXPECT_GE(fd, 0) << "port " << port << " cannot be bound on all interfaces";
+    if (fd >= 0) close(fd);
+  }
+  EXPECT_GT(seen.size(), 40u) << "ports should be spread, not the same few";
 }
 
 TEST(FreePortIn, SkipsPortsInUseAndReservedOnes) {

@@ -209,13 +209,14 @@ int FreeLoopbackPort(const std::vector<int>& avoid) {
 int FreePortIn(int low, int high, const std::vector<int>& avoid) {
   static std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<int> pick(low, high - 1);
+  auto usable = [&](int port) {
+    return std::find(avoid.begin(), avoid.end(), port) == avoid.end() && Bindable(port);
+  };
   // Random picks first (spread), then every port in order (a nearly full range).
-  for (int attempt = 0; attempt < 500; ++attempt) {
-    const int port = pick(rng);
-    if (std::find(avoid.begin(), avoid.end(), port) == avoid.end() && Bindable(port)) return port;
-  }
+  for (int attempt = 0; attempt < 500; ++attempt)
+    if (const int port = pick(rng); usable(port)) return port;
   for (int port = low; port < high; ++port)
-    if (std::find(avoid.begin(), avoid.end(), port) == avoid.end() && Bindable(port)) return port;
+    if (usable(port)) return port;
   throw std::runtime_error("cannot find a free port in " + std::to_string(low) + ".." +
                            std::to_string(high - 1));
 }
