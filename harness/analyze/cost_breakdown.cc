@@ -71,6 +71,12 @@ CostBreakdown BreakdownStep(int rate, const std::vector<RunResult>& runs) {
       b.probe_requests = r.requests_served;
       if (r.requests_served) b.probe_ns_per_request = double(r.bpf.run_time_ns) / double(r.requests_served);
     }
+    if (r.probe_run && r.arm == Arm::kHookFloor && b.floor_programs.empty()) {
+      b.floor_programs = ProgramCosts(r.bpf, r.requests_served);
+      b.floor_probe_requests = r.requests_served;
+      if (r.requests_served)
+        b.floor_probe_ns_per_request = double(r.bpf.run_time_ns) / double(r.requests_served);
+    }
     if (r.profile_run && r.service_profile) profiled.emplace(r.arm, &r);
   }
   if (auto it = profiled.find(Arm::kBaseline); it != profiled.end()) {

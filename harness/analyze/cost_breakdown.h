@@ -51,10 +51,18 @@ struct CostBreakdown {
   std::vector<ProgramCost> programs;
   uint64_t probe_requests = 0;
   double probe_ns_per_request = 0;  // the programs' total, as in the summary
+  // The hook_floor arm's empty programs (hf_*) under the same bpf_stats, from its own probe-time
+  // run: what bpf_stats counts for programs that do nothing (the tracepoint dispatch and the
+  // stats' own clock reads). Empty without a hook_floor arm.
+  std::vector<ProgramCost> floor_programs;
+  uint64_t floor_probe_requests = 0;
+  double floor_probe_ns_per_request = 0;
   std::optional<ProcessCost> baseline_service;
   uint64_t baseline_requests = 0;
   std::vector<AgentArmCost> arms;  // per agent arm with a profile run, in Arm order
-  bool empty() const { return programs.empty() && !baseline_service && arms.empty(); }
+  bool empty() const {
+    return programs.empty() && floor_programs.empty() && !baseline_service && arms.empty();
+  }
 };
 
 std::vector<ProgramCost> ProgramCosts(const BpfStats& stats, uint64_t requests);

@@ -112,6 +112,39 @@ TEST(CostBreakdown, ServiceDiffBetweenArmsAndAgentStages) {
   EXPECT_DOUBLE_EQ(a.service_added[2].added_us_per_request, 18 - 20);  // user 20 -> 18
 }
 
+TEST(CostBreakdown, HookFloorProbeRunIsTheFloorNotHugin) {
+  auto probe_run = [](Arm arm, uint64_t requests, std::vector<BpfProgramStats> programs) {
+    RunResult r;
+    r.ok = true;
+    r.arm = arm;
+    r.probe_run = true;
+    r.requests_served = requests;
+    for (const auto& p : programs) r.bpf.run_time_ns += p.run_time_ns;
+    r.bpf.per_program = std::move(programs);
+    return r;
+  };
+  // The floor's run first: it must not become Hugin's program table.
+  std::vector<RunResult> runs;
+  runs.push_back(probe_run(Arm::kHookFloor, 1000, {{"hf_sys_exit", 300000, 10000},
+                                                   {"hf_data_ready", 80000, 2000}}));
+  runs.push_back(probe_run(Arm::kHuginMetrics, 2000, {{"hg_sys_exit", 1800000, 20000}}));
+  const CostBreakdown b = BreakdownStep(0, runs);
+  ASSERT_EQ(b.programs.size(), 1u);
+  EXPECT_EQ(b.programs[0].name, "hg_sys_exit");
+  EXPECT_DOUBLE_EQ(b.probe_ns_per_request, 900);
+  ASSERT_EQ(b.floor_programs.size(), 2u);
+  EXPECT_EQ(b.floor_programs[0].name, "hf_sys_exit");
+  EXPECT_DOUBLE_EQ(b.floor_programs[0].ns_per_run, 30);
+  EXPECT_DOUBLE_EQ(b.floor_programs[0].runs_per_request, 10);
+  EXPECT_EQ(b.floor_probe_requests, 1000u);
+  EXPECT_DOUBLE_EQ(b.floor_probe_ns_per_request, 380);
+  EXPECT_FALSE(b.empty());
+  // A paired hook_floor run (bpf_stats off) is no floor figure.
+  RunResult paired = runs[0];
+  paired.probe_run = false;
+  EXPECT_TRUE(BreakdownStep(0, {paired}).floor_programs.empty());
+}
+
 TEST(CostBreakdown, NoBaselineProfileNoDiff) {
   std::vector<RunResult> runs;
   runs.push_back(ProfileRun(Arm::kHugin, 100, MakeProfile("service", 100, {{"user", 1}}),

@@ -48,11 +48,15 @@ void ProcessTable(std::ostringstream& md, const ProcessCost& c, const char* what
 }  // namespace
 
 json CostBreakdownJson(const CostBreakdown& b) {
-  json programs = json::array();
-  for (const ProgramCost& p : b.programs)
-    programs.push_back({{"name", p.name}, {"runs", p.runs}, {"run_time_ns", p.run_time_ns},
-                        {"runs_per_request", p.runs_per_request}, {"ns_per_run", p.ns_per_run},
-                        {"ns_per_request", p.ns_per_request}});
+  auto programs_json = [](const std::vector<ProgramCost>& list) {
+    json a = json::array();
+    for (const ProgramCost& p : list)
+      a.push_back({{"name", p.name}, {"runs", p.runs}, {"run_time_ns", p.run_time_ns},
+                   {"runs_per_request", p.runs_per_request}, {"ns_per_run", p.ns_per_run},
+                   {"ns_per_request", p.ns_per_request}});
+    return a;
+  };
+  const json programs = programs_json(b.programs);
   json arms = json::array();
   for (const AgentArmCost& a : b.arms) {
     json added = json::array();
@@ -67,6 +71,9 @@ json CostBreakdownJson(const CostBreakdown& b) {
   return {{"programs", programs},
           {"probe_requests", b.probe_requests},
           {"probe_ns_per_request", b.probe_ns_per_request},
+          {"floor_programs", programs_json(b.floor_programs)},
+          {"floor_probe_requests", b.floor_probe_requests},
+          {"floor_probe_ns_per_request", b.floor_probe_ns_per_request},
           {"baseline_service", b.baseline_service ? ProcessJson(*b.baseline_service) : json(nullptr)},
           {"baseline_requests", b.baseline_requests},
           {"arms", arms}};
@@ -87,6 +94,27 @@ std::string CostBreakdownMarkdown(const CostBreakdown& b, const std::map<Arm, do
       runs += p.runs_per_request;
     }
     md << "| **total** | " << Num(runs, 2) << " | | " << Num(b.probe_ns_per_request, 0) << " |\n\n";
+  }
+  if (!b.floor_programs.empty()) {
+    md << "The hook floor's empty programs under the same bpf_stats (probe-time run of hook_floor, "
+       << b.floor_probe_requests
+       << " requests): what bpf_stats counts for programs that do nothing, the tracepoint dispatch "
+          "and the stats' own clock reads:\n\n"
+       << "| program | runs/request | ns/run | ns/request |\n|---|---|---|---|\n";
+    double runs = 0;
+    for (const ProgramCost& p : b.floor_programs) {
+      md << "| " << p.name << " | " << Num(p.runs_per_request, 2) << " | " << Num(p.ns_per_run, 0)
+         << " | " << Num(p.ns_per_request, 0) << " |\n";
+      runs += p.runs_per_request;
+    }
+    md << "| **total** | " << Num(runs, 2) << " | | " << Num(b.floor_probe_ns_per_request, 0)
+       << " |\n\n";
+    if (!b.programs.empty())
+      md << "Hugin's probe time above the floor: " << Num(b.probe_ns_per_request, 0) << " − "
+         << Num(b.floor_probe_ns_per_request, 0) << " = "
+         << Num(b.probe_ns_per_request - b.floor_probe_ns_per_request, 0)
+         << " ns/request (the two runs' runs/request differ a little: every process's syscalls "
+            "count).\n\n";
   }
   if (b.baseline_service || !b.arms.empty())
     md << "Profile runs (perf record, one run per arm, in no pair): µs/request = the group's share "

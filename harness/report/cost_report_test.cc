@@ -74,6 +74,27 @@ TEST(CostReport, MarkdownTablesAndPerfErrors) {
       << md;
   EXPECT_NE(md.find("hugin agent profile: **cannot start perf"), std::string::npos) << md;
   EXPECT_EQ(CostBreakdownMarkdown(CostBreakdown{}), "");
+  EXPECT_EQ(md.find("hook floor's empty programs"), std::string::npos) << md;
+}
+
+TEST(CostReport, HookFloorProgramsAndHuginAboveThem) {
+  CostBreakdown b = Sample();
+  b.floor_programs = {{"hf_sys_exit", 10000, 300000, 10, 30, 300}};
+  b.floor_probe_requests = 1000;
+  b.floor_probe_ns_per_request = 300;
+  const std::string md = CostBreakdownMarkdown(b);
+  EXPECT_NE(md.find("hook floor's empty programs under the same bpf_stats (probe-time run of "
+                    "hook_floor, 1000 requests)"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| hf_sys_exit | 10.00 | 30 | 300 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("Hugin's probe time above the floor: 3020 − 300 = 2720 ns/request"),
+            std::string::npos)
+      << md;
+  const auto j = CostBreakdownJson(b);
+  ASSERT_EQ(j["floor_programs"].size(), 1u);
+  EXPECT_EQ(j["floor_programs"][0]["name"], "hf_sys_exit");
+  EXPECT_DOUBLE_EQ(j["floor_probe_ns_per_request"].get<double>(), 300);
 }
 
 TEST(CostReport, MetricsOnlyArmInTheStepAndItsVerdict) {

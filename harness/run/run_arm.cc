@@ -343,6 +343,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     std::optional<BpfStats> bpf0;
     std::string bpf_error;
     if (agent && probe_run) bpf0 = ReadBpfStats("hg_", agent->pid(), bpf_error);
+    if (floor && probe_run) bpf0 = ReadBpfStats("hf_", floor->pid(), bpf_error);
     const auto cpu_times0 = ReadCpuTimes();
     const int64_t measured_start_ns = MonotonicNowNs();
 
@@ -374,6 +375,13 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       if (auto c = ReadCounters(ctx.agent_metrics_port)) r.counters = Subtract(*c, counters0);
       if (ctx.prometheus) QueryPrometheus(ctx, traced_port, load_end_unix, r);
     }
+
+    if (floor && bpf0) {
+      if (const auto bpf1 = ReadBpfStats("hf_", floor->pid(), bpf_error))
+        r.bpf = SubtractBpfStats(*bpf1, *bpf0);
+    }
+    // A probe-time run is for its BPF figures: without them it failed.
+    if (probe_run && !bpf_error.empty()) r.error = "reading BPF program stats: " + bpf_error;
 
     fixture.Stop();  // flushes the ground-truth log
     if (floor) {

@@ -144,6 +144,9 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
   // The probe-time run: the hugin arm's (or hugin_metrics' when alone; same BPF programs).
   const bool has_probe_run = agent_arms;
   const Arm probe_arm = has_arm(Arm::kHugin) ? Arm::kHugin : Arm::kHuginMetrics;
+  // And one for the hook floor: its empty programs under the same bpf_stats, so the report can
+  // say how much of Hugin's probe time is the hooks' and the stats' own.
+  const bool has_floor_probe_run = has_probe_run && has_arm(Arm::kHookFloor);
   // Profile runs: the baseline and every agent arm (not otel: Node's JIT frames need its own
   // perf map), when the scenario has an agent arm and profiling is on.
   std::vector<Arm> profiled;
@@ -151,6 +154,7 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
     for (const Arm a : s.arms)
       if (a == Arm::kBaseline || IsAgentArm(a)) profiled.push_back(a);
   const size_t total = rates.size() * (s.repetitions * s.arms.size() + (has_probe_run ? 1 : 0) +
+                                       (has_floor_probe_run ? 1 : 0) +
                                        profiled.size());
   size_t done = 0;
   auto run_one = [&](int rate, int pair, Arm arm, RunKind kind) {
@@ -195,6 +199,7 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
     for (int pair = 1; pair <= s.repetitions; ++pair)
       for (const Arm arm : ArmOrder(s.arms, pair)) run_one(rate, pair, arm, RunKind::kPaired);
     if (has_probe_run) run_one(rate, 0, probe_arm, RunKind::kProbeTime);
+    if (has_floor_probe_run) run_one(rate, 0, Arm::kHookFloor, RunKind::kProbeTime);
     for (const Arm arm : profiled) run_one(rate, 0, arm, RunKind::kProfile);
   }
   prometheus.reset();
