@@ -142,6 +142,17 @@ TEST(CostReport, MetricsOnlyArmInTheStepAndItsVerdict) {
   EXPECT_DOUBLE_EQ(j["agent_cpu_us_per_request"].get<double>(), 2.0);
   EXPECT_NE(MetricsArmRows(sum.steps[0]).find("1200 / 1200 = 1.0000"), std::string::npos)
       << MetricsArmRows(sum.steps[0]);
+  // No span arm: the report prints no capture or field match (not a 0.0000 that reads as a
+  // failure) and keeps the probe time.
+  const std::string md = ReportMarkdown(RunInfo{}, {sum}, {});
+  EXPECT_NE(md.find("| m | PASS | n/a | n/a | n/a | — | — | — | — | 2000 | — | — | "),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("\n| capture rate |"), std::string::npos) << md;  // the step row
+  EXPECT_NE(md.find("| kernel probe time per request (ns) / probe runs per request (all "
+                    "processes' syscalls) | 2000 / 8.00 |"),
+            std::string::npos)
+      << md;
 
   // One request short in Prometheus: the metrics arm's own verdict fails.
   RunResult short_by_one = metrics;

@@ -236,6 +236,12 @@ json StepJson(const StepSummary& st) {
   return j;
 }
 
+// True when the scenario has the arm that prints spans (hugin): capture, field match, loss and
+// span timing exist only then.
+bool HasSpanArm(const Scenario& s) {
+  return std::find(s.arms.begin(), s.arms.end(), Arm::kHugin) != s.arms.end();
+}
+
 }  // namespace
 
 json ScenarioJson(const ScenarioSummary& s) {
@@ -389,13 +395,20 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
       md << "| | | | | | | | | | | | | |\n";
       continue;
     }
+    // Span figures (capture, field match, loss, the span arm's agent CPU and memory) come from
+    // the hugin arm; a scenario without one (metrics only) has none: "—", not 0.
+    const bool spans = HasSpanArm(s.scenario);
+    auto span_cell = [&](const std::string& v) { return spans ? v : std::string("—"); };
     md << EstNum(h.throughput_ratio) << " | " << EstNum(h.p99_latency_ratio) << " | "
-       << EstNum(h.added_cpu_us_per_request, 2) << " | " << Num(h.capture_rate, 4) << " | "
-       << Num(h.field_match_rate, 4) << " | " << h.silent_loss << " | " << Num(h.kernel_drops, 0)
-       << " (" << h.unattributed_drops << ") | " << Num(h.probe_ns_per_request, 0) << " | "
-       << Num(h.agent_cpu_us_per_request, 2) << " | "
-       << Num(double(h.agent_pss_bytes) / 1048576.0, 1) << " / "
-       << Num(double(h.agent_rss_bytes) / 1048576.0, 1) << " | " << Num(h.steal_percent_max, 1)
+       << EstNum(h.added_cpu_us_per_request, 2) << " | " << span_cell(Num(h.capture_rate, 4))
+       << " | " << span_cell(Num(h.field_match_rate, 4)) << " | "
+       << span_cell(std::to_string(h.silent_loss)) << " | "
+       << span_cell(Num(h.kernel_drops, 0) + " (" + std::to_string(h.unattributed_drops) + ")")
+       << " | " << Num(h.probe_ns_per_request, 0) << " | "
+       << span_cell(Num(h.agent_cpu_us_per_request, 2)) << " | "
+       << span_cell(Num(double(h.agent_pss_bytes) / 1048576.0, 1) + " / " +
+                    Num(double(h.agent_rss_bytes) / 1048576.0, 1))
+       << " | " << Num(h.steal_percent_max, 1)
        << " | "
        << (h.otel_throughput_ratio ? EstNum(h.otel_throughput_ratio) + " / " +
                                          EstNum(h.otel_added_cpu_us_per_request, 2)
@@ -472,45 +485,53 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
            << " |\n| added CPU per request with the hook floor, µs | "
            << EstNum(st.floor_added_cpu_us_per_request, 2) << " |\n";
       md << MetricsArmRows(st);
-      md << "| requests (ground truth, hugin runs) / spans / matched | " << st.requests << " / "
-         << st.spans << " / " << st.matched << " |\n"
-         << "| capture rate | " << Num(st.capture_rate, 4) << " |\n"
-         << "| exact field match (method, path, status, sizes) | " << Num(st.field_match_rate, 4)
-         << " (mismatches: method " << st.mismatches.method << ", path " << st.mismatches.path
-         << ", status " << st.mismatches.status << ", req bytes " << st.mismatches.req_bytes
-         << ", resp bytes " << st.mismatches.resp_bytes << ") |\n"
-         << "| span - handler duration p50 / p99 µs | " << Num(st.duration_delta_p50_us, 1)
-         << " / " << Num(st.duration_delta_p99_us, 1) << " |\n"
-         << "| matching | "
-         << (st.identity_matched ? "by request identity (path /r/<run>/<n>, peer port)"
-                                 : "by client port and time overlap (no identity in the path)")
-         << " |\n"
-         << "| phantom spans | " << st.phantom << " |\n"
-         << "| misattributed / duplicate spans / warm-up requests (left out) | "
-         << st.misattributed << " / " << st.duplicate_spans << " / " << st.warmup_requests
-         << " |\n"
-         << "| missing spans / kernel drops / silent loss / unattributed drops | " << st.missing
-         << " / " << Num(st.kernel_drops, 0) << " / " << st.silent_loss << " / "
-         << st.unattributed_drops << " |\n";
-      if (st.kernel_drops > 0) {
-        md << "| drops by reason | ";
-        for (const auto& [reason, v] : st.kernel_drops_by_reason) md << reason << " " << Num(v, 0) << " ";
-        md << "|\n";
+      if (!HasSpanArm(sc)) {
+        // Metrics only: no span to match; the probe time comes from hugin_metrics' own run.
+        md << "| kernel probe time per request (ns) / probe runs per request (all processes' "
+              "syscalls) | "
+           << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2)
+           << " |\n\n";
+      } else {
+        md << "| requests (ground truth, hugin runs) / spans / matched | " << st.requests << " / "
+           << st.spans << " / " << st.matched << " |\n"
+           << "| capture rate | " << Num(st.capture_rate, 4) << " |\n"
+           << "| exact field match (method, path, status, sizes) | " << Num(st.field_match_rate, 4)
+           << " (mismatches: method " << st.mismatches.method << ", path " << st.mismatches.path
+           << ", status " << st.mismatches.status << ", req bytes " << st.mismatches.req_bytes
+           << ", resp bytes " << st.mismatches.resp_bytes << ") |\n"
+           << "| span - handler duration p50 / p99 µs | " << Num(st.duration_delta_p50_us, 1)
+           << " / " << Num(st.duration_delta_p99_us, 1) << " |\n"
+           << "| matching | "
+           << (st.identity_matched ? "by request identity (path /r/<run>/<n>, peer port)"
+                                   : "by client port and time overlap (no identity in the path)")
+           << " |\n"
+           << "| phantom spans | " << st.phantom << " |\n"
+           << "| misattributed / duplicate spans / warm-up requests (left out) | "
+           << st.misattributed << " / " << st.duplicate_spans << " / " << st.warmup_requests
+           << " |\n"
+           << "| missing spans / kernel drops / silent loss / unattributed drops | " << st.missing
+           << " / " << Num(st.kernel_drops, 0) << " / " << st.silent_loss << " / "
+           << st.unattributed_drops << " |\n";
+        if (st.kernel_drops > 0) {
+          md << "| drops by reason | ";
+          for (const auto& [reason, v] : st.kernel_drops_by_reason) md << reason << " " << Num(v, 0) << " ";
+          md << "|\n";
+        }
+        md << "| stream gaps / parse errors / truncated payloads | " << Num(st.stream_gaps, 0)
+           << " / " << Num(st.parse_errors, 0) << " / " << Num(st.payload_truncated, 0) << " |\n"
+           << "| kernel probe time per request (ns) / probe runs per request (all processes' "
+              "syscalls) / ring-buffer events per request | "
+           << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2) << " / "
+           << Num(st.events_per_request, 2) << " |\n"
+           << "| agent CPU per request (µs) / agent PSS (MiB; shared pages once) / peak RSS (MiB; "
+              "VmHWM of its two processes summed) | "
+           << Num(st.agent_cpu_us_per_request, 2) << " / "
+           << Num(double(st.agent_pss_bytes) / 1048576.0, 1) << " / "
+           << Num(double(st.agent_rss_bytes) / 1048576.0, 1) << " |\n"
+           << "| Prometheus count error / rate() error vs ground truth | "
+           << OptNum(st.prometheus_count_error, 4) << " / " << OptNum(st.prometheus_rate_error, 4)
+           << (st.prometheus_error.empty() ? "" : " (" + st.prometheus_error + ")") << " |\n\n";
       }
-      md << "| stream gaps / parse errors / truncated payloads | " << Num(st.stream_gaps, 0)
-         << " / " << Num(st.parse_errors, 0) << " / " << Num(st.payload_truncated, 0) << " |\n"
-         << "| kernel probe time per request (ns) / probe runs per request (all processes' "
-            "syscalls) / ring-buffer events per request | "
-         << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2) << " / "
-         << Num(st.events_per_request, 2) << " |\n"
-         << "| agent CPU per request (µs) / agent PSS (MiB; shared pages once) / peak RSS (MiB; "
-            "VmHWM of its two processes summed) | "
-         << Num(st.agent_cpu_us_per_request, 2) << " / "
-         << Num(double(st.agent_pss_bytes) / 1048576.0, 1) << " / "
-         << Num(double(st.agent_rss_bytes) / 1048576.0, 1) << " |\n"
-         << "| Prometheus count error / rate() error vs ground truth | "
-         << OptNum(st.prometheus_count_error, 4) << " / " << OptNum(st.prometheus_rate_error, 4)
-         << (st.prometheus_error.empty() ? "" : " (" + st.prometheus_error + ")") << " |\n\n";
       std::map<Arm, double> paired_agent_cpu;
       if (st.arms.count(Arm::kHugin)) paired_agent_cpu[Arm::kHugin] = st.agent_cpu_us_per_request;
       if (st.metrics_only)
