@@ -45,6 +45,19 @@ void ProcessTable(std::ostringstream& md, const ProcessCost& c, const char* what
   md << "| **total** | " << c.samples << " | 100 % | " << Num(c.cpu_us_per_request, 2) << " | |\n\n";
 }
 
+// Per program: runs, ns per run and per request; the total row's ns is the run's own total.
+void ProgramTable(std::ostringstream& md, const std::vector<ProgramCost>& programs,
+                  double total_ns_per_request) {
+  md << "| program | runs/request | ns/run | ns/request |\n|---|---|---|---|\n";
+  double runs = 0;
+  for (const ProgramCost& p : programs) {
+    md << "| " << p.name << " | " << Num(p.runs_per_request, 2) << " | " << Num(p.ns_per_run, 0)
+       << " | " << Num(p.ns_per_request, 0) << " |\n";
+    runs += p.runs_per_request;
+  }
+  md << "| **total** | " << Num(runs, 2) << " | | " << Num(total_ns_per_request, 0) << " |\n\n";
+}
+
 }  // namespace
 
 json CostBreakdownJson(const CostBreakdown& b) {
@@ -85,30 +98,15 @@ std::string CostBreakdownMarkdown(const CostBreakdown& b, const std::map<Arm, do
   md << "#### Cost breakdown\n\n";
   if (!b.programs.empty()) {
     md << "BPF programs (probe-time run, kernel.bpf_stats_enabled=1, " << b.probe_requests
-       << " requests; runs count every process's syscalls, filtered in the kernel):\n\n"
-       << "| program | runs/request | ns/run | ns/request |\n|---|---|---|---|\n";
-    double runs = 0;
-    for (const ProgramCost& p : b.programs) {
-      md << "| " << p.name << " | " << Num(p.runs_per_request, 2) << " | " << Num(p.ns_per_run, 0)
-         << " | " << Num(p.ns_per_request, 0) << " |\n";
-      runs += p.runs_per_request;
-    }
-    md << "| **total** | " << Num(runs, 2) << " | | " << Num(b.probe_ns_per_request, 0) << " |\n\n";
+       << " requests; runs count every process's syscalls, filtered in the kernel):\n\n";
+    ProgramTable(md, b.programs, b.probe_ns_per_request);
   }
   if (!b.floor_programs.empty()) {
     md << "The hook floor's empty programs under the same bpf_stats (probe-time run of hook_floor, "
        << b.floor_probe_requests
        << " requests): what bpf_stats counts for programs that do nothing, the tracepoint dispatch "
-          "and the stats' own clock reads:\n\n"
-       << "| program | runs/request | ns/run | ns/request |\n|---|---|---|---|\n";
-    double runs = 0;
-    for (const ProgramCost& p : b.floor_programs) {
-      md << "| " << p.name << " | " << Num(p.runs_per_request, 2) << " | " << Num(p.ns_per_run, 0)
-         << " | " << Num(p.ns_per_request, 0) << " |\n";
-      runs += p.runs_per_request;
-    }
-    md << "| **total** | " << Num(runs, 2) << " | | " << Num(b.floor_probe_ns_per_request, 0)
-       << " |\n\n";
+          "and the stats' own clock reads:\n\n";
+    ProgramTable(md, b.floor_programs, b.floor_probe_ns_per_request);
     if (!b.programs.empty())
       md << "Hugin's probe time above the floor: " << Num(b.probe_ns_per_request, 0) << " − "
          << Num(b.floor_probe_ns_per_request, 0) << " = "
