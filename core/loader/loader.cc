@@ -55,7 +55,6 @@ std::string LastLibbpfLines() {
   return nl == std::string::npos ? s : s.substr(nl + 1);
 }
 
-// A tp_btf program's target ("tp_btf/sys_exit" -> "sys_exit"); empty for other kinds.
 // Programs Hugin runs without, and what is lost then.
 const char* WhatIsLostWithout(const std::string& prog_name) {
   if (prog_name == "hg_data_ready") return "no queue time: a span's duration is its processing time";

@@ -66,17 +66,16 @@ CostBreakdown BreakdownStep(int rate, const std::vector<RunResult>& runs) {
   std::map<Arm, const RunResult*> profiled;
   for (const RunResult& r : runs) {
     if (!r.ok || r.rate != rate) continue;
-    if (r.probe_run && IsAgentArm(r.arm) && b.programs.empty()) {
-      b.programs = ProgramCosts(r.bpf, r.requests_served);
-      b.probe_requests = r.requests_served;
-      if (r.requests_served) b.probe_ns_per_request = double(r.bpf.run_time_ns) / double(r.requests_served);
-    }
-    if (r.probe_run && r.arm == Arm::kHookFloor && b.floor_programs.empty()) {
-      b.floor_programs = ProgramCosts(r.bpf, r.requests_served);
-      b.floor_probe_requests = r.requests_served;
-      if (r.requests_served)
-        b.floor_probe_ns_per_request = double(r.bpf.run_time_ns) / double(r.requests_served);
-    }
+    // A probe-time run's programs: the agent arm's are Hugin's, the hook floor's its own table.
+    auto take_probe = [&r](std::vector<ProgramCost>& programs, uint64_t& requests, double& ns) {
+      programs = ProgramCosts(r.bpf, r.requests_served);
+      requests = r.requests_served;
+      if (r.requests_served) ns = double(r.bpf.run_time_ns) / double(r.requests_served);
+    };
+    if (r.probe_run && IsAgentArm(r.arm) && b.programs.empty())
+      take_probe(b.programs, b.probe_requests, b.probe_ns_per_request);
+    if (r.probe_run && r.arm == Arm::kHookFloor && b.floor_programs.empty())
+      take_probe(b.floor_programs, b.floor_probe_requests, b.floor_probe_ns_per_request);
     if (r.profile_run && r.service_profile) profiled.emplace(r.arm, &r);
   }
   if (auto it = profiled.find(Arm::kBaseline); it != profiled.end()) {

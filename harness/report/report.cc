@@ -485,13 +485,10 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
            << " |\n| added CPU per request with the hook floor, µs | "
            << EstNum(st.floor_added_cpu_us_per_request, 2) << " |\n";
       md << MetricsArmRows(st);
-      if (!HasSpanArm(sc)) {
-        // Metrics only: no span to match; the probe time comes from hugin_metrics' own run.
-        md << "| kernel probe time per request (ns) / probe runs per request (all processes' "
-              "syscalls) | "
-           << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2)
-           << " |\n\n";
-      } else {
+      // Span rows only with the span arm (metrics only has no span to match); the probe time
+      // either way (hugin_metrics' own probe-time run when it is the only agent arm).
+      const bool spans = HasSpanArm(sc);
+      if (spans) {
         md << "| requests (ground truth, hugin runs) / spans / matched | " << st.requests << " / "
            << st.spans << " / " << st.matched << " |\n"
            << "| capture rate | " << Num(st.capture_rate, 4) << " |\n"
@@ -518,20 +515,23 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
           md << "|\n";
         }
         md << "| stream gaps / parse errors / truncated payloads | " << Num(st.stream_gaps, 0)
-           << " / " << Num(st.parse_errors, 0) << " / " << Num(st.payload_truncated, 0) << " |\n"
-           << "| kernel probe time per request (ns) / probe runs per request (all processes' "
-              "syscalls) / ring-buffer events per request | "
-           << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2) << " / "
-           << Num(st.events_per_request, 2) << " |\n"
-           << "| agent CPU per request (µs) / agent PSS (MiB; shared pages once) / peak RSS (MiB; "
+           << " / " << Num(st.parse_errors, 0) << " / " << Num(st.payload_truncated, 0) << " |\n";
+      }
+      md << "| kernel probe time per request (ns) / probe runs per request (all processes' "
+            "syscalls)"
+         << (spans ? " / ring-buffer events per request" : "") << " | "
+         << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2)
+         << (spans ? " / " + Num(st.events_per_request, 2) : std::string()) << " |\n";
+      if (spans)
+        md << "| agent CPU per request (µs) / agent PSS (MiB; shared pages once) / peak RSS (MiB; "
               "VmHWM of its two processes summed) | "
            << Num(st.agent_cpu_us_per_request, 2) << " / "
            << Num(double(st.agent_pss_bytes) / 1048576.0, 1) << " / "
            << Num(double(st.agent_rss_bytes) / 1048576.0, 1) << " |\n"
            << "| Prometheus count error / rate() error vs ground truth | "
            << OptNum(st.prometheus_count_error, 4) << " / " << OptNum(st.prometheus_rate_error, 4)
-           << (st.prometheus_error.empty() ? "" : " (" + st.prometheus_error + ")") << " |\n\n";
-      }
+           << (st.prometheus_error.empty() ? "" : " (" + st.prometheus_error + ")") << " |\n";
+      md << "\n";
       std::map<Arm, double> paired_agent_cpu;
       if (st.arms.count(Arm::kHugin)) paired_agent_cpu[Arm::kHugin] = st.agent_cpu_us_per_request;
       if (st.metrics_only)

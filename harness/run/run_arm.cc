@@ -342,8 +342,12 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     const uint64_t agent_cpu0 = agent ? TreeCpuMicros(agent->pid()) : 0;
     std::optional<BpfStats> bpf0;
     std::string bpf_error;
-    if (agent && probe_run) bpf0 = ReadBpfStats("hg_", agent->pid(), bpf_error);
-    if (floor && probe_run) bpf0 = ReadBpfStats("hf_", floor->pid(), bpf_error);
+    // The probe-time run's programs: the agent's (hg_*) or the hook floor's (hf_*).
+    auto read_probe_stats = [&]() {
+      return agent ? ReadBpfStats("hg_", agent->pid(), bpf_error)
+                   : ReadBpfStats("hf_", floor->pid(), bpf_error);
+    };
+    if (probe_run && (agent || floor)) bpf0 = read_probe_stats();
     const auto cpu_times0 = ReadCpuTimes();
     const int64_t measured_start_ns = MonotonicNowNs();
 
@@ -369,16 +373,14 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       r.agent_rss_bytes = TreePeakRssBytes(agent->pid());
       r.agent_pss_bytes = TreePssBytes(agent->pid());
       if (bpf0) {
-        if (const auto bpf1 = ReadBpfStats("hg_", agent->pid(), bpf_error))
-          r.bpf = SubtractBpfStats(*bpf1, *bpf0);
+        if (const auto bpf1 = read_probe_stats()) r.bpf = SubtractBpfStats(*bpf1, *bpf0);
       }
       if (auto c = ReadCounters(ctx.agent_metrics_port)) r.counters = Subtract(*c, counters0);
       if (ctx.prometheus) QueryPrometheus(ctx, traced_port, load_end_unix, r);
     }
 
     if (floor && bpf0) {
-      if (const auto bpf1 = ReadBpfStats("hf_", floor->pid(), bpf_error))
-        r.bpf = SubtractBpfStats(*bpf1, *bpf0);
+      if (const auto bpf1 = read_probe_stats()) r.bpf = SubtractBpfStats(*bpf1, *bpf0);
     }
     // A probe-time run is for its BPF figures: without them it failed.
     if (probe_run && !bpf_error.empty()) r.error = "reading BPF program stats: " + bpf_error;
