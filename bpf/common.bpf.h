@@ -192,8 +192,10 @@ static __always_inline void emit_open(__u32 tgid, int fd, const struct conn_stat
 }
 
 /* Starts tracking (tgid, fd) as a new connection, replacing what was there
- * (an fd number reused without a close we saw). Emits the open record. */
-static __always_inline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *sk,
+ * (an fd number reused without a close we saw). Emits the open record.
+ * Not inlined: its struct conn_state on the stack would otherwise sit in the syscall exit's
+ * frame, whose deepest chain must fit the verifier's 512 bytes of combined stack. */
+static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *sk,
                                                     __u8 role, __u8 syscall) {
   struct conn_key k = {.tgid = tgid, .fd = fd};
   struct conn_state c = {};
@@ -203,6 +205,9 @@ static __always_inline struct conn_state *conn_open(__u32 tgid, int fd, struct s
   c.policy_ns = c.generation;
   c.sk = (__u64)sk;
   c.role = role;
+  c.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+  /* A client connection's exchanges are recorded: the kernel aggregates server sides only. */
+  c.k_phase = cfg_kernel_http1 && role != HG_ROLE_CLIENT ? K_IDLE : K_OFF;
   bpf_map_delete_elem(&ignored_fds, &k);
   /* The fd was reused without a close Hugin saw: release the old socket. */
   struct conn_state *old = bpf_map_lookup_elem(&conns, &k);

@@ -276,6 +276,8 @@ static __always_inline void emit_call(const struct conn_state *c, __u32 tgid, in
   bpf_loop(x.slices, emit_slice, &x, 0);
 }
 
+#include "http1_agg.bpf.h"
+
 static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   if (ret <= 0) return 0;
 
@@ -324,7 +326,21 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
     return 0;
   }
   if (pos == 0 && c->mode == HG_CAPTURE_HEAD && len >= 24) detect_h2_preface(c, &src, buf);
-  emit_call(c, tgid, args.fd, &src, pos, len, dir, args.syscall, 0, now, take_arrival(c, dir),
+  if (c->k_phase != K_OFF) {
+    if (c->mode == HG_CAPTURE_HEAD) {
+      struct k_call k = {.src = src, .pos = pos, .now = now, .tgid = tgid, .len = len,
+                         .fd = args.fd, .dir = dir};
+      if (k_step(c, &k)) return 0;
+    } else {
+      k_handover(tgid, args.fd, c, K_OFF); /* HTTP/2: full capture */
+    }
+  }
+  __u8 flags = 0;
+  if (c->k_resume & (1 << dir)) {
+    flags = HG_FLAG_RESUME;
+    c->k_resume &= ~(1 << dir);
+  }
+  emit_call(c, tgid, args.fd, &src, pos, len, dir, args.syscall, flags, now, take_arrival(c, dir),
             c->mode == HG_CAPTURE_FULL);
   return 0;
 }

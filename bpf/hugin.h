@@ -95,6 +95,14 @@ enum hg_counter {
   HG_CNT_TLS_NO_CONN,        /* a TLS library call whose socket could not be found: its
                                 plaintext is lost (a counted drop) */
   HG_CNT_TLS_CALLS,          /* TLS library calls that moved plaintext (recorded or not) */
+  HG_CNT_KERNEL_EXCHANGES,   /* HTTP/1 exchanges aggregated in the kernel (map kernel_series),
+                                with no record written (cfg_kernel_http1) */
+  HG_CNT_KERNEL_HANDOVERS,   /* times the kernel handed a connection it was aggregating back to
+                                user space (records from then on, until it can frame a request
+                                again): an exchange it cannot frame (chunked, pipelined, ...) */
+  HG_CNT_KERNEL_LOST,        /* exchanges lost at a handover the kernel could not replay (the
+                                response's head already consumed); a counted loss */
+  HG_CNT_KERNEL_SERIES_FULL, /* exchanges not aggregated: map kernel_series full (a counted loss) */
   HG_CNT__MAX,
 };
 
@@ -104,6 +112,12 @@ enum hg_counter {
                                    position in the connection's plaintext stream */
 #define HG_FLAG_CIPHERTEXT 0x04 /* data: the first call of a connection seen to carry TLS
                                    records; the connection's later syscalls are not recorded */
+#define HG_FLAG_RESUME 0x08     /* data: the first record of this direction after the kernel
+                                   handed the connection back (cfg_kernel_http1): the bytes
+                                   before pos were aggregated in the kernel, not lost; the
+                                   stream restarts here at a message start. close: the
+                                   connection was still aggregated in the kernel when it closed,
+                                   so its byte counts include bytes never recorded */
 
 /* A connection's identity: the fd in a process, plus a generation that
  * changes whenever the fd number is reused for another connection. The
@@ -170,6 +184,41 @@ struct hg_conn_loss {
   __u16 lport;           /* host byte order */
   __u16 rport;
   __u32 _pad;
+};
+
+/* ---- HTTP/1 RED metrics aggregated in the kernel (cfg_kernel_http1) ----
+ * When the agent produces no spans, server-side HTTP/1 exchanges the kernel can frame
+ * (request and response heads each within the first HG_HEAD_BYTES - 1 bytes of a call, bodies
+ * framed by Content-Length or absent, no pipelining) update these histograms instead of writing
+ * two records per exchange. Anything else is handed back to user space (http1_agg.bpf.h). */
+#define HG_HEAD_BYTES 512
+/* Method ids: the index in core/span/http_methods.h's kKnownHttpMethods (CONNECT=0 ...
+ * TRACE=8); 9 = any other method. The same ids as core/export/metrics.h MethodLabelId. */
+#define HG_METHOD_OTHER 9
+/* Duration buckets: the upper bounds of kDurationBucketsSeconds in ns, then +Inf. */
+#define HG_DURATION_BUCKETS 16
+/* Body size buckets: the upper bounds of kBodySizeBucketsBytes, then +Inf. */
+#define HG_SIZE_BUCKETS 11
+
+/* Key of map kernel_series (a per-CPU hash: user space sums the CPUs). */
+struct hg_kernel_series_key {
+  __u32 tgid;
+  __u16 server_port; /* the connection's local port, host byte order */
+  __u16 status;      /* HTTP status code */
+  __u8 method;       /* method id, above */
+  __u8 role;         /* enum hg_role: HG_ROLE_SERVER */
+  __u8 _pad[6];
+};
+
+/* Cumulative since the agent started; bucket counts are per bucket, not cumulative. */
+struct hg_kernel_series {
+  __u64 count;
+  __u64 duration_sum_ns; /* queue start (sk_data_ready) to the response's last write */
+  __u64 duration_buckets[HG_DURATION_BUCKETS];
+  __u64 request_body_sum;
+  __u64 request_body_buckets[HG_SIZE_BUCKETS];
+  __u64 response_body_sum;
+  __u64 response_body_buckets[HG_SIZE_BUCKETS];
 };
 
 #endif /* HUGIN_BPF_HUGIN_H */

@@ -23,6 +23,10 @@ const volatile __u32 cfg_full_slices = HG_MAX_SLICES;
  * costs one hash lookup per connection per interval, not one per call. */
 const volatile __u64 cfg_policy_recheck_ns = 5 * 1000 * 1000;
 
+/* 1: aggregate server-side HTTP/1 exchanges the kernel can frame into map kernel_series
+ * instead of writing their records (the agent sets it when it produces no spans). */
+const volatile __u8 cfg_kernel_http1 = 0;
+
 /* ---- which processes to watch: one bit per tgid, set by core/discovery ----
  * A bitmap in .bss rather than a hash map: the sys_exit dispatcher asks "is
  * this process watched?" on every read/write of every process on the machine,
@@ -63,6 +67,17 @@ struct conn_key {
   __s32 fd;
 };
 
+/* HTTP/1 exchange phases of a connection the kernel aggregates (http1_agg.bpf.h). */
+enum k_phase {
+  K_OFF = 0,   /* recorded for good (not HTTP/1, HTTP/2, TLS, pipelining, a client) */
+  K_IDLE,      /* the kernel aggregates: awaiting a request */
+  K_REQ_HEAD,  /* ... the rest of a request head split over reads (held in kernel_heads) */
+  K_REQ_BODY,  /* ... the request's body */
+  K_RESP_WAIT, /* ... the answer */
+  K_RESP_BODY, /* ... the answer's body */
+  K_USER,      /* handed back to user space (recorded) until the next request it can frame */
+};
+
 struct conn_state {
   __u64 generation;
   __u64 pos[2];      /* bytes moved so far, per enum hg_direction */
@@ -72,6 +87,21 @@ struct conn_state {
   __u8 role;
   __u8 mode;         /* enum hg_capture_mode, cached from conn_policy */
   __u8 tls;          /* 1: TLS records seen on the socket (its syscalls carry ciphertext) */
+  /* HTTP/1 exchanges aggregated in the kernel (http1_agg.bpf.h): */
+  __u8 k_phase;      /* enum k_phase */
+  __u8 k_method;     /* method id of the current request */
+  __u8 k_resume;     /* bit per direction: its next record carries HG_FLAG_RESUME */
+  __u8 k_consumed;   /* the kernel consumed bytes without recording them since the last handover */
+  __u8 k_user_egress; /* K_USER: an answer was written since the handover */
+  __u16 k_status;
+  __u16 lport;       /* local port, host byte order */
+  __u32 k_req_total, k_req_seen;   /* request head + body bytes; seen so far */
+  __u32 k_resp_total, k_resp_seen; /* the same for the response */
+  __u32 k_req_body, k_resp_body;
+  __u64 k_req_pos;   /* ingress position of the request's first byte */
+  __u64 k_req_ts;    /* exit time of the request's first read */
+  __u64 k_start;     /* queue start: the request's sk_data_ready time, else k_req_ts */
+  __u64 k_end;       /* exit time of the response's last write */
 };
 
 struct {
@@ -80,6 +110,44 @@ struct {
   __type(key, struct conn_key);
   __type(value, struct conn_state);
 } conns SEC(".maps");
+
+/* ---- HTTP/1 RED series aggregated in the kernel (http1_agg.bpf.h, cfg_kernel_http1) ----
+ * Per-CPU so an update is plain adds; user space sums the CPUs at each scrape. Entries are
+ * never deleted (counters are cumulative): 4096 series of bounded labels (tgid, port,
+ * method id, status). Full: the exchange is counted in HG_CNT_KERNEL_SERIES_FULL. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(max_entries, 4096);
+  __type(key, struct hg_kernel_series_key);
+  __type(value, struct hg_kernel_series);
+} kernel_series SEC(".maps");
+
+/* The request head of each connection whose exchange the kernel is aggregating, kept until
+ * its response is framed: when the response turns out to be something the kernel cannot frame
+ * (chunked, no length), the request is replayed as the record it would have been, so user
+ * space still sees the whole exchange. LRU, a slot per connection reused request after
+ * request; a slot evicted before its handover is a counted loss (HG_CNT_KERNEL_LOST). */
+struct kernel_head {
+  __u64 generation;  /* conn_state.generation of the connection the bytes are from */
+  __u32 len;         /* bytes held (<= HG_HEAD_BYTES) */
+  __u32 _pad;
+  __u8 bytes[HG_HEAD_BYTES];
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 8192);
+  __type(key, struct conn_key);
+  __type(value, struct kernel_head);
+} kernel_heads SEC(".maps");
+
+/* One all-zero series: the initial value of a new kernel_series entry (too big for the stack). */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct hg_kernel_series);
+} zero_series SEC(".maps");
 
 /* ---- per-connection capture policy, written by user space (core/loader SetCapturePolicy) ----
  * Read by the kernel at most every cfg_policy_recheck_ns per connection and

@@ -26,6 +26,9 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
     e->tls_bytes[0] = c->tls_pos[0];
     e->tls_bytes[1] = c->tls_pos[1];
     if (c->tls) e->h.flags |= HG_FLAG_TLS;
+    /* Aggregated in the kernel since its last record: its byte counts cover bytes never
+     * recorded. */
+    if (c->k_consumed) e->h.flags |= HG_FLAG_RESUME;
     bpf_ringbuf_submit(e, wakeup_flags_at_submit(sizeof(*e)));
     count(HG_CNT_EVENTS);
   } else {

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/agent/kernel_metrics.h"
 #include "core/agent/sides.h"
 #include "core/loader/loader.h"
 #include "core/privsep/capabilities.h"
@@ -50,6 +51,8 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   lopts.payload_bytes = cfg.payload_bytes;
   lopts.ringbuf_bytes = cfg.ringbuf_bytes;
   lopts.trace_all = cfg.trace_all;
+  const KernelMetricsChoice kernel_metrics = ChooseKernelMetrics(cfg, fault_plan);
+  lopts.kernel_http1 = kernel_metrics.on;
   auto started = BpfLoader::Start(lopts);
   if (!started) return fail(started.error().message);
   auto loader = std::move(started).value();
@@ -83,7 +86,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   close(control->second);
   close(scrape->second);
   int rc = RunPrivilegedSide(cfg, std::move(selector).value(), *loader, child, privsep::Channel(control->first),
-                             privsep::Channel(scrape->first), stop);
+                             privsep::Channel(scrape->first), stop, kernel_metrics.notice);
   loader.reset();  // detaches every program and uprobe
   std::fprintf(stderr, "hugin: detached\n");
   return rc;

@@ -24,6 +24,12 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.kernel_drops["conn_map_full"] = k[HG_CNT_DROP_CONN_MAP];
   // A TLS library call whose socket was not found: its plaintext never became a record.
   c.kernel_drops["tls_no_connection"] = k[HG_CNT_TLS_NO_CONN];
+  // HTTP/1 exchanges aggregated in the kernel (cfg_kernel_http1) that never made it into a
+  // series: lost at a handover the kernel could not replay, or no room in map kernel_series.
+  c.kernel_drops["kernel_handover"] = k[HG_CNT_KERNEL_LOST];
+  c.kernel_drops["kernel_series_full"] = k[HG_CNT_KERNEL_SERIES_FULL];
+  c.kernel_exchanges = k[HG_CNT_KERNEL_EXCHANGES];
+  c.kernel_handovers = k[HG_CNT_KERNEL_HANDOVERS];  // not a loss: records follow
   c.conn_loss_reports = loop_.conn_loss_reports;
   c.conn_loss_map_full = k[HG_CNT_LOSS_MAP_FULL];
   c.unreported_exchanges = tracker_.unreported_exchanges;

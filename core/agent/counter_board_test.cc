@@ -41,7 +41,11 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   EXPECT_EQ(c.kernel_drops, (std::map<std::string, uint64_t>{
                                 {"ringbuf_full", 100u + HG_CNT_DROP_RINGBUF},
                                 {"conn_map_full", 100u + HG_CNT_DROP_CONN_MAP},
-                                {"tls_no_connection", 100u + HG_CNT_TLS_NO_CONN}}));
+                                {"tls_no_connection", 100u + HG_CNT_TLS_NO_CONN},
+                                {"kernel_handover", 100u + HG_CNT_KERNEL_LOST},
+                                {"kernel_series_full", 100u + HG_CNT_KERNEL_SERIES_FULL}}));
+  EXPECT_EQ(c.kernel_exchanges, 100u + HG_CNT_KERNEL_EXCHANGES);
+  EXPECT_EQ(c.kernel_handovers, 100u + HG_CNT_KERNEL_HANDOVERS);
   EXPECT_EQ(c.tls_calls, 100u + HG_CNT_TLS_CALLS);
   EXPECT_EQ(c.evictions, (std::map<std::string, uint64_t>{{"connection", 13},
                                                           {"in_flight_request", 14},

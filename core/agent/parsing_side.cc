@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/agent/counter_board.h"
+#include "core/agent/kernel_metrics.h"
 #include "core/agent/sides.h"
 #include "core/conn/conn_tracker.h"
 #include "core/discovery/discovery.h"
@@ -55,23 +56,56 @@ ConnLoss ConnLossOf(const ConnLossEntry& e) {
   return l;
 }
 
-// The /metrics thread's request/reply on the scrape socket: the kernel's counters and the
-// tallies the privileged process keeps, as they are at the scrape.
+// What one scrape gets from the privileged process.
+struct ScrapeReply {
+  CountersMsg counters;
+  std::vector<KernelSeriesSample> kernel_series;  // server-side ones, named
+};
+
+// The /metrics thread's request/reply on the scrape socket: the kernel's counters and series
+// and the tallies the privileged process keeps, as they are at the scrape.
 class CountersClient {
  public:
   explicit CountersClient(Channel ch) : ch_(std::move(ch)) {}
-  Result<CountersMsg> Get() {
+  Result<ScrapeReply> Get() {
     std::lock_guard<std::mutex> l(mu_);
     if (auto s = ch_.Send(CountersRequestMsg{++seq_}); !s) return s.error();
-    auto got = ch_.Receive();
-    if (!got) return got.error();
-    auto* m = std::get_if<Message>(&got.value());
-    auto* c = m ? std::get_if<CountersMsg>(m) : nullptr;
-    if (!c || c->seq != seq_) return Error{"no counters from the privileged process"};
-    return *c;
+    Result<ScrapeReply> reply{std::in_place};
+    auto counters = Next<CountersMsg>();
+    if (!counters) return counters.error();
+    reply->counters = counters.value();
+    for (uint32_t n = 0; n < reply->counters.kernel_series_msgs; n++) {
+      auto series = Next<KernelSeriesMsg>();
+      if (!series) return series.error();
+      for (uint32_t i = 0; i < series->count; i++) {
+        const auto& e = series->entries[i];
+        if (auto sample = KernelSeriesSampleOf(e.key, e.value, e.service_name))
+          reply->kernel_series.push_back(std::move(*sample));
+      }
+    }
+    return reply;
   }
 
  private:
+  // The next packet of this reply, a T with the current seq. Packets of an earlier reply
+  // that was cut short (one of its packets malformed) are skipped: the next scrape recovers.
+  template <typename T>
+  Result<T> Next() {
+    for (;;) {
+      auto got = ch_.Receive();
+      if (!got) return got.error();
+      auto* m = std::get_if<Message>(&got.value());
+      if (!m) return Error{"the privileged process is gone"};
+      uint64_t seq = seq_ + 1;  // anything without a seq is out of place
+      if (auto* c = std::get_if<CountersMsg>(m)) seq = c->seq;
+      if (auto* k = std::get_if<KernelSeriesMsg>(m)) seq = k->seq;
+      if (seq < seq_) continue;
+      auto* t = std::get_if<T>(m);
+      if (!t || seq != seq_) return Error{"no counters from the privileged process"};
+      return *t;
+    }
+  }
+
   std::mutex mu_;
   Channel ch_;
   uint64_t seq_ = 0;
@@ -155,20 +189,26 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
 
   CounterBoard board;
   CountersClient counters(std::move(scrape));
+  std::mutex scrape_mu;
   PrometheusServer prom;
   if (cfg.prometheus_port) {
     // Bound while still root (a port below 1024 works); served after the drop.
     Status bound = prom.Bind(cfg.prometheus_port, [&]() -> Result<std::string> {
-      auto c = counters.Get();
-      if (!c) return c.error();
+      // One scrape at a time, from the request to the exposition: two at once could set the
+      // older kernel snapshot last, and a counter would go back.
+      std::lock_guard<std::mutex> one_at_a_time(scrape_mu);
+      auto reply = counters.Get();
+      if (!reply) return reply.error();
+      const CountersMsg& c = reply->counters;
       KernelCounters k{};
-      for (size_t i = 0; i < k.size(); i++) k[i] = c->kernel[i];
+      for (size_t i = 0; i < k.size(); i++) k[i] = c.kernel[i];
       AgentCounters a = board.Snapshot(k);
-      a.watched_pids = c->watched_pids;
-      a.capture_policy_map_full = c->capture_policy_map_full;
+      a.watched_pids = c.watched_pids;
+      a.capture_policy_map_full = c.capture_policy_map_full;
       a.tls_unsupported.clear();
-      for (uint32_t i = 0; i < c->tls_unsupported_count; i++)
-        a.tls_unsupported[c->tls_unsupported[i].library] = c->tls_unsupported[i].processes;
+      for (uint32_t i = 0; i < c.tls_unsupported_count; i++)
+        a.tls_unsupported[c.tls_unsupported[i].library] = c.tls_unsupported[i].processes;
+      metrics.SetKernelSeries(std::move(reply->kernel_series));
       return metrics.Expose(a);
     });
     if (!bound.ok()) {

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
+#include "core/agent/service_names.h"
 #include "core/agent/sides.h"
 #include "core/discovery/discovery.h"
 #include "core/tls/tls_attacher.h"
@@ -40,7 +42,7 @@ class PrivilegedSide {
         scrape_(std::move(scrape)), discovery_(std::move(selector), "/proc", getpid()),
         tls_probes_(&loader) {}
 
-  int Run(const std::atomic<bool>* stop);
+  int Run(const std::atomic<bool>* stop, const std::string& kernel_metrics_notice);
 
  private:
   // One message from `ch`; false when the loop must end (child gone or misbehaving).
@@ -48,6 +50,9 @@ class PrivilegedSide {
   void ApplyDiscovery();
   void DrainLosses();
   CountersMsg Counters(uint64_t seq);
+  // The reply to a scrape: CountersMsg, then the KernelSeriesMsg packets it announces.
+  Status ReplyToScrape(uint64_t seq);
+  std::string SeriesServiceName(uint32_t pid);
   int Fail(const std::string& why);
 
   const Config& cfg_;
@@ -56,6 +61,7 @@ class PrivilegedSide {
   Channel control_, scrape_;
   Discovery discovery_;
   tls::TlsAttacher tls_probes_;
+  ServiceNames names_;  // of every pid announced, for the kernel's series
   uint64_t capture_policy_map_full_ = 0;
   bool ready_ = false, stopping_ = false, child_closed_ = false;
   uint32_t prometheus_port_ = 0;
@@ -81,7 +87,7 @@ bool PrivilegedSide::Handle(Channel& ch) {
     if (!loader_.SetCapturePolicy(conn, static_cast<hg_capture_mode>(p->mode), p->tls))
       capture_policy_map_full_++;
   } else if (auto* q = std::get_if<CountersRequestMsg>(&m); q && &ch == &scrape_) {
-    if (auto s = scrape_.Send(Counters(q->seq)); !s) {
+    if (auto s = ReplyToScrape(q->seq); !s) {
       error_ = s.error().message;
       return false;
     }
@@ -109,6 +115,42 @@ CountersMsg PrivilegedSide::Counters(uint64_t seq) {
   return c;
 }
 
+Status PrivilegedSide::ReplyToScrape(uint64_t seq) {
+  constexpr uint32_t kPerMsg = KernelSeriesMsg::kMaxEntries;
+  std::vector<KernelSeriesEntry> series = loader_.KernelSeries();
+  // Never more than the codec accepts (16 times the map's size: cannot happen).
+  series.resize(std::min<size_t>(series.size(), size_t{kMaxKernelSeriesMsgs} * kPerMsg));
+  CountersMsg c = Counters(seq);
+  c.kernel_series_msgs = static_cast<uint32_t>((series.size() + kPerMsg - 1) / kPerMsg);
+  if (auto s = scrape_.Send(c); !s) return s;
+  // The /metrics thread reads these as they come, so a reply larger than the socket's buffer
+  // only makes Send wait for it.
+  KernelSeriesMsg msg{};
+  msg.seq = seq;
+  for (size_t i = 0; i < series.size();) {
+    msg.count = 0;
+    for (; i < series.size() && msg.count < kPerMsg; i++) {
+      auto& e = msg.entries[msg.count++];
+      e.key = series[i].key;
+      e.value = series[i].value;
+      CopyString(e.service_name, SeriesServiceName(series[i].key.tgid));
+    }
+    if (auto s = scrape_.Send(msg); !s) return s;
+  }
+  return Ok{};
+}
+
+std::string PrivilegedSide::SeriesServiceName(uint32_t pid) {
+  if (!cfg_.service_name.empty()) return cfg_.service_name;
+  if (const std::string* name = names_.Find(pid)) return *name;
+  // Never announced: --trace-all (no discovery). Named from its executable, as the parsing
+  // process names such a pid, while it runs; once, then remembered.
+  if (names_.full()) return ServiceNames::kUnknown;
+  const std::string exe = ExecutableOf(pid);
+  names_.Remember(pid, exe.empty() ? ServiceNames::kUnknown : ServiceNameOfExecutable(exe));
+  return *names_.Find(pid);
+}
+
 void PrivilegedSide::ApplyDiscovery() {
   auto ch = discovery_.Rescan();
   if (!ch.notice.empty()) std::fprintf(stderr, "%s\n", ch.notice.c_str());
@@ -124,6 +166,7 @@ void PrivilegedSide::ApplyDiscovery() {
       (void)control_.Send(GoneMsg{p.pid});
       continue;
     }
+    names_.Remember(p.pid, w.service_name);  // kept after the pid is gone: its series stay
     std::fprintf(stderr, "hugin: watching pid %u (%s)\n", p.pid, p.exe.c_str());
   }
   for (uint32_t pid : ch.removed) {
@@ -166,7 +209,7 @@ int PrivilegedSide::Fail(const std::string& why) {
   return 1;
 }
 
-int PrivilegedSide::Run(const std::atomic<bool>* stop) {
+int PrivilegedSide::Run(const std::atomic<bool>* stop, const std::string& kernel_metrics_notice) {
   // Until the child is ready (bound /metrics, dropped privileges), only its Ready or its exit.
   while (!ready_) {
     if (!Handle(control_)) break;
@@ -182,6 +225,7 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop) {
     return 1;
   }
   if (!cfg_.trace_all) ApplyDiscovery();
+  if (!kernel_metrics_notice.empty()) std::fprintf(stderr, "%s\n", kernel_metrics_notice.c_str());
   std::fprintf(stderr,
                "hugin: ready: %d BPF programs loaded (%d attached on syscall tracepoints, %d for "
                "TLS library uprobes)%s\n",
@@ -243,9 +287,10 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop) {
 }  // namespace
 
 int RunPrivilegedSide(const Config& cfg, Selector selector, BpfLoader& loader, pid_t child, Channel control,
-                      Channel scrape, const std::atomic<bool>* stop) {
+                      Channel scrape, const std::atomic<bool>* stop,
+                      const std::string& kernel_metrics_notice) {
   PrivilegedSide side(cfg, std::move(selector), loader, child, std::move(control), std::move(scrape));
-  return side.Run(stop);
+  return side.Run(stop, kernel_metrics_notice);
 }
 
 }  // namespace hugin

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "core/agent/fault_injection.h"
 #include "core/config/config.h"
@@ -24,10 +25,11 @@ namespace hugin {
 // The parent, after the fork: serves the child's requests, runs discovery and the uprobes,
 // drains conn_losses, until *stop; then tells the child to stop and waits for it. Returns the
 // exit status (1 when the child died or misbehaved). Does not print "detached" (RunAgent
-// does, once the loader is gone).
+// does, once the loader is gone). `kernel_metrics_notice` (kernel_metrics.h) is printed with the
+// ready line, once the child is ready: a run that fails to start says one line only.
 int RunPrivilegedSide(const Config& cfg, Selector selector, BpfLoader& loader, pid_t child,
                       privsep::Channel control, privsep::Channel scrape,
-                      const std::atomic<bool>* stop);
+                      const std::atomic<bool>* stop, const std::string& kernel_metrics_notice);
 
 // What the child needs; it holds no BpfLoader (it must never destroy the parent's).
 struct ParsingSideSetup {

@@ -32,7 +32,7 @@ Error BadInput(const Sourced& s, const std::string& why) {
 struct Flags {
   std::optional<std::string> open_port, executable_name, trace_printer, prometheus_port,
       payload_bytes, ringbuf_bytes, service_name, discovery_interval_ms, max_connections,
-      max_in_flight_requests, max_header_bytes, max_pending_pairings, user;
+      max_in_flight_requests, max_header_bytes, max_pending_pairings, user, kernel_metrics;
   bool trace_all = false;
 };
 
@@ -49,7 +49,8 @@ const char kEnvHelp[] =
     "  HUGIN_SERVICE_NAME, BEYLA_SERVICE_NAME, OTEL_SERVICE_NAME\n"
     "  HUGIN_MAX_CONNECTIONS, HUGIN_MAX_IN_FLIGHT_REQUESTS, HUGIN_MAX_HEADER_BYTES,\n"
     "  HUGIN_MAX_PENDING_PAIRINGS                           memory bounds (see --help above)\n"
-    "  HUGIN_USER                                           user of the parsing process\n";
+    "  HUGIN_USER                                           user of the parsing process\n"
+    "  HUGIN_KERNEL_METRICS                                 true | false, as --kernel-metrics on | off\n";
 
 // Parses argv with CLI11: the flags, the usage for --help, or an Error for a bad command line.
 // CLI11 reports both --help and bad flags by throwing; the exceptions stop here.
@@ -60,7 +61,7 @@ Result<std::variant<Flags, HelpText>> ParseFlags(int argc, const char* const* ar
   Flags flags;
   std::string open_port, executable_name, trace_printer, prometheus_port, payload_bytes,
       ringbuf_bytes, service_name, discovery_interval_ms, max_connections, max_in_flight,
-      max_header_bytes, max_pending, user;
+      max_header_bytes, max_pending, user, kernel_metrics;
   auto* o_port = app.add_option("--open-port", open_port,
                                 "Select processes listening on these ports (80,443,8000-8999)");
   auto* o_exe = app.add_option("--executable-name", executable_name,
@@ -91,11 +92,14 @@ Result<std::variant<Flags, HelpText>> ParseFlags(int argc, const char* const* ar
                                    "(default 32768)");
   auto* o_user = app.add_option("--user", user,
                                 "User the parsing process runs as, unprivileged (default nobody)");
+  auto* o_kernel = app.add_option("--kernel-metrics", kernel_metrics,
+                                  "Aggregate HTTP/1 server metrics in the kernel when no span is "
+                                  "produced (trace printer disabled; default on)");
   for (auto [option, type] : {std::pair{o_port, "PORTS"}, {o_exe, "REGEX"}, {o_printer, "MODE"},
                                {o_prom, "PORT"}, {o_payload, "BYTES"}, {o_ringbuf, "BYTES"},
                                {o_service, "NAME"}, {o_interval, "MS"}, {o_conns, "N"},
                                {o_in_flight, "N"}, {o_header, "BYTES"}, {o_pending, "N"},
-                               {o_user, "USER"}}) {
+                               {o_user, "USER"}, {o_kernel, "on|off"}}) {
     option->type_name(type);
   }
   app.add_flag("--trace-all", flags.trace_all, "Testing: trace every process")->group("");
@@ -125,6 +129,7 @@ Result<std::variant<Flags, HelpText>> ParseFlags(int argc, const char* const* ar
   flags.max_header_bytes = take(o_header, max_header_bytes);
   flags.max_pending_pairings = take(o_pending, max_pending);
   flags.user = take(o_user, user);
+  flags.kernel_metrics = take(o_kernel, kernel_metrics);
   return std::variant<Flags, HelpText>{std::move(flags)};
 }
 
@@ -239,6 +244,19 @@ Status ApplyLimits(const Flags& f, const EnvLookup& env, Config& c) {
   return Ok{};
 }
 
+Status ApplyKernelMetrics(const Flags& f, const EnvLookup& env, Config& c) {
+  auto s = Pick(f.kernel_metrics, "--kernel-metrics", {"HUGIN_KERNEL_METRICS"}, env);
+  if (!s) return Ok{};
+  // Go's ParseBool set for both (on/off included): the flag is documented on | off, the
+  // variable true | false, as the other boolean variables.
+  auto on = config_internal::ParseBool(s->value);
+  if (!on)
+    return BadInput(*s, s->source == "--kernel-metrics" ? "expected on or off"
+                                                        : "expected true or false");
+  c.kernel_metrics = *on;
+  return Ok{};
+}
+
 Status ApplyTraceAll(const Flags& f, const EnvLookup& env, Config& c) {
   c.trace_all = f.trace_all;
   if (c.trace_all) return Ok{};
@@ -260,7 +278,7 @@ Result<ParsedCommandLine> ParseConfig(int argc, const char* const* argv, const E
 
   Config config;
   for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyLimits,
-                     ApplyTraceAll}) {
+                     ApplyKernelMetrics, ApplyTraceAll}) {
     if (Status applied = apply(flags, env, config); !applied.ok()) return applied.error();
   }
   if (auto s = Pick(flags.user, "--user", {"HUGIN_USER"}, env))

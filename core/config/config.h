@@ -46,6 +46,10 @@ struct Config {
   uint32_t max_in_flight_requests = 256;   // per connection, 1 .. 65536
   uint32_t max_header_bytes = 16u << 10;   // per connection and direction, 256 .. 16M
   uint32_t max_pending_pairings = 32768;   // across connections, 16 .. 16777216
+  // --kernel-metrics / HUGIN_KERNEL_METRICS: may server-side HTTP/1 RED metrics be aggregated
+  // in the kernel (no records for those exchanges)? Only used when the agent produces no spans
+  // (core/agent kernel_metrics.h decides).
+  bool kernel_metrics = true;
 };
 
 // --help was asked for: `text` is the (multi-line) usage; print it to stdout and exit 0.

@@ -79,6 +79,7 @@ TEST(ParseConfig, DefaultsWithOnlyAPort) {
   EXPECT_EQ(c.service_name, "");
   EXPECT_EQ(c.discovery_interval_ms, 1000u);
   EXPECT_FALSE(c.trace_all);
+  EXPECT_TRUE(c.kernel_metrics);
 }
 
 TEST(ParseConfig, NoSelectorIsAnError) {
@@ -249,6 +250,31 @@ TEST(ParseConfig, TracePrinterValues) {
             TracePrinter::kDisabled);
 }
 
+TEST(ParseConfig, KernelMetricsOnOff) {
+  Env base = {{"OPEN_PORT", "80"}};
+  EXPECT_FALSE(ParseOk({"--kernel-metrics", "off"}, base).kernel_metrics);
+  EXPECT_TRUE(ParseOk({"--kernel-metrics=on"}, base).kernel_metrics);
+  Env off = base;
+  off["HUGIN_KERNEL_METRICS"] = "false";
+  EXPECT_FALSE(ParseOk({}, off).kernel_metrics);
+  EXPECT_TRUE(ParseOk({"--kernel-metrics", "on"}, off).kernel_metrics);  // the flag wins
+  off["HUGIN_KERNEL_METRICS"] = "TRUE";
+  EXPECT_TRUE(ParseOk({}, off).kernel_metrics);
+}
+
+TEST(ParseConfig, BadKernelMetricsValues) {
+  Env base = {{"OPEN_PORT", "80"}};
+  Error flag = ParseErr({"--kernel-metrics", "maybe"}, base);
+  ExpectOneLineError(flag);
+  EXPECT_EQ(flag.message, "hugin: --kernel-metrics=\"maybe\": expected on or off");
+  Env env = base;
+  env["HUGIN_KERNEL_METRICS"] = "sometimes";
+  Error var = ParseErr({}, env);
+  ExpectOneLineError(var);
+  EXPECT_EQ(var.message, "hugin: HUGIN_KERNEL_METRICS=\"sometimes\": expected true or false");
+  ExpectOneLineError(ParseErr({"--kernel-metrics"}, base));  // no value
+}
+
 TEST(ParseConfig, NumericRanges) {
   Env base = {{"OPEN_PORT", "80"}};
   auto with = [&](const char* name, const char* value) {
@@ -303,6 +329,8 @@ TEST(ParseConfig, HelpIsExitZeroWithUsage) {
   std::string help = ParseHelp({"--help"});
   EXPECT_NE(help.find("--open-port"), std::string::npos);
   EXPECT_NE(help.find("BEYLA_AUTO_TARGET_EXE"), std::string::npos);
+  EXPECT_NE(help.find("--kernel-metrics"), std::string::npos);
+  EXPECT_NE(help.find("HUGIN_KERNEL_METRICS"), std::string::npos);
   EXPECT_EQ(help.find("--trace-all"), std::string::npos);  // hidden
   EXPECT_EQ(ParseHelp({"-h"}), help);
   // --help wins over bad input elsewhere on the command line, as before.

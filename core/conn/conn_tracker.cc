@@ -64,6 +64,9 @@ struct ConnTracker::Conn {
   // record (the open, or the generation, before the first): the window a gap fell in.
   uint64_t next_pos[2] = {0, 0};
   uint64_t last_ns[2] = {0, 0};
+  // Per direction: bytes the kernel aggregated itself and never recorded (HG_FLAG_RESUME).
+  // The parser sees positions with them taken out, so its stream is contiguous.
+  uint64_t hidden[2] = {0, 0};
   // The parser's counters already added to the tracker's totals (stats() is O(1)).
   uint64_t counted_parse_errors = 0, counted_gaps = 0, counted_unreported = 0;
   uint64_t counted_in_flight_evictions = 0, counted_header_evictions = 0;
@@ -197,6 +200,11 @@ void ConnTracker::OnOpen(const events::OpenEvent& e) {
 
 void ConnTracker::TrackPosition(Conn& conn, const events::DataEvent& e) {
   const uint8_t d = e.dir;
+  if (e.resume && e.pos > conn.next_pos[d]) {
+    // Handed back by the kernel, which aggregated the bytes before this record: not a loss.
+    conn.hidden[d] += e.pos - conn.next_pos[d];
+    conn.next_pos[d] = e.pos;
+  }
   if (conn.pos_unknown[d]) {  // tracked again after an eviction: not a loss
     conn.pos_unknown[d] = false;
     conn.next_pos[d] = e.pos;
@@ -242,8 +250,11 @@ void ConnTracker::OnData(const events::DataEvent& e) {
   }
   TrackPosition(*conn, e);
   if (conn->capture == Conn::Capture::kOff) return;
-  if (conn->capture == Conn::Capture::kDetecting && !Detect(*conn, e)) return;
-  Feed(*conn, e.dir, protocols::Chunk{e.pos, e.len, e.payload, e.c.ts_ns, e.arrival_ns});
+  const uint64_t hidden = conn->hidden[e.dir & 1];
+  events::DataEvent seen = e;  // a view: the payload is not copied
+  seen.pos = e.pos >= hidden ? e.pos - hidden : 0;
+  if (conn->capture == Conn::Capture::kDetecting && !Detect(*conn, seen)) return;
+  Feed(*conn, e.dir, protocols::Chunk{seen.pos, e.len, e.payload, e.c.ts_ns, e.arrival_ns});
   Account(*conn);
   Emit(*conn);
   UpdatePending(*conn);
@@ -374,7 +385,9 @@ void ConnTracker::OnClose(const events::CloseEvent& e) {
   Conn& conn = *it->second;
   const uint8_t client_dir = conn.role == HG_ROLE_SERVER ? HG_INGRESS : HG_EGRESS;
   if (e.tls && !conn.tls) BecomeTls(conn);
-  Finish(conn, e.c.ts_ns, conn.tls ? e.tls_bytes[client_dir] : e.bytes[client_dir]);
+  const uint64_t end = conn.tls ? e.tls_bytes[client_dir] : e.bytes[client_dir];
+  const uint64_t hidden = conn.tls ? 0 : conn.hidden[client_dir];
+  Finish(conn, e.c.ts_ns, end >= hidden ? end - hidden : 0);
   Forget(it);
 }
 

@@ -140,6 +140,34 @@ TEST_F(TrackerTest, FirstRecordPastZeroIsAGapSinceTheOpen) {
   EXPECT_EQ(gaps_[0].before_ns, 50u);
 }
 
+TEST_F(TrackerTest, RecordsResumedAfterKernelAggregationAreNoGapAndStillSpans) {
+  Open(5, 1, HG_ROLE_SERVER, /*ts=*/5);
+  // The kernel counted the first exchanges itself (cfg_kernel_http1), then handed the
+  // connection back: the next records start past 0 in both directions, flagged.
+  pos_[5][HG_INGRESS] = 300;
+  pos_[5][HG_EGRESS] = 900;
+  Resumed(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 50);
+  Resumed(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 60);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 70);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 80);
+  EXPECT_TRUE(gaps_.empty());
+  EXPECT_EQ(tracker_.stats().stream_gaps, 0u);
+  ASSERT_EQ(spans_.size(), 2u);
+  EXPECT_EQ(spans_[0].status, 200);
+  EXPECT_EQ(spans_[0].end_ns, 60u);
+  EXPECT_EQ(spans_[1].end_ns, 80u);
+}
+
+TEST_F(TrackerTest, AGapAfterAResumedRecordIsStillAGap) {
+  Open(5, 1, HG_ROLE_SERVER, /*ts=*/5);
+  pos_[5][HG_INGRESS] = 300;
+  Resumed(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 50);
+  pos_[5][HG_INGRESS] += 100;  // a record lost after the resume
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 70);
+  ASSERT_EQ(gaps_.size(), 1u);
+  EXPECT_EQ(gaps_[0].bytes, 100u);
+}
+
 TEST_F(TrackerTest, GapWithoutTheOpenRecordStartsAtTheGeneration) {
   pos_[9][HG_EGRESS] = 64;
   Data(9, /*gen=*/4000, HG_ROLE_CLIENT, HG_EGRESS, kGet, 5000);

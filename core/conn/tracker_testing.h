@@ -57,7 +57,13 @@ class TrackerTest : public ::testing::Test {
                   uint64_t ts) {
     Send(fd, gen, role, dir, bytes, ts, 0, 0, Kind::kCiphertext);
   }
-  enum class Kind { kRaw, kTlsPlaintext, kCiphertext };
+  // The first record of a direction after the kernel stopped aggregating the connection
+  // (HG_FLAG_RESUME): the bytes before it were counted in the kernel, never recorded.
+  void Resumed(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
+               uint64_t ts) {
+    Send(fd, gen, role, dir, bytes, ts, 0, 0, Kind::kResumed);
+  }
+  enum class Kind { kRaw, kTlsPlaintext, kCiphertext, kResumed };
   void Send(int fd, uint64_t gen, uint8_t role, uint8_t dir, const std::string& bytes,
             uint64_t ts, uint64_t arrival, uint32_t len, Kind kind) {
     events::DataEvent d;
@@ -70,6 +76,7 @@ class TrackerTest : public ::testing::Test {
     d.payload = bytes;
     d.tls = kind == Kind::kTlsPlaintext;
     d.ciphertext = kind == Kind::kCiphertext;
+    d.resume = kind == Kind::kResumed;
     pos += d.len;
     tracker_.OnData(d);
   }

@@ -88,6 +88,7 @@ Result<Event> Decode(const void* data, size_t size) {
       out.short_copy = (e.h.flags & HG_FLAG_SHORT_COPY) != 0;
       out.tls = (e.h.flags & HG_FLAG_TLS) != 0;
       out.ciphertext = (e.h.flags & HG_FLAG_CIPHERTEXT) != 0;
+      out.resume = (e.h.flags & HG_FLAG_RESUME) != 0;
       out.payload = std::string_view(
           static_cast<const char*>(data) + sizeof(hg_data_event), e.captured);
       break;

@@ -57,6 +57,10 @@ struct DataEvent {
   // The first call seen on a connection carried TLS records (HG_FLAG_CIPHERTEXT): the
   // kernel records none of its later syscalls.
   bool ciphertext = false;
+  // The first record of this direction after the kernel handed an HTTP/1 connection it was
+  // aggregating back to user space (HG_FLAG_RESUME): the bytes before pos were counted in the
+  // kernel's metrics, not lost, and the stream restarts at a message start here.
+  bool resume = false;
 };
 
 struct CloseEvent {

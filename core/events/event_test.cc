@@ -59,6 +59,21 @@ TEST(Decode, ShortCopyFlag) {
 }
 
 // The layout is shared with the BPF side, which is compiled separately: pin it.
+TEST(Decode, ResumeFlag) {
+  auto rec = DataRecord("GET", 3, 3);
+  hg_header h;
+  std::memcpy(&h, rec.data(), sizeof(h));
+  auto plain = Decode(rec.data(), rec.size());
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_FALSE(std::get<DataEvent>(plain.value()).resume);
+  h.flags = HG_FLAG_RESUME;
+  std::memcpy(rec.data(), &h, sizeof(h));
+  auto r = Decode(rec.data(), rec.size());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(std::get<DataEvent>(r.value()).resume);
+  EXPECT_FALSE(std::get<DataEvent>(r.value()).short_copy);
+}
+
 TEST(Decode, HeaderLayout) {
   EXPECT_EQ(sizeof(hg_header), 40u);
   EXPECT_EQ(offsetof(hg_header, conn), 16u);

@@ -16,10 +16,13 @@ struct AgentCounters {
   uint64_t unpaired_requests = 0;  // requests seen whole whose answer could not be paired
   uint64_t payload_truncated = 0;  // calls longer than the captured payload
   uint64_t payload_short_copy = 0; // payload copies that came up short (record still delivered)
-  // Kernel per-CPU drop counters summed, by reason (ringbuf_full,
-  // conn_map_full). Every key is exposed, zeros included, so
+  // Kernel per-CPU drop counters summed, by reason (ringbuf_full, conn_map_full,
+  // tls_no_connection: records; kernel_handover, kernel_series_full: HTTP/1 exchanges the
+  // kernel aggregation lost). Every key is exposed, zeros included, so
   // insert every reason the kernel side knows. Each one is a loss.
   std::map<std::string, uint64_t> kernel_drops;
+  uint64_t kernel_exchanges = 0;   // HTTP/1 exchanges aggregated in the kernel (no records)
+  uint64_t kernel_handovers = 0;   // connections the kernel handed back to user space
   uint64_t conn_loss_reports = 0;  // per-connection loss entries drained from the kernel
   uint64_t conn_loss_map_full = 0; // losses (in kernel_drops) that no connection report carries
   uint64_t unreported_exchanges = 0;  // seen by a parser but not reported (not seen whole,

@@ -32,11 +32,12 @@ constexpr HttpFamily kHttpFamilies[] = {
 };
 
 static_assert(kKnownHttpMethods.size() == kOtherMethodId);
+
+}  // namespace
+
 std::string_view MethodLabel(uint8_t id) {
   return id < kOtherMethodId ? kKnownHttpMethods[id] : std::string_view("_OTHER");
 }
-
-}  // namespace
 
 uint8_t MethodLabelId(std::string_view method) {
   for (uint8_t i = 0; i < kOtherMethodId; ++i) {
@@ -102,19 +103,51 @@ void Metrics::Observe(const Span& span) {
   series.response_body.Observe(static_cast<double>(span.response_body_bytes));
 }
 
+void Metrics::SetKernelSeries(std::vector<KernelSeriesSample> samples) {
+  std::map<SeriesKey, Series> next;  // built before taking the lock: Observe does not wait
+  for (const KernelSeriesSample& s : samples) {
+    SeriesKey key{SpanKind::kServer, std::string(MethodLabel(s.method_id)), s.status,
+                  s.service_name, s.server_port};
+    Series& series = next[key];
+    series.duration.AddBuckets(s.duration_buckets, s.duration_sum_seconds);
+    series.request_body.AddBuckets(s.request_body_buckets, static_cast<double>(s.request_body_sum));
+    series.response_body.AddBuckets(s.response_body_buckets,
+                                    static_cast<double>(s.response_body_sum));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  kernel_series_.swap(next);
+}
+
+const Histogram& Metrics::HistogramOf(const Series& series, int which) {
+  return which == 0 ? series.duration : which == 1 ? series.request_body : series.response_body;
+}
+
 void Metrics::AppendHttpFamilies(std::string& out) const {
   for (const HttpFamily& family : kHttpFamilies) {
     AppendFamilyHeader(out, family.name, "histogram", family.help);
-    for (const auto& [key, series] : series_) {
-      if (key.kind != family.kind) continue;
-      Labels labels = {{"http_request_method", key.method},
-                       {"http_response_status_code", std::to_string(key.status)},
-                       {"service_name", key.service_name},
-                       {"server_port", std::to_string(key.server_port)}};
-      const Histogram& h = family.which == 0   ? series.duration
-                           : family.which == 1 ? series.request_body
-                                               : series.response_body;
-      AppendHistogramSamples(out, family.name, labels, h);
+    // Both maps in key order at once, so each label set comes once and in order.
+    auto a = series_.begin(), b = kernel_series_.begin();
+    const auto a_end = series_.end(), b_end = kernel_series_.end();
+    while (a != a_end || b != b_end) {
+      const bool take_a = a != a_end && (b == b_end || !(b->first < a->first));
+      const bool take_b = b != b_end && (a == a_end || !(a->first < b->first));
+      const SeriesKey& key = take_a ? a->first : b->first;
+      if (key.kind == family.kind) {
+        Labels labels = {{"http_request_method", key.method},
+                         {"http_response_status_code", std::to_string(key.status)},
+                         {"service_name", key.service_name},
+                         {"server_port", std::to_string(key.server_port)}};
+        const Histogram& one = HistogramOf(take_a ? a->second : b->second, family.which);
+        if (take_a && take_b) {
+          Histogram sum = one;  // a copy: neither stored series may change
+          sum.Merge(HistogramOf(b->second, family.which));
+          AppendHistogramSamples(out, family.name, labels, sum);
+        } else {
+          AppendHistogramSamples(out, family.name, labels, one);
+        }
+      }
+      if (take_a) ++a;
+      if (take_b) ++b;
     }
   }
 }
@@ -193,12 +226,21 @@ std::string Metrics::Expose(const AgentCounters& c) const {
       {"hugin_tls_calls_total", c.tls_calls, "TLS library read and write calls that moved plaintext."},
       {"hugin_tls_ciphertext_calls_total", c.tls_ciphertext_calls,
        "Syscalls on TLS connections the kernel did not record (ciphertext)."},
+      {"hugin_kernel_exchanges_total", c.kernel_exchanges,
+       "HTTP/1 server exchanges aggregated in the kernel into the http_server_* metrics, with "
+       "no record sent to user space (only when no spans are produced)."},
+      {"hugin_kernel_handovers_total", c.kernel_handovers,
+       "Times the kernel handed a connection it was aggregating back to user space for an "
+       "exchange it cannot frame (chunked or unframed body, pipelining, ...); not a loss: that "
+       "exchange is recorded and parsed."},
   };
   for (const Counter& counter : counters) {
     AppendFamilyHeader(out, counter.name, "counter", counter.help);
     AppendSample(out, counter.name, {}, counter.value);
   }
-  AppendFamilyHeader(out, "hugin_kernel_drops_total", "counter", "Events dropped in the kernel, by reason.");
+  AppendFamilyHeader(out, "hugin_kernel_drops_total", "counter",
+                     "Events dropped in the kernel, by reason (kernel_handover and "
+                     "kernel_series_full: HTTP/1 exchanges lost by the kernel's aggregation).");
   for (const auto& [reason, count] : c.kernel_drops) {
     AppendSample(out, "hugin_kernel_drops_total", {{"reason", reason}}, count);
   }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "core/export/agent_counters.h"
 #include "core/export/histogram.h"
@@ -32,6 +33,24 @@ std::string NormalizeMethodLabel(const std::string& method);
 // The same as a small id: 0..8 the standard methods, kOtherMethodId for the rest.
 inline constexpr uint8_t kOtherMethodId = 9;
 uint8_t MethodLabelId(std::string_view method);
+// The label of a method id: "_OTHER" for kOtherMethodId and any id above it.
+std::string_view MethodLabel(uint8_t id);
+
+// One server-side HTTP series aggregated in the kernel (core/loader KernelSeries), cumulative:
+// the raw per-bucket counts (not cumulative; the last bucket is above every bound, +Inf) and
+// the sum of each of its three histograms. A histogram's count is its buckets' total.
+struct KernelSeriesSample {
+  uint8_t method_id = kOtherMethodId;  // MethodLabelId's ids; above kOtherMethodId: "_OTHER"
+  int status = 0;
+  std::string service_name;
+  uint16_t server_port = 0;
+  std::array<uint64_t, kDurationBucketsSeconds.size() + 1> duration_buckets{};
+  double duration_sum_seconds = 0;
+  std::array<uint64_t, kBodySizeBucketsBytes.size() + 1> request_body_buckets{};
+  uint64_t request_body_sum = 0;
+  std::array<uint64_t, kBodySizeBucketsBytes.size() + 1> response_body_buckets{};
+  uint64_t response_body_sum = 0;
+};
 
 // Distinct rpc_method label values kept; later ones share "_OTHER", so a client sending
 // made-up gRPC paths cannot grow the exposition without bound.
@@ -46,8 +65,14 @@ class Metrics {
   // Duration observed = span.duration_ns() (queue start to end), in seconds.
   void Observe(const Span& span);
 
+  // The kernel's server-side HTTP/1 series as read at this scrape: replaces the previous
+  // snapshot (the kernel's values are cumulative already). Samples with the same labels (two
+  // processes of one service on one port) are added up.
+  void SetKernelSeries(std::vector<KernelSeriesSample> samples);
+
   // The whole exposition: the six http_* histogram families, the two rpc_* families and the
-  // hugin_* families from `counters`, each with HELP and TYPE lines.
+  // hugin_* families from `counters`, each with HELP and TYPE lines. An http_* label set is
+  // exposed once: its span-derived series plus the kernel snapshot's, whichever exist.
   std::string Expose(const AgentCounters& counters) const;
 
  private:
@@ -77,6 +102,7 @@ class Metrics {
   };
 
   Series& SeriesOf(const Span& span);  // mu_ held
+  static const Histogram& HistogramOf(const Series& series, int which);
 
   // gRPC: duration only, keyed like the HTTP series but by method path and gRPC status.
   struct RpcKey {
@@ -99,6 +125,9 @@ class Metrics {
   // SeriesKey are built only when a series is new.
   std::unordered_map<SeriesId, Series*, SeriesIdHash> by_id_;
   StringInterner services_;
+  // The last SetKernelSeries, apart from series_ so that a snapshot replaces the previous one
+  // and Observe's path stays as it is; the two are added up in the exposition only.
+  std::map<SeriesKey, Series> kernel_series_;
   std::map<RpcKey, Histogram> rpc_series_;
   struct RpcId {
     uint64_t kind_port_status;

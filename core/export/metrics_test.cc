@@ -1,4 +1,5 @@
 #include "core/export/metrics.h"
+#include "core/export/metrics_testing.h"
 #include "core/export/exposition_reader.h"
 
 #include <gtest/gtest.h>
@@ -13,20 +14,7 @@
 namespace hugin {
 namespace {
 
-Span ServerSpan(const std::string& method, int status, uint64_t duration_ns, uint16_t port = 8080) {
-  Span s;
-  s.kind = SpanKind::kServer;
-  s.start_ns = 1'000'000;
-  s.processing_start_ns = s.start_ns;
-  s.end_ns = s.start_ns + duration_ns;
-  s.method = method;
-  s.path = "/hello";
-  s.status = status;
-  s.local = {"127.0.0.1", port};
-  s.peer = {"127.0.0.1", 50000};
-  s.service_name = "testserver";
-  return s;
-}
+using testing_metrics::ServerSpan;
 
 AgentCounters SomeCounters() {
   AgentCounters c;
@@ -102,6 +90,29 @@ TEST(Metrics, ExpositionPassesPromtool) {
   client.service_name = "we\"ird\\svc\nname";
   m.Observe(client);
   std::string text = m.Expose(SomeCounters());
+  CommandResult result = PromtoolCheck(text);
+  EXPECT_EQ(result.exit_code, 0) << result.output << "\n---\n" << text;
+  EXPECT_EQ(result.output, "") << result.output;
+}
+
+TEST(Metrics, ExpositionWithKernelSeriesPassesPromtool) {
+  Metrics m;
+  m.Observe(ServerSpan("GET", 200, 15'220'000));
+  KernelSeriesSample same, other;
+  same.method_id = MethodLabelId("GET");
+  same.status = 200;
+  same.service_name = "testserver";
+  same.server_port = 8080;
+  same.duration_buckets[3] = 4;
+  same.duration_sum_seconds = 0.08;
+  other = same;
+  other.method_id = 200;  // "_OTHER"
+  other.server_port = 9090;
+  m.SetKernelSeries({same, other});
+  AgentCounters c = SomeCounters();
+  c.kernel_drops["kernel_handover"] = 1;
+  c.kernel_drops["kernel_series_full"] = 2;
+  std::string text = m.Expose(c);
   CommandResult result = PromtoolCheck(text);
   EXPECT_EQ(result.exit_code, 0) << result.output << "\n---\n" << text;
   EXPECT_EQ(result.output, "") << result.output;

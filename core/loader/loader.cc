@@ -141,6 +141,7 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   self->skel_->rodata->cfg_trace_all = opts.trace_all ? 1 : 0;
   self->skel_->rodata->cfg_self_tgid = static_cast<uint32_t>(getpid());
   self->skel_->rodata->cfg_policy_recheck_ns = opts.policy_recheck_ns;
+  self->skel_->rodata->cfg_kernel_http1 = opts.kernel_http1 ? 1 : 0;
   // A quarter of the ring, at most 256 KiB, wakes the reader early; otherwise
   // it drains on its poll timeout (kPollMs in the agent).
   self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
@@ -277,6 +278,45 @@ std::vector<ConnLossEntry> BpfLoader::DrainConnLosses() {
     ConnLossEntry e{k, {}};
     if (bpf_map__lookup_and_delete_elem(map, &k, sizeof(k), &e.loss, sizeof(e.loss), 0) == 0)
       out.push_back(e);
+  }
+  return out;
+}
+
+namespace {
+
+void AddSeries(hg_kernel_series& into, const hg_kernel_series& v) {
+  into.count += v.count;
+  into.duration_sum_ns += v.duration_sum_ns;
+  for (int i = 0; i < HG_DURATION_BUCKETS; i++) into.duration_buckets[i] += v.duration_buckets[i];
+  into.request_body_sum += v.request_body_sum;
+  into.response_body_sum += v.response_body_sum;
+  for (int i = 0; i < HG_SIZE_BUCKETS; i++) {
+    into.request_body_buckets[i] += v.request_body_buckets[i];
+    into.response_body_buckets[i] += v.response_body_buckets[i];
+  }
+}
+
+}  // namespace
+
+std::vector<KernelSeriesEntry> BpfLoader::KernelSeries() const {
+  const bpf_map* map = skel_->maps.kernel_series;
+  // A per-CPU value comes as one copy per possible CPU, each rounded up to 8 bytes (every
+  // field is a __u64, so there is no rounding to do).
+  static_assert(sizeof(hg_kernel_series) % 8 == 0);
+  std::vector<hg_kernel_series> per_cpu(ncpus_);
+  std::vector<KernelSeriesEntry> out;
+  hg_kernel_series_key key, next;
+  const void* prev = nullptr;
+  while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
+    key = next;
+    prev = &key;
+    if (bpf_map__lookup_elem(map, &key, sizeof(key), per_cpu.data(),
+                             per_cpu.size() * sizeof(hg_kernel_series), 0) != 0)
+      continue;
+    KernelSeriesEntry e{key, {}};
+    for (const hg_kernel_series& v : per_cpu) AddSeries(e.value, v);
+    out.push_back(e);
+    if (out.size() >= bpf_map__max_entries(map)) break;  // cannot be more; never loop forever
   }
   return out;
 }

@@ -28,6 +28,10 @@ struct LoaderOptions {
   bool trace_all = false;  // no pid filter
   // How often a connection re-reads its capture policy (maps.bpf.h); tests use 0.
   uint64_t policy_recheck_ns = 5'000'000;
+  // Server-side HTTP/1 exchanges the kernel can frame are aggregated into map kernel_series
+  // instead of being recorded (maps.bpf.h cfg_kernel_http1). Only for an agent that produces
+  // no spans: those exchanges never reach user space.
+  bool kernel_http1 = false;
 };
 
 using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;
@@ -66,6 +70,12 @@ class UprobeSet {
 struct ConnLossEntry {
   hg_conn_id id;
   hg_conn_loss loss;
+};
+
+// One entry of map kernel_series, its per-CPU values summed: cumulative since the load.
+struct KernelSeriesEntry {
+  hg_kernel_series_key key;
+  hg_kernel_series value;
 };
 
 class BpfLoader {
@@ -120,6 +130,10 @@ class BpfLoader {
   // step, so a loss the kernel adds meanwhile lands in a new entry, not
   // nowhere). Touches only the map: safe to call from any thread, Poll included.
   std::vector<ConnLossEntry> DrainConnLosses();
+  // Every entry of map kernel_series (HTTP/1 series aggregated in the kernel, kernel_http1),
+  // each summed over the CPUs. Nothing deletes entries, so a walk sees each key once; one
+  // the kernel adds meanwhile may or may not be in it. Touches only the map: any thread.
+  std::vector<KernelSeriesEntry> KernelSeries() const;
   // Programs loaded: the tracepoint ones, attached at start (an optional one the kernel
   // cannot run is left out), or (uprobes = true) the uprobe ones, attached per file later.
   int ProgramCount(bool uprobes = false) const;

@@ -24,6 +24,7 @@ Channel& Channel::operator=(Channel&& o) noexcept {
   if (this != &o) {
     if (fd_ >= 0) close(fd_);
     fd_ = std::exchange(o.fd_, -1);
+    rx_ = std::move(o.rx_);
   }
   return *this;
 }
@@ -39,7 +40,8 @@ Status Channel::SendPacket(const std::vector<uint8_t>& packet) {
 }
 
 Result<std::variant<Message, Closed>> Channel::Receive() {
-  std::vector<uint8_t> buf(MaxPacketBytes() + 1);
+  std::vector<uint8_t>& buf = rx_;
+  if (buf.empty()) buf.resize(MaxPacketBytes() + 1);
   for (;;) {
     // MSG_TRUNC: the packet's real length, so one longer than any message is caught.
     ssize_t n = recv(fd_, buf.data(), buf.size(), MSG_TRUNC);

@@ -19,7 +19,7 @@ class Channel {
  public:
   explicit Channel(int fd = -1) : fd_(fd) {}
   ~Channel();
-  Channel(Channel&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Channel(Channel&& o) noexcept : fd_(std::exchange(o.fd_, -1)), rx_(std::move(o.rx_)) {}
   Channel& operator=(Channel&& o) noexcept;
   int fd() const { return fd_; }
 
@@ -34,6 +34,9 @@ class Channel {
  private:
   Status SendPacket(const std::vector<uint8_t>& packet);
   int fd_;
+  // Receive's buffer, kept: the largest message (KernelSeriesMsg) is ~10 KB, not worth
+  // allocating and zeroing for every small one (a capture policy per connection).
+  std::vector<uint8_t> rx_;
 };
 
 }  // namespace hugin::privsep

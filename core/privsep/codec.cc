@@ -36,6 +36,16 @@ Status Check(const Message& m) {
     for (uint32_t i = 0; i < c->tls_unsupported_count; i++)
       if (!Terminated(c->tls_unsupported[i].library))
         return Error{"malformed counters message: library name without its terminating NUL"};
+    if (c->kernel_series_msgs > kMaxKernelSeriesMsgs)
+      return Error{"malformed counters message: " + std::to_string(c->kernel_series_msgs) +
+                   " kernel series messages to follow"};
+  }
+  if (auto* k = std::get_if<KernelSeriesMsg>(&m)) {
+    if (k->count > KernelSeriesMsg::kMaxEntries)
+      return Error{"malformed kernel series message: " + std::to_string(k->count) + " entries"};
+    for (uint32_t i = 0; i < k->count; i++)
+      if (!Terminated(k->entries[i].service_name))
+        return Error{"malformed kernel series message: service name without its terminating NUL"};
   }
   if (auto* l = std::get_if<ConnLossesMsg>(&m); l && l->count > ConnLossesMsg::kMaxEntries)
     return Error{"malformed conn losses message: " + std::to_string(l->count) + " entries"};
@@ -47,8 +57,8 @@ Status Check(const Message& m) {
 size_t MaxPacketBytes() {
   size_t m = 0;
   for (size_t s : {sizeof(ReadyMsg), sizeof(SetCapturePolicyMsg), sizeof(CountersRequestMsg),
-                   sizeof(WatchingMsg), sizeof(GoneMsg), sizeof(CountersMsg), sizeof(ConnLossesMsg),
-                   sizeof(StopMsg)})
+                   sizeof(WatchingMsg), sizeof(GoneMsg), sizeof(CountersMsg),
+                   sizeof(KernelSeriesMsg), sizeof(ConnLossesMsg), sizeof(StopMsg)})
     m = s > m ? s : m;
   return sizeof(Header) + m;
 }
@@ -75,6 +85,9 @@ Result<Message> Decode(const uint8_t* packet, size_t size) {
     case MsgType::kWatching: m = Take<WatchingMsg>(payload, payload_size, "watching"); break;
     case MsgType::kGone: m = Take<GoneMsg>(payload, payload_size, "gone"); break;
     case MsgType::kCounters: m = Take<CountersMsg>(payload, payload_size, "counters"); break;
+    case MsgType::kKernelSeries:
+      m = Take<KernelSeriesMsg>(payload, payload_size, "kernel series");
+      break;
     case MsgType::kConnLosses: m = Take<ConnLossesMsg>(payload, payload_size, "conn losses"); break;
     case MsgType::kStop: m = Take<StopMsg>(payload, payload_size, "stop"); break;
   }

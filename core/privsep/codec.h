@@ -15,7 +15,7 @@
 namespace hugin::privsep {
 
 using Message = std::variant<ReadyMsg, SetCapturePolicyMsg, CountersRequestMsg, WatchingMsg,
-                             GoneMsg, CountersMsg, ConnLossesMsg, StopMsg>;
+                             GoneMsg, CountersMsg, KernelSeriesMsg, ConnLossesMsg, StopMsg>;
 
 // The largest packet Decode accepts (a receive buffer of this size + 1 detects a longer one).
 size_t MaxPacketBytes();

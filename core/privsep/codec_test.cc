@@ -37,6 +37,73 @@ TEST(Codec, RoundTripsEveryField) {
   EXPECT_EQ(std::get<ConnLossesMsg>(lm.value()).entries[1].loss.bytes, 99u);
 }
 
+TEST(Codec, RoundTripsKernelSeries) {
+  CountersMsg c{};
+  c.seq = 3;
+  c.kernel_series_msgs = 2;
+  auto cp = Encode(c);
+  auto cm = Decode(cp.data(), cp.size());
+  ASSERT_TRUE(cm) << cm.error().message;
+  EXPECT_EQ(std::get<CountersMsg>(cm.value()).kernel_series_msgs, 2u);
+
+  KernelSeriesMsg k{};
+  k.seq = 3;
+  k.count = KernelSeriesMsg::kMaxEntries;
+  auto& last = k.entries[KernelSeriesMsg::kMaxEntries - 1];
+  last.key.tgid = 4242;
+  last.key.server_port = 8080;
+  last.key.status = 404;
+  last.key.method = 2;
+  last.key.role = HG_ROLE_SERVER;
+  last.value.count = 7;
+  last.value.duration_sum_ns = 123456789;
+  last.value.duration_buckets[HG_DURATION_BUCKETS - 1] = 5;
+  last.value.request_body_buckets[0] = 6;
+  last.value.response_body_sum = 9000;
+  last.value.response_body_buckets[HG_SIZE_BUCKETS - 1] = 1;
+  CopyString(last.service_name, "shop");
+  auto kp = Encode(k);
+  auto km = Decode(kp.data(), kp.size());
+  ASSERT_TRUE(km) << km.error().message;
+  const auto& got = std::get<KernelSeriesMsg>(km.value());
+  EXPECT_EQ(got.seq, 3u);
+  EXPECT_EQ(got.count, KernelSeriesMsg::kMaxEntries);
+  const auto& e = got.entries[KernelSeriesMsg::kMaxEntries - 1];
+  EXPECT_EQ(e.key.tgid, 4242u);
+  EXPECT_EQ(e.key.server_port, 8080u);
+  EXPECT_EQ(e.key.status, 404u);
+  EXPECT_EQ(e.key.method, 2u);
+  EXPECT_EQ(e.key.role, HG_ROLE_SERVER);
+  EXPECT_EQ(e.value.count, 7u);
+  EXPECT_EQ(e.value.duration_sum_ns, 123456789u);
+  EXPECT_EQ(e.value.duration_buckets[HG_DURATION_BUCKETS - 1], 5u);
+  EXPECT_EQ(e.value.request_body_buckets[0], 6u);
+  EXPECT_EQ(e.value.response_body_sum, 9000u);
+  EXPECT_EQ(e.value.response_body_buckets[HG_SIZE_BUCKETS - 1], 1u);
+  EXPECT_STREQ(e.service_name, "shop");
+  // The largest message fits a packet Decode accepts.
+  EXPECT_LE(kp.size(), MaxPacketBytes());
+}
+
+TEST(Codec, RejectsKernelSeriesOutOfBounds) {
+  KernelSeriesMsg k{};
+  k.count = KernelSeriesMsg::kMaxEntries + 1;
+  EXPECT_NE(ErrorOf(Encode(k)).find("kernel series message: 17 entries"), std::string::npos)
+      << ErrorOf(Encode(k));
+  // A name without its NUL, in an entry that counts; the same bytes past the count are unused.
+  k.count = 2;
+  std::memset(k.entries[1].service_name, 'a', sizeof(k.entries[1].service_name));
+  EXPECT_NE(ErrorOf(Encode(k)).find("terminating NUL"), std::string::npos) << ErrorOf(Encode(k));
+  k.count = 1;
+  EXPECT_EQ(ErrorOf(Encode(k)), "");
+  CountersMsg c{};
+  c.kernel_series_msgs = kMaxKernelSeriesMsgs + 1;
+  EXPECT_NE(ErrorOf(Encode(c)).find("kernel series messages to follow"), std::string::npos)
+      << ErrorOf(Encode(c));
+  c.kernel_series_msgs = kMaxKernelSeriesMsgs;
+  EXPECT_EQ(ErrorOf(Encode(c)), "");
+}
+
 TEST(Codec, CutsLongStringsAndKeepsTheNul) {
   WatchingMsg w{};
   CopyString(w.service_name, std::string(1000, 'x'));

@@ -20,6 +20,7 @@ enum class MsgType : uint32_t {
   kWatching,           // discovery selected a process
   kGone,               // a watched process is gone
   kCounters,           // reply to kCountersRequest
+  kKernelSeries,       // the rest of that reply: CountersMsg says how many follow it
   kConnLosses,         // entries drained from map conn_losses
   kStop,               // drain the ring, flush, exit 0
 };
@@ -69,12 +70,34 @@ struct CountersMsg {
   uint64_t watched_pids;
   uint64_t capture_policy_map_full;
   uint32_t tls_unsupported_count;  // <= kMaxTlsLibraries
-  uint32_t pad = 0;
+  // KernelSeriesMsg packets sent right after this one (on the same socket, same seq), <=
+  // kMaxKernelSeriesMsgs. The reply is several packets because a packet has one fixed size.
+  uint32_t kernel_series_msgs;
   struct TlsUnsupported {
     char library[32];  // NUL-terminated ("rustls")
     uint64_t processes;
   } tls_unsupported[kMaxTlsLibraries];
 };
+
+// Part of a scrape reply: entries of map kernel_series (HTTP/1 series aggregated in the kernel),
+// each with its service name, resolved here because the process may be gone by now (its series
+// stay in the map) and the parsing process forgets a pid's name when it is gone.
+struct KernelSeriesMsg {
+  static constexpr MsgType kType = MsgType::kKernelSeries;
+  static constexpr uint32_t kMaxEntries = 16;
+  uint64_t seq;    // the request's, as in CountersMsg
+  uint32_t count;  // <= kMaxEntries
+  uint32_t pad = 0;
+  struct Entry {
+    hg_kernel_series_key key;
+    hg_kernel_series value;  // summed over the CPUs
+    char service_name[256];  // NUL-terminated
+  } entries[kMaxEntries];
+};
+
+// Enough packets for 16 times the 4096 entries map kernel_series holds (maps.bpf.h), so the
+// map can grow without the reply being cut; a bound the parsing process checks.
+inline constexpr uint32_t kMaxKernelSeriesMsgs = 65536 / KernelSeriesMsg::kMaxEntries;
 
 struct ConnLossesMsg {
   static constexpr MsgType kType = MsgType::kConnLosses;
