@@ -1,5 +1,6 @@
 #include "harness/analyze/cost_breakdown.h"
 
+#include <algorithm>
 #include <map>
 
 namespace hugin::harness {
@@ -64,16 +65,25 @@ std::vector<GroupDiff> DiffGroups(const ProcessCost& baseline, const ProcessCost
 CostBreakdown BreakdownStep(int rate, const std::vector<RunResult>& runs) {
   CostBreakdown b;
   std::map<Arm, const RunResult*> profiled;
+  // hugin_metrics' probe-time run is the main table only when the step has no hugin one; a
+  // failed hugin run counts too, so the metrics-only figures are never shown as Hugin's.
+  const bool hugin_probed = std::any_of(runs.begin(), runs.end(), [rate](const RunResult& r) {
+    return r.rate == rate && r.probe_run && r.arm == Arm::kHugin;
+  });
   for (const RunResult& r : runs) {
     if (!r.ok || r.rate != rate) continue;
-    // A probe-time run's programs: the agent arm's are Hugin's, the hook floor's its own table.
+    // A probe-time run's programs: the agent arm's are Hugin's (hugin_metrics' get their own
+    // table when Hugin's run is there too), the hook floor's its own table.
     auto take_probe = [&r](std::vector<ProgramCost>& programs, uint64_t& requests, double& ns) {
       programs = ProgramCosts(r.bpf, r.requests_served);
       requests = r.requests_served;
       if (r.requests_served) ns = double(r.bpf.run_time_ns) / double(r.requests_served);
     };
-    if (r.probe_run && IsAgentArm(r.arm) && b.programs.empty())
+    const bool metrics_apart = r.arm == Arm::kHuginMetrics && hugin_probed;
+    if (r.probe_run && IsAgentArm(r.arm) && !metrics_apart && b.programs.empty())
       take_probe(b.programs, b.probe_requests, b.probe_ns_per_request);
+    if (r.probe_run && metrics_apart && b.metrics_programs.empty())
+      take_probe(b.metrics_programs, b.metrics_probe_requests, b.metrics_probe_ns_per_request);
     if (r.probe_run && r.arm == Arm::kHookFloor && b.floor_programs.empty())
       take_probe(b.floor_programs, b.floor_probe_requests, b.floor_probe_ns_per_request);
     if (r.profile_run && r.service_profile) profiled.emplace(r.arm, &r);

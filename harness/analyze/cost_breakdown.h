@@ -47,10 +47,18 @@ struct AgentArmCost {
 };
 
 struct CostBreakdown {
-  // Per hg_ program, from the probe-time run (bpf_stats on); empty without one.
+  // Per hg_ program, from the probe-time run (bpf_stats on): the hugin arm's, or hugin_metrics'
+  // when it is the only agent arm; empty without one.
   std::vector<ProgramCost> programs;
   uint64_t probe_requests = 0;
   double probe_ns_per_request = 0;  // the programs' total, as in the summary
+  // The metrics-only agent's (hugin_metrics) hg_* programs from its own probe-time run, when the
+  // step has Hugin's too: with the trace printer off the agent aggregates HTTP/1 exchanges in
+  // the kernel, so the same programs do other work per call and write almost no ring record.
+  // Empty when hugin_metrics is the only agent arm (its run is the one above).
+  std::vector<ProgramCost> metrics_programs;
+  uint64_t metrics_probe_requests = 0;
+  double metrics_probe_ns_per_request = 0;
   // The hook_floor arm's empty programs (hf_*) under the same bpf_stats, from its own probe-time
   // run: what bpf_stats counts for programs that do nothing (the tracepoint dispatch and the
   // stats' own clock reads). Empty without a hook_floor arm.
@@ -61,7 +69,8 @@ struct CostBreakdown {
   uint64_t baseline_requests = 0;
   std::vector<AgentArmCost> arms;  // per agent arm with a profile run, in Arm order
   bool empty() const {
-    return programs.empty() && floor_programs.empty() && !baseline_service && arms.empty();
+    return programs.empty() && metrics_programs.empty() && floor_programs.empty() &&
+           !baseline_service && arms.empty();
   }
 };
 

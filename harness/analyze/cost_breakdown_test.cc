@@ -139,10 +139,59 @@ TEST(CostBreakdown, HookFloorProbeRunIsTheFloorNotHugin) {
   EXPECT_EQ(b.floor_probe_requests, 1000u);
   EXPECT_DOUBLE_EQ(b.floor_probe_ns_per_request, 380);
   EXPECT_FALSE(b.empty());
+  // hugin_metrics alone: its probe-time run is THE one, not repeated as the metrics-only table.
+  EXPECT_TRUE(b.metrics_programs.empty());
+  EXPECT_EQ(b.metrics_probe_requests, 0u);
+  EXPECT_EQ(b.metrics_probe_ns_per_request, 0);
   // A paired hook_floor run (bpf_stats off) is no floor figure.
   RunResult paired = runs[0];
   paired.probe_run = false;
   EXPECT_TRUE(BreakdownStep(0, {paired}).floor_programs.empty());
+}
+
+TEST(CostBreakdown, MetricsOnlyProbeRunBesideHuginsIsItsOwnTable) {
+  auto probe_run = [](Arm arm, uint64_t requests, std::vector<BpfProgramStats> programs) {
+    RunResult r;
+    r.ok = true;
+    r.arm = arm;
+    r.probe_run = true;
+    r.requests_served = requests;
+    for (const auto& p : programs) r.bpf.run_time_ns += p.run_time_ns;
+    r.bpf.per_program = std::move(programs);
+    return r;
+  };
+  // The metrics-only run first: it must not become Hugin's table for coming first.
+  std::vector<RunResult> runs;
+  runs.push_back(probe_run(Arm::kHuginMetrics, 2000, {{"hg_sys_exit", 1000000, 20000},
+                                                      {"hg_data_ready", 200000, 4000}}));
+  runs.push_back(probe_run(Arm::kHugin, 1000, {{"hg_sys_exit", 1500000, 10000}}));
+  runs.push_back(probe_run(Arm::kHookFloor, 1000, {{"hf_sys_exit", 300000, 10000}}));
+  const CostBreakdown b = BreakdownStep(0, runs);
+  ASSERT_EQ(b.programs.size(), 1u);
+  EXPECT_EQ(b.probe_requests, 1000u);
+  EXPECT_DOUBLE_EQ(b.probe_ns_per_request, 1500);
+  ASSERT_EQ(b.metrics_programs.size(), 2u);
+  EXPECT_EQ(b.metrics_programs[1].name, "hg_data_ready");
+  EXPECT_DOUBLE_EQ(b.metrics_programs[1].runs_per_request, 2);
+  EXPECT_EQ(b.metrics_probe_requests, 2000u);
+  EXPECT_DOUBLE_EQ(b.metrics_probe_ns_per_request, 600);
+  EXPECT_DOUBLE_EQ(b.floor_probe_ns_per_request, 300);
+  // Hugin's probe-time run failed: the metrics-only figures stay its own, never shown as Hugin's.
+  runs[1].ok = false;
+  const CostBreakdown failed = BreakdownStep(0, runs);
+  EXPECT_TRUE(failed.programs.empty());
+  EXPECT_EQ(failed.probe_requests, 0u);
+  EXPECT_EQ(failed.metrics_probe_requests, 2000u);
+  // Hugin's probe-time run of another step says nothing of this one's.
+  runs[1].ok = true;
+  runs[1].rate = 5;
+  const CostBreakdown other_step = BreakdownStep(0, runs);
+  EXPECT_TRUE(other_step.metrics_programs.empty());
+  EXPECT_EQ(other_step.probe_requests, 2000u);
+  // A metrics-only table alone is something to show.
+  CostBreakdown only;
+  only.metrics_programs = b.metrics_programs;
+  EXPECT_FALSE(only.empty());
 }
 
 TEST(CostBreakdown, NoBaselineProfileNoDiff) {

@@ -39,7 +39,7 @@ std::optional<MetricsArmSummary> SummarizeMetricsArm(int rate, const std::vector
   if (mine.empty()) return std::nullopt;
   MetricsArmSummary m;
   m.runs = static_cast<int>(mine.size());
-  double cpu = 0, events = 0, served = 0;
+  double cpu = 0, events = 0, kernel_exchanges = 0, served = 0;
   for (const RunResult* r : mine) {
     m.requests += r->requests_served + r->warmup_requests;
     m.prometheus_count += r->prometheus_count.value_or(0);
@@ -49,12 +49,14 @@ std::optional<MetricsArmSummary> SummarizeMetricsArm(int rate, const std::vector
     if (r->probe_run) continue;  // cost figures from the paired runs (bpf_stats costs them)
     cpu += r->agent_cpu_us;
     events += r->counters.events_received;
+    kernel_exchanges += r->counters.kernel_exchanges;
     served += double(r->requests_served);
   }
   if (m.requests) m.counted_rate = m.prometheus_count / double(m.requests);
   if (served > 0) {
     m.agent_cpu_us_per_request = cpu / served;
     m.events_per_request = events / served;
+    m.kernel_exchanges_per_request = kernel_exchanges / served;
   }
   m.prometheus = PrometheusErrorsOf(mine);
   return m;

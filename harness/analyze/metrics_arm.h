@@ -28,6 +28,9 @@ struct MetricsArmSummary {
   PrometheusErrors prometheus;
   double agent_cpu_us_per_request = 0;  // over its paired runs
   double events_per_request = 0;
+  // Exchanges the kernel aggregated itself (no records), per request served: 1.0 when every
+  // exchange was framed in the kernel (bpf/http1_agg.bpf.h), 0 with --kernel-metrics off.
+  double kernel_exchanges_per_request = 0;
   double kernel_drops = 0;
   uint64_t agent_rss_bytes = 0;         // max over runs (VmHWM, the processes summed)
   uint64_t agent_pss_bytes = 0;         // max over runs (PSS at the end of the load)

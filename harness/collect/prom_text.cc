@@ -14,8 +14,10 @@ std::optional<std::string> FetchMetrics(int port) {
 }
 
 namespace {
-// Reasons that are real loss; hugin_payload_truncated_total is not one.
-const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full"};
+// Reasons that are real loss (core/agent/counter_board.cc names them);
+// hugin_payload_truncated_total is not one.
+const std::vector<std::string> kLossReasons{"ringbuf_full", "conn_map_full", "tls_no_connection",
+                                            "kernel_handover", "kernel_series_full"};
 }  // namespace
 
 AgentCounters CountersFromExposition(const std::string& text) {
@@ -26,6 +28,7 @@ AgentCounters CountersFromExposition(const std::string& text) {
   c.parse_errors = SumSamples(samples, "hugin_parse_errors_total");
   c.stream_gaps = SumSamples(samples, "hugin_stream_gaps_total");
   c.payload_truncated = SumSamples(samples, "hugin_payload_truncated_total");
+  c.kernel_exchanges = SumSamples(samples, "hugin_kernel_exchanges_total");
   for (const auto& reason : kLossReasons)
     c.kernel_drops_by_reason[reason] =
         SumSamples(samples, "hugin_kernel_drops_total", {{"reason", reason}});

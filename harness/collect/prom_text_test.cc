@@ -9,6 +9,9 @@ const char* kExposition = R"(# HELP hugin_kernel_drops_total Events the kernel s
 # TYPE hugin_kernel_drops_total counter
 hugin_kernel_drops_total{reason="ringbuf_full"} 12
 hugin_kernel_drops_total{reason="conn_map_full"} 1
+hugin_kernel_drops_total{reason="kernel_handover"} 2
+hugin_kernel_drops_total{reason="kernel_series_full"} 3
+hugin_kernel_exchanges_total 900
 hugin_payload_truncated_total 40
 hugin_spans_total 1000
 hugin_watched_pids 1
@@ -42,7 +45,9 @@ TEST(PromText, MalformedLinesAreReportedNotFatal) {
 
 TEST(PromText, AgentCountersSeparateLossFromTruncation) {
   const AgentCounters c = CountersFromExposition(kExposition);
-  EXPECT_EQ(c.kernel_drops(), 13);  // truncation is not loss
+  EXPECT_EQ(c.kernel_drops(), 18);  // truncation is not loss; the kernel's lost exchanges are
+  EXPECT_EQ(c.kernel_drops_by_reason.at("kernel_handover"), 2);
+  EXPECT_EQ(c.kernel_exchanges, 900);
   EXPECT_EQ(c.payload_truncated, 40);
   EXPECT_EQ(c.spans, 1000);
   EXPECT_EQ(c.events_received, 4005);

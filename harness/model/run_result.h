@@ -87,6 +87,7 @@ struct AgentCounters {
   double parse_errors = 0;
   double stream_gaps = 0;
   double payload_truncated = 0;
+  double kernel_exchanges = 0;  // HTTP/1 exchanges aggregated in the kernel (no records)
   std::map<std::string, double> kernel_drops_by_reason;
   double kernel_drops() const {
     double sum = 0;

@@ -58,6 +58,15 @@ void ProgramTable(std::ostringstream& md, const std::vector<ProgramCost>& progra
   md << "| **total** | " << Num(runs, 2) << " | | " << Num(total_ns_per_request, 0) << " |\n\n";
 }
 
+// "<who> probe time above the floor: X − F = D ns/request": the floor's run is another run, so
+// the line says how far the two can be compared.
+void AboveFloor(std::ostringstream& md, const char* who, double ns, double floor_ns) {
+  md << who << " probe time above the floor: " << Num(ns, 0) << " − " << Num(floor_ns, 0) << " = "
+     << Num(ns - floor_ns, 0)
+     << " ns/request (the two runs' runs/request differ a little: every process's syscalls "
+        "count).\n\n";
+}
+
 }  // namespace
 
 json CostBreakdownJson(const CostBreakdown& b) {
@@ -84,6 +93,9 @@ json CostBreakdownJson(const CostBreakdown& b) {
   return {{"programs", programs},
           {"probe_requests", b.probe_requests},
           {"probe_ns_per_request", b.probe_ns_per_request},
+          {"metrics_programs", programs_json(b.metrics_programs)},
+          {"metrics_probe_requests", b.metrics_probe_requests},
+          {"metrics_probe_ns_per_request", b.metrics_probe_ns_per_request},
           {"floor_programs", programs_json(b.floor_programs)},
           {"floor_probe_requests", b.floor_probe_requests},
           {"floor_probe_ns_per_request", b.floor_probe_ns_per_request},
@@ -101,6 +113,12 @@ std::string CostBreakdownMarkdown(const CostBreakdown& b, const std::map<Arm, do
        << " requests; runs count every process's syscalls, filtered in the kernel):\n\n";
     ProgramTable(md, b.programs, b.probe_ns_per_request);
   }
+  if (!b.metrics_programs.empty()) {
+    md << "The metrics-only agent's programs (probe-time run of hugin_metrics, "
+       << b.metrics_probe_requests
+       << " requests; trace printer off: HTTP/1 exchanges aggregated in the kernel):\n\n";
+    ProgramTable(md, b.metrics_programs, b.metrics_probe_ns_per_request);
+  }
   if (!b.floor_programs.empty()) {
     md << "The hook floor's empty programs under the same bpf_stats (probe-time run of hook_floor, "
        << b.floor_probe_requests
@@ -108,11 +126,9 @@ std::string CostBreakdownMarkdown(const CostBreakdown& b, const std::map<Arm, do
           "and the stats' own clock reads:\n\n";
     ProgramTable(md, b.floor_programs, b.floor_probe_ns_per_request);
     if (!b.programs.empty())
-      md << "Hugin's probe time above the floor: " << Num(b.probe_ns_per_request, 0) << " − "
-         << Num(b.floor_probe_ns_per_request, 0) << " = "
-         << Num(b.probe_ns_per_request - b.floor_probe_ns_per_request, 0)
-         << " ns/request (the two runs' runs/request differ a little: every process's syscalls "
-            "count).\n\n";
+      AboveFloor(md, "Hugin's", b.probe_ns_per_request, b.floor_probe_ns_per_request);
+    if (!b.metrics_programs.empty())
+      AboveFloor(md, "Metrics-only", b.metrics_probe_ns_per_request, b.floor_probe_ns_per_request);
   }
   if (b.baseline_service || !b.arms.empty())
     md << "Profile runs (perf record, one run per arm, in no pair): µs/request = the group's share "

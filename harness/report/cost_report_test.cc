@@ -75,6 +75,7 @@ TEST(CostReport, MarkdownTablesAndPerfErrors) {
   EXPECT_NE(md.find("hugin agent profile: **cannot start perf"), std::string::npos) << md;
   EXPECT_EQ(CostBreakdownMarkdown(CostBreakdown{}), "");
   EXPECT_EQ(md.find("hook floor's empty programs"), std::string::npos) << md;
+  EXPECT_EQ(md.find("metrics-only agent's programs"), std::string::npos) << md;
 }
 
 TEST(CostReport, HookFloorProgramsAndHuginAboveThem) {
@@ -95,6 +96,91 @@ TEST(CostReport, HookFloorProgramsAndHuginAboveThem) {
   ASSERT_EQ(j["floor_programs"].size(), 1u);
   EXPECT_EQ(j["floor_programs"][0]["name"], "hf_sys_exit");
   EXPECT_DOUBLE_EQ(j["floor_probe_ns_per_request"].get<double>(), 300);
+  EXPECT_EQ(md.find("Metrics-only probe time"), std::string::npos) << md;  // no such run
+  EXPECT_TRUE(j["metrics_programs"].empty());
+}
+
+TEST(CostReport, MetricsOnlyProgramsUnderHuginsAndAboveTheFloor) {
+  CostBreakdown b = Sample();
+  b.metrics_programs = {{"hg_sys_exit", 10000, 1000000, 10, 100, 1000},
+                        {"hg_data_ready", 2000, 100000, 2, 50, 100}};
+  b.metrics_probe_requests = 1000;
+  b.metrics_probe_ns_per_request = 1100;
+  std::string md = CostBreakdownMarkdown(b);
+  const size_t caption = md.find(
+      "The metrics-only agent's programs (probe-time run of hugin_metrics, 1000 requests; trace "
+      "printer off: HTTP/1 exchanges aggregated in the kernel):");
+  ASSERT_NE(caption, std::string::npos) << md;
+  EXPECT_GT(caption, md.find("| **total** | 10.10 | | 3020 |")) << md;  // under Hugin's table
+  EXPECT_NE(md.find("| hg_data_ready | 2.00 | 50 | 100 |", caption), std::string::npos) << md;
+  EXPECT_NE(md.find("| **total** | 12.00 | | 1100 |", caption), std::string::npos) << md;
+  EXPECT_EQ(md.find("probe time above the floor"), std::string::npos) << md;  // no floor run
+  b.floor_programs = {{"hf_sys_exit", 10000, 300000, 10, 30, 300}};
+  b.floor_probe_requests = 1000;
+  b.floor_probe_ns_per_request = 300;
+  md = CostBreakdownMarkdown(b);
+  EXPECT_NE(md.find("Hugin's probe time above the floor: 3020 − 300 = 2720 ns/request"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Metrics-only probe time above the floor: 1100 − 300 = 800 ns/request"),
+            std::string::npos)
+      << md;
+  const auto j = CostBreakdownJson(b);
+  for (const char* key :
+       {"metrics_programs", "metrics_probe_requests", "metrics_probe_ns_per_request"})
+    ASSERT_TRUE(j.contains(key)) << key;
+  ASSERT_EQ(j["metrics_programs"].size(), 2u);
+  EXPECT_EQ(j["metrics_programs"][1]["name"], "hg_data_ready");
+  EXPECT_DOUBLE_EQ(j["metrics_programs"][1]["ns_per_run"].get<double>(), 50);
+  EXPECT_EQ(j["metrics_probe_requests"].get<uint64_t>(), 1000u);
+  EXPECT_DOUBLE_EQ(j["metrics_probe_ns_per_request"].get<double>(), 1100);
+  EXPECT_DOUBLE_EQ(j["probe_ns_per_request"].get<double>(), 3020);  // Hugin's stays Hugin's
+}
+
+TEST(CostReport, BothAgentArmsEachHaveTheirProbeTimeInTheStep) {
+  Scenario s;
+  s.name = "both";
+  s.load.tool = "wrk";
+  s.arms = {Arm::kBaseline, Arm::kHugin, Arm::kHuginMetrics};
+  std::vector<RunResult> runs;
+  for (const Arm arm : s.arms) {
+    RunResult r;
+    r.arm = arm;
+    r.pair = 1;
+    r.ok = true;
+    r.load.throughput_rps = 1000;
+    r.load.p99_us = 100;
+    r.requests_served = 500;
+    runs.push_back(r);
+  }
+  auto probe = [](RunResult r, uint64_t ns, uint64_t runs_count) {
+    r.pair = 0;
+    r.probe_run = true;
+    r.bpf.run_time_ns = ns;
+    r.bpf.run_cnt = runs_count;
+    r.bpf.per_program = {{"hg_sys_exit", ns, runs_count}};
+    return r;
+  };
+  runs.push_back(probe(runs[1], 1000000, 4000));  // hugin: 2000 ns/request
+  runs.push_back(probe(runs[2], 300000, 2000));   // hugin_metrics: 600 ns/request
+  const ScenarioSummary sum = Summarize(s, runs, {}, 1);
+  const StepSummary& st = sum.steps[0];
+  EXPECT_DOUBLE_EQ(st.probe_ns_per_request, 2000);
+  EXPECT_DOUBLE_EQ(st.probe_runs_per_request, 8);
+  EXPECT_DOUBLE_EQ(st.cost.probe_ns_per_request, 2000);
+  EXPECT_DOUBLE_EQ(st.cost.metrics_probe_ns_per_request, 600);
+  const std::string md = ReportMarkdown(RunInfo{}, {sum}, {});
+  EXPECT_NE(md.find("| kernel probe time per request (ns) / probe runs per request (all "
+                    "processes' syscalls) / ring-buffer events per request | 2000 (metrics only: "
+                    "600) / 8.00 / "),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("The metrics-only agent's programs (probe-time run of hugin_metrics, 500 "
+                    "requests;"),
+            std::string::npos)
+      << md;
+  ASSERT_TRUE(st.metrics_only);
+  EXPECT_EQ(st.metrics_only->runs, 2);  // its paired and its own probe-time run
 }
 
 TEST(CostReport, MetricsOnlyArmInTheStepAndItsVerdict) {

@@ -41,6 +41,7 @@ json MetricsArmJson(const StepSummary& st) {
           {"prometheus_error", m.prometheus.error},
           {"agent_cpu_us_per_request", m.agent_cpu_us_per_request},
           {"events_per_request", m.events_per_request},
+          {"kernel_exchanges_per_request", m.kernel_exchanges_per_request},
           {"kernel_drops", m.kernel_drops},
           {"agent_rss_bytes", m.agent_rss_bytes},
           {"agent_pss_bytes", m.agent_pss_bytes}};
@@ -59,9 +60,11 @@ std::string MetricsArmRows(const StepSummary& st) {
      << FixedPoint(m.counted_rate, 4) << " (count error "
      << (m.prometheus.count_error ? FixedPoint(*m.prometheus.count_error, 4) : "n/a")
      << (m.prometheus.error.empty() ? "" : ", " + m.prometheus.error) << ") |\n"
-     << "| metrics only: agent CPU per request (µs) / events per request / kernel drops | "
+     << "| metrics only: agent CPU per request (µs) / events per request / exchanges aggregated "
+        "in the kernel per request / kernel drops | "
      << FixedPoint(m.agent_cpu_us_per_request, 2) << " / " << FixedPoint(m.events_per_request, 2)
-     << " / " << FixedPoint(m.kernel_drops, 0) << " |\n";
+     << " / " << FixedPoint(m.kernel_exchanges_per_request, 2) << " / "
+     << FixedPoint(m.kernel_drops, 0) << " |\n";
   return md.str();
 }
 

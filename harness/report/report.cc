@@ -236,6 +236,13 @@ json StepJson(const StepSummary& st) {
   return j;
 }
 
+// " (metrics only: N)" after Hugin's probe ns/request when hugin_metrics had its own probe-time
+// run; "" when it had none or its run is the step's only one (then the figure is already its).
+std::string MetricsProbeText(const CostBreakdown& b) {
+  if (!b.metrics_probe_requests) return "";
+  return " (metrics only: " + Num(b.metrics_probe_ns_per_request, 0) + ")";
+}
+
 // True when the scenario has the arm that prints spans (hugin): capture, field match, loss and
 // span timing exist only then.
 bool HasSpanArm(const Scenario& s) {
@@ -520,7 +527,8 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
       md << "| kernel probe time per request (ns) / probe runs per request (all processes' "
             "syscalls)"
          << (spans ? " / ring-buffer events per request" : "") << " | "
-         << Num(st.probe_ns_per_request, 0) << " / " << Num(st.probe_runs_per_request, 2)
+         << Num(st.probe_ns_per_request, 0) << MetricsProbeText(st.cost) << " / "
+         << Num(st.probe_runs_per_request, 2)
          << (spans ? " / " + Num(st.events_per_request, 2) : std::string()) << " |\n";
       if (spans)
         md << "| agent CPU per request (µs) / agent PSS (MiB; shared pages once) / peak RSS (MiB; "

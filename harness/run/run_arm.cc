@@ -141,6 +141,7 @@ AgentCounters Subtract(const AgentCounters& a, const AgentCounters& b) {
   d.parse_errors = a.parse_errors - b.parse_errors;
   d.stream_gaps = a.stream_gaps - b.stream_gaps;
   d.payload_truncated = a.payload_truncated - b.payload_truncated;
+  d.kernel_exchanges = a.kernel_exchanges - b.kernel_exchanges;
   for (const auto& [reason, v] : a.kernel_drops_by_reason) {
     auto it = b.kernel_drops_by_reason.find(reason);
     d.kernel_drops_by_reason[reason] = v - (it == b.kernel_drops_by_reason.end() ? 0 : it->second);

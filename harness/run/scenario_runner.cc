@@ -53,6 +53,15 @@ std::vector<Arm> ArmOrder(const std::vector<Arm>& arms, int pair) {
   return order;
 }
 
+std::vector<Arm> ProbeTimeArms(const std::vector<Arm>& arms) {
+  const auto has = [&](Arm a) { return std::find(arms.begin(), arms.end(), a) != arms.end(); };
+  std::vector<Arm> out;
+  for (const Arm a : {Arm::kHugin, Arm::kHuginMetrics})
+    if (has(a)) out.push_back(a);
+  if (!out.empty() && has(Arm::kHookFloor)) out.push_back(Arm::kHookFloor);
+  return out;
+}
+
 Placement ResolvePlacement(const Placement& asked, int cpus) {
   if (!asked.load_cpus.empty() || cpus < 2) return asked;
   Placement p;
@@ -141,21 +150,18 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
   }
 
   const std::vector<int> rates = s.load.rates.empty() ? std::vector<int>{0} : s.load.rates;
-  // The probe-time run: the hugin arm's (or hugin_metrics' when alone; same BPF programs).
-  const bool has_probe_run = agent_arms;
-  const Arm probe_arm = has_arm(Arm::kHugin) ? Arm::kHugin : Arm::kHuginMetrics;
-  // And one for the hook floor: its empty programs under the same bpf_stats, so the report can
-  // say how much of Hugin's probe time is the hooks' and the stats' own.
-  const bool has_floor_probe_run = has_probe_run && has_arm(Arm::kHookFloor);
+  // The probe-time runs: one per agent arm (the metrics-only agent's BPF work differs from the
+  // span-printing one's), and the hook floor's, so the report can say how much of the agents'
+  // probe time is the hooks' and the stats' own.
+  const std::vector<Arm> probed = ProbeTimeArms(s.arms);
   // Profile runs: the baseline and every agent arm (not otel: Node's JIT frames need its own
   // perf map), when the scenario has an agent arm and profiling is on.
   std::vector<Arm> profiled;
   if (agent_arms && s.profile.frequency_hz > 0)
     for (const Arm a : s.arms)
       if (a == Arm::kBaseline || IsAgentArm(a)) profiled.push_back(a);
-  const size_t total = rates.size() * (s.repetitions * s.arms.size() + (has_probe_run ? 1 : 0) +
-                                       (has_floor_probe_run ? 1 : 0) +
-                                       profiled.size());
+  const size_t total =
+      rates.size() * (s.repetitions * s.arms.size() + probed.size() + profiled.size());
   size_t done = 0;
   auto run_one = [&](int rate, int pair, Arm arm, RunKind kind) {
     const bool probe = kind == RunKind::kProbeTime;
@@ -198,8 +204,7 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
   for (int rate : rates) {
     for (int pair = 1; pair <= s.repetitions; ++pair)
       for (const Arm arm : ArmOrder(s.arms, pair)) run_one(rate, pair, arm, RunKind::kPaired);
-    if (has_probe_run) run_one(rate, 0, probe_arm, RunKind::kProbeTime);
-    if (has_floor_probe_run) run_one(rate, 0, Arm::kHookFloor, RunKind::kProbeTime);
+    for (const Arm arm : probed) run_one(rate, 0, arm, RunKind::kProbeTime);
     for (const Arm arm : profiled) run_one(rate, 0, arm, RunKind::kProfile);
   }
   prometheus.reset();

@@ -17,8 +17,15 @@ struct RunnerOptions {
 };
 
 // Pins the harness to the scenario's load CPUs for the rest of its life (the next scenario pins
-// again), runs every pair in ABBA order plus one probe-time run per step, and summarizes.
+// again), runs every pair in ABBA order plus the probe-time runs of each step, and summarizes.
 ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options);
+
+// The arms that get one probe-time run (kernel.bpf_stats_enabled=1, in no pair) per step, in run
+// order: hugin and hugin_metrics each (the metrics-only agent aggregates HTTP/1 exchanges in the
+// kernel: its programs do other work per call, so Hugin's figures are not its), then hook_floor
+// (its empty programs: the floor under them). None without an agent arm: the floor alone has
+// nothing to be the floor of.
+std::vector<Arm> ProbeTimeArms(const std::vector<Arm>& arms);
 
 // Arm order of a pair: as listed for odd pairs, reversed for even ones (ABBA), so neither arm
 // always runs first on a machine that warms up or slows down over a scenario.

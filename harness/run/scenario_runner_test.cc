@@ -13,6 +13,19 @@ TEST(ScenarioRunner, PairsAlternateArmOrder) {
   EXPECT_EQ(ArmOrder(three, 2), (std::vector<Arm>{Arm::kOtel, Arm::kHugin, Arm::kBaseline}));
 }
 
+TEST(ScenarioRunner, EachAgentArmHasItsOwnProbeTimeRun) {
+  using A = std::vector<Arm>;
+  // Both agent arms: one each (the metrics-only agent's BPF work is not Hugin's), then the floor.
+  EXPECT_EQ(ProbeTimeArms({Arm::kBaseline, Arm::kHuginMetrics, Arm::kHookFloor, Arm::kHugin}),
+            (A{Arm::kHugin, Arm::kHuginMetrics, Arm::kHookFloor}));
+  // One agent arm: its probe-time run, as before.
+  EXPECT_EQ(ProbeTimeArms({Arm::kBaseline, Arm::kHugin}), A{Arm::kHugin});
+  EXPECT_EQ(ProbeTimeArms({Arm::kBaseline, Arm::kHuginMetrics, Arm::kHookFloor}),
+            (A{Arm::kHuginMetrics, Arm::kHookFloor}));
+  // No agent arm: no probe time to measure, not even the floor's.
+  EXPECT_TRUE(ProbeTimeArms({Arm::kBaseline, Arm::kHookFloor, Arm::kOtel}).empty());
+}
+
 TEST(ScenarioRunner, DefaultPlacementSeparatesLoadFromService) {
   const Placement two = ResolvePlacement({}, 2);
   EXPECT_EQ(two.load_cpus, std::vector<int>{1});
