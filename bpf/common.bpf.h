@@ -227,6 +227,14 @@ static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *
   return bpf_map_lookup_elem(&conns, &k);
 }
 
+/* The connection ends (close, process exit) while the kernel follows a request it has whole
+ * or in part of its body, or its answer: counted as user space counts a request that never
+ * got its answer. */
+static __always_inline void k_end_of_connection(const struct conn_state *c) {
+  if (c->k_phase == K_REQ_BODY || c->k_phase == K_RESP_WAIT || c->k_phase == K_RESP_BODY)
+    count(HG_CNT_KERNEL_UNANSWERED);
+}
+
 /* The tracked connection behind (tgid, fd); for a TCP socket Hugin has not
  * seen opened (it predates the agent), starts tracking it with an unknown role. */
 static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 syscall) {

@@ -103,6 +103,9 @@ enum hg_counter {
   HG_CNT_KERNEL_LOST,        /* exchanges lost at a handover the kernel could not replay (the
                                 response's head already consumed); a counted loss */
   HG_CNT_KERNEL_SERIES_FULL, /* exchanges not aggregated: map kernel_series full (a counted loss) */
+  HG_CNT_KERNEL_UNANSWERED,  /* requests the kernel was following when their connection closed
+                                (or their process exited) before a whole answer: counted with
+                                user space's unpaired requests, as a parsed one would be */
   HG_CNT__MAX,
 };
 

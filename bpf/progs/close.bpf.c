@@ -35,6 +35,7 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
     count(HG_CNT_DROP_RINGBUF);
     note_loss(tgid, k.fd, c, HG_LOSS_CONTROL, 0, bpf_ktime_get_ns());
   }
+  k_end_of_connection(c);
   forget_sk(c->sk);
   bpf_map_delete_elem(&conn_policy, &k); /* even one not read yet: never leaks */
   bpf_map_delete_elem(&conns, &k);
@@ -44,6 +45,7 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
 static long forget_conn_of(struct bpf_map *map, struct conn_key *k, struct conn_state *c,
                            __u32 *tgid) {
   if (k->tgid == *tgid) {
+    k_end_of_connection(c);
     forget_sk(c->sk);
     bpf_map_delete_elem(&conn_policy, k);
     bpf_map_delete_elem(map, k);

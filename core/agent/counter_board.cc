@@ -17,7 +17,9 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.spans = loop_.spans_exported;
   c.parse_errors = tracker_.parse_errors + tracker_.decode_errors;
   c.stream_gaps = tracker_.stream_gaps;
-  c.unpaired_requests = tracker_.unmatched_requests;
+  // Requests whose answer never came whole: parsed ones, and those the kernel was following
+  // when their connection ended (HTTP/1 metrics aggregated in the kernel).
+  c.unpaired_requests = tracker_.unmatched_requests + k[HG_CNT_KERNEL_UNANSWERED];
   c.payload_truncated = k[HG_CNT_PAYLOAD_TRUNCATED];
   c.payload_short_copy = k[HG_CNT_PAYLOAD_SHORT_COPY];
   c.kernel_drops["ringbuf_full"] = k[HG_CNT_DROP_RINGBUF];

@@ -16,6 +16,7 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   t.stream_gaps = 4;
   t.spans = 999;  // made; what counts is what was exported
   t.unreported_exchanges = 8;
+  t.unmatched_requests = 17;
   t.capture_off_conns = 9;
   t.open_conns = 11;
   t.pending_pairings = 12;
@@ -34,6 +35,8 @@ TEST(CounterBoard, EveryKernelCounterHasItsOwnName) {
   EXPECT_EQ(c.payload_short_copy, 100u + HG_CNT_PAYLOAD_SHORT_COPY);
   EXPECT_EQ(c.conn_loss_map_full, 100u + HG_CNT_LOSS_MAP_FULL);
   EXPECT_EQ(c.unreported_exchanges, 8u);
+  // Parsed requests never answered, and those the kernel followed when their connection ended.
+  EXPECT_EQ(c.unpaired_requests, 17u + 100u + HG_CNT_KERNEL_UNANSWERED);
   EXPECT_EQ(c.capture_off_conns, 9u);
   EXPECT_EQ(c.capture_off_calls, 100u + HG_CNT_POLICY_OFF_CALLS);
   EXPECT_EQ(c.capture_policy_map_full, 10u);

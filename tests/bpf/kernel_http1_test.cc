@@ -354,6 +354,29 @@ TEST(KernelHttp1, ASplitHeadItCannotFrameIsReplayedJoined) {
   EXPECT_EQ(r.server_bytes[2], created);
 }
 
+TEST(KernelHttp1, RequestsLeftWithoutAWholeAnswerAtCloseAreCounted) {
+  auto loader = Load(true);
+  ASSERT_NE(loader, nullptr);
+  // The second answer stops half way through its body.
+  std::vector<Step> steps = {
+      {kGetHello, {kOk5}},
+      {kGetHello, {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello"}},
+  };
+  Conversation r;
+  ASSERT_NO_FATAL_FAILURE(Converse(*loader, steps, r));
+  const hg_kernel_series* get = Find(r, kGet, 200);
+  ASSERT_NE(get, nullptr);
+  EXPECT_EQ(get->count, 1u);
+  EXPECT_EQ(r.counters[HG_CNT_KERNEL_UNANSWERED], 1u);
+
+  auto loader2 = Load(true);
+  ASSERT_NE(loader2, nullptr);
+  Conversation r2;
+  ASSERT_NO_FATAL_FAILURE(Converse(*loader2, {{kGetHello, {kOk5}}, {kGetHello, {}}}, r2));
+  EXPECT_EQ(r2.counters[HG_CNT_KERNEL_UNANSWERED], 1u) << "a request with no answer at all";
+  EXPECT_EQ(r2.counters[HG_CNT_KERNEL_EXCHANGES], 1u);
+}
+
 TEST(KernelHttp1, NotHttpIsRecordedAsBefore) {
   auto loader = Load(true);
   ASSERT_NE(loader, nullptr);
