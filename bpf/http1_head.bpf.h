@@ -122,7 +122,11 @@ static __always_inline long parse_length(const __u8 *b, __u32 at, __u32 end) {
 static __always_inline __u8 *head_buf(void) {
   __u32 zero = 0;
   struct data_scratch *sc = bpf_map_lookup_elem(&scratch, &zero);
-  return sc ? sc->raw + sizeof(struct hg_data_event) : NULL;
+  if (!sc) return NULL;
+  /* A barrier: clang would otherwise add the offset before the null check, which 6.1 and 6.12
+   * refuse ("pointer arithmetic on map_value_or_null"; 6.18 allows it). */
+  asm volatile("" : "+r"(sc));
+  return sc->raw + sizeof(struct hg_data_event);
 }
 
 /* Copies the call's first bytes, at most HG_HEAD_BYTES - 1 (so `hb(n)` is n: the verifier's
