@@ -6,8 +6,6 @@
 
 #include "common.bpf.h"
 
-#define K_HEAD_MASK (HG_HEAD_BYTES - 1)
-
 /* An offset into the head buffer, masked in asm so clang keeps the mask the verifier needs
  * (it drops a plain one it can prove redundant, and the verifier then sees no bound). */
 static __always_inline __u64 hb(__u64 n) {
@@ -15,9 +13,9 @@ static __always_inline __u64 hb(__u64 n) {
   return n;
 }
 
-/* What scan_head found in the head bytes at the scratch payload. */
+/* What scan_head found in the head bytes it was given. */
 struct head_scan {
-  const __u8 *b; /* the scratch payload (a map value: the verifier tracks it through the stack) */
+  const __u8 *b; /* the head's bytes (scan_head's area: the verifier tracks it through the stack) */
   __u32 n;       /* bytes of the call in the buffer (<= HG_HEAD_BYTES) */
   __u32 at;      /* where the scan goes on */
   __u32 end;     /* head length including the blank line; 0 = not found */

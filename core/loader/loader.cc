@@ -142,6 +142,12 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   self->skel_->rodata->cfg_self_tgid = static_cast<uint32_t>(getpid());
   self->skel_->rodata->cfg_policy_recheck_ns = opts.policy_recheck_ns;
   self->skel_->rodata->cfg_kernel_http1 = opts.kernel_http1 ? 1 : 0;
+  if (!opts.kernel_http1) {
+    // Never touched without cfg_kernel_http1: one entry each instead of ~4 MiB of preallocated
+    // heads and a per-CPU series table.
+    bpf_map__set_max_entries(self->skel_->maps.kernel_heads, 1);
+    bpf_map__set_max_entries(self->skel_->maps.kernel_series, 1);
+  }
   // A quarter of the ring, at most 256 KiB, wakes the reader early; otherwise
   // it drains on its poll timeout (kPollMs in the agent).
   self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
