@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "core/agent/counter_board.h"
+#include "core/agent/drain_gate.h"
 #include "core/agent/kernel_metrics.h"
 #include "core/agent/sides.h"
+#include "core/agent/wake_schedule.h"
 #include "core/conn/conn_tracker.h"
 #include "core/discovery/discovery.h"
 #include "core/export/loss_lines.h"
@@ -31,6 +33,8 @@ using namespace privsep;
 
 // How long a signalled parsing process waits for the privileged process's StopMsg.
 constexpr std::chrono::seconds kStopMessageGrace{3};
+// How long a scrape waits for the loop to drain the ring before it is served anyway.
+constexpr std::chrono::milliseconds kScrapeDrainWait{2000};
 
 int64_t MonoToWallOffsetNs() {
   timespec mono, wall;
@@ -190,6 +194,11 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
   CounterBoard board;
   CountersClient counters(std::move(scrape));
   std::mutex scrape_mu;
+  DrainGate drain_gate;
+  if (auto s = drain_gate.Open(); !s) {
+    std::fprintf(stderr, "hugin: parsing process: %s\n", s.error().message.c_str());
+    return 1;
+  }
   PrometheusServer prom;
   if (cfg.prometheus_port) {
     // Bound while still root (a port below 1024 works); served after the drop.
@@ -197,6 +206,9 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
       // One scrape at a time, from the request to the exposition: two at once could set the
       // older kernel snapshot last, and a counter would go back.
       std::lock_guard<std::mutex> one_at_a_time(scrape_mu);
+      // Records the loop has not read yet (it may sleep a second when idle) first. A loop that
+      // does not answer in time (it is stopping) still gets its scrape served, as it stands.
+      (void)drain_gate.RequestPass(kScrapeDrainWait);
       auto reply = counters.Get();
       if (!reply) return reply.error();
       const CountersMsg& c = reply->counters;
@@ -224,6 +236,13 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
   if (!reader) {
     std::fprintf(stderr, "hugin: parsing process: %s\n", reader.error().message.c_str());
     return 1;
+  }
+  // The loop sleeps in the ring's wait: messages and scrapes wake it too.
+  for (int fd : {control.fd(), drain_gate.fd()}) {
+    if (auto s = (*reader)->WatchFd(fd); !s) {
+      std::fprintf(stderr, "hugin: parsing process: %s\n", s.error().message.c_str());
+      return 1;
+    }
   }
   prom.Serve();
   if (auto s = control.Send(ReadyMsg{prom.port()}); !s) {
@@ -264,20 +283,28 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
   // loss report; were it to exit first, those messages would be lost unread. A signal to this
   // process alone: stop after a short grace.
   std::optional<std::chrono::steady_clock::time_point> signalled_at;
+  Backoff wait(kPollMs, kIdlePollMs);
   while (!stopping && fatal.empty()) {
     if (stop->load()) {
       const auto now = std::chrono::steady_clock::now();
       if (!signalled_at) signalled_at = now;
       if (now - *signalled_at > kStopMessageGrace) break;
     }
-    if (Result<int> n = (*reader)->Poll(kPollMs, on_record); !n.ok()) {
-      fatal = n.error().message;
+    const bool printing = cfg.trace_printer != TracePrinter::kDisabled;
+    const auto timeout = printing || signalled_at ? kPollMs : wait.current();
+    if (Status w = (*reader)->Wait(static_cast<int>(timeout.count())); !w.ok()) {
+      fatal = w.error().message;
       break;
     }
+    const uint64_t ticket = drain_gate.BeginPass();
+    const int consumed = (*reader)->Consume(on_record);
     handle_messages();
     flush();
     publish();
+    drain_gate.EndPass(ticket);
+    wait.After(consumed > 0);
   }
+  drain_gate.Close();
   // Drain what the kernel already wrote.
   while ((*reader)->Consume(on_record) > 0) {
   }

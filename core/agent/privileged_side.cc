@@ -13,6 +13,7 @@
 
 #include "core/agent/service_names.h"
 #include "core/agent/sides.h"
+#include "core/agent/wake_schedule.h"
 #include "core/discovery/discovery.h"
 #include "core/tls/tls_attacher.h"
 
@@ -22,9 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace privsep;
 
-// How often map conn_losses is emptied: it holds the connections that lost records in this
-// time, so its size (maps.bpf.h) bounds how many may lose records per interval.
-constexpr std::chrono::milliseconds kLossDrainInterval{100};
 // How long the parsing process may take to drain and exit once told to stop.
 constexpr std::chrono::seconds kChildStopGrace{10};
 
@@ -48,7 +46,7 @@ class PrivilegedSide {
   // One message from `ch`; false when the loop must end (child gone or misbehaving).
   bool Handle(Channel& ch);
   void ApplyDiscovery();
-  void DrainLosses();
+  size_t DrainLosses();  // returns how many connections had lost records
   CountersMsg Counters(uint64_t seq);
   // The reply to a scrape: CountersMsg, then the KernelSeriesMsg packets it announces.
   Status ReplyToScrape(uint64_t seq);
@@ -189,17 +187,19 @@ void PrivilegedSide::ApplyDiscovery() {
   for (const std::string& line : tls_probes_.TakeNotices()) std::fprintf(stderr, "%s\n", line.c_str());
 }
 
-void PrivilegedSide::DrainLosses() {
+size_t PrivilegedSide::DrainLosses() {
   ConnLossesMsg msg{};
   auto flush = [&] {
     if (msg.count) (void)control_.Send(msg);
     msg.count = 0;
   };
-  for (const ConnLossEntry& e : loader_.DrainConnLosses()) {
+  const std::vector<ConnLossEntry> losses = loader_.DrainConnLosses();
+  for (const ConnLossEntry& e : losses) {
     msg.entries[msg.count++] = e;
     if (msg.count == ConnLossesMsg::kMaxEntries) flush();
   }
   flush();
+  return losses.size();
 }
 
 int PrivilegedSide::Fail(const std::string& why) {
@@ -235,7 +235,8 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop, const std::string& kernel
                                 : "");
 
   auto next_scan = Clock::now() + std::chrono::milliseconds(cfg_.discovery_interval_ms);
-  auto next_loss_drain = Clock::now() + kLossDrainInterval;
+  Backoff loss_drain(kLossDrainInterval, kIdleLossDrainInterval);
+  auto next_loss_drain = Clock::now() + loss_drain.current();
   Clock::time_point stop_deadline;
   while (!child_closed_) {
     if (stop->load() && !stopping_) {
@@ -249,12 +250,12 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop, const std::string& kernel
                   std::to_string(kChildStopGrace.count()) + " s; killed it");
     pollfd fds[2] = {{control_.fd(), POLLIN, 0}, {scrape_.fd(), POLLIN, 0}};
     // Messages wake this loop; the timeout only serves the periodic work (loss drain, discovery)
-    // and the stop checks, so sleep until the next of them rather than every kPollMs: at a
-    // fixed 7000 req/s the privileged process woke 50 times a second to do nothing.
+    // and the stop checks, so sleep until the next of them (wake_schedule.h). A signal
+    // interrupts the poll.
     const auto until_next = std::min(next_loss_drain, next_scan) - Clock::now();
     const int timeout_ms = static_cast<int>(std::clamp<int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(until_next).count() + 1, 0,
-        kLossDrainInterval.count()));
+        stopping_ ? kLossDrainInterval.count() : kIdleLossDrainInterval.count()));
     int n = poll(fds, 2, timeout_ms);
     if (n < 0 && errno != EINTR) return Fail(std::string("poll failed: ") + strerror(errno));
     // The scrape socket first: a reply is awaited there.
@@ -262,13 +263,15 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop, const std::string& kernel
       break;
     if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !Handle(control_)) break;
     auto now = Clock::now();
-    if (now >= next_loss_drain) {
-      DrainLosses();
-      next_loss_drain = now + kLossDrainInterval;
-    }
+    bool scanned = false;
     if (now >= next_scan && !stopping_) {
       if (!cfg_.trace_all) ApplyDiscovery();
       next_scan = now + std::chrono::milliseconds(cfg_.discovery_interval_ms);
+      scanned = true;
+    }
+    // Awake for discovery anyway: drain too, so an idle agent wakes once a second, not twice.
+    if (now >= next_loss_drain || scanned) {
+      next_loss_drain = now + loss_drain.After(DrainLosses() > 0);
     }
   }
   if (!error_.empty()) return Fail(error_ + "; stopping");

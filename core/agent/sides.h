@@ -45,11 +45,5 @@ int RunParsingSide(const Config& cfg, const FaultPlan& faults, const ParsingSide
                    privsep::Channel control, privsep::Channel scrape,
                    const std::atomic<bool>* stop, FILE* out);
 
-// The parsing side's ring buffer poll timeout; the kernel wakes the reader only when records
-// pile up (cfg_wakeup_bytes), so spans are at most this late. 50 rather than 20: at a fixed
-// 7000 req/s (Go fixture, h2load, 3 interleaved rounds, schedstat) the parsing process woke
-// 19 instead of 49 times a second and spent 0.80 instead of 0.88-0.95 µs per request. (The
-// privileged side sleeps until its next periodic task instead.)
-constexpr int kPollMs = 50;
 
 }  // namespace hugin

@@ -79,6 +79,7 @@ class Discovery {
     uint64_t scans = 0;
     uint64_t full_walks = 0;    // scans that looked at every pid's fds
     uint64_t fd_dirs_read = 0;  // /proc/PID/fd directories read
+    uint64_t exe_links_read = 0;  // /proc/PID/exe links read
   };
   const Stats& stats() const { return stats_; }
   bool using_proc_net_tcp() const { return use_proc_net_tcp_; }

@@ -214,9 +214,13 @@ TEST(DiscoveryChanges, FdsAreReadOnlyForNewPidsExecAndListeningSetChanges) {
   EXPECT_EQ(d.stats().full_walks, 1u);
   EXPECT_EQ(d.stats().fd_dirs_read, 2u);  // 100 and 200; the kernel thread has no exe
 
+  EXPECT_EQ(d.stats().exe_links_read, 3u);  // 100, 200 and the kernel thread's missing one
+
   ch = d.Rescan();  // nothing changed: nothing read
   EXPECT_TRUE(ch.added.empty() && ch.removed.empty());
   EXPECT_EQ(d.stats().fd_dirs_read, 2u);
+  // Only the watched pid's exe (has it exec'd?); not the kernel thread's, again and again.
+  EXPECT_EQ(d.stats().exe_links_read, 4u);
 
   // A pre-forked server's new worker: a new pid holding the same socket.
   proc.Add(101, "/srv/server", {"socket:[500]"});

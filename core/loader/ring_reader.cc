@@ -82,6 +82,17 @@ int RingReader::Consume(const Handler& handler) {
   }
 }
 
+Status RingReader::WatchFd(int fd) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    const int err = errno;
+    return Error{Errno("cannot wait on a file descriptor"), err};
+  }
+  return Ok{};
+}
+
 Status RingReader::Wait(int timeout_ms) {
   epoll_event ev;
   if (epoll_wait(epoll_fd_, &ev, 1, timeout_ms) < 0 && errno != EINTR) {

@@ -31,9 +31,12 @@ class RingReader {
   // Hands every committed record in the ring to `handler` (discarded ones are skipped) and
   // returns how many were handed. Stops at a record the kernel is still writing.
   int Consume(const Handler& handler);
-  // Waits up to timeout_ms for the kernel's wakeup (epoll on the map fd). EINTR is not a
-  // failure.
+  // Waits up to timeout_ms for the kernel's wakeup (epoll on the map fd) or for one of the
+  // fds given to WatchFd to become readable. EINTR is not a failure.
   Status Wait(int timeout_ms);
+  // Makes Wait return also when `fd` is readable (borrowed: must stay open while the reader
+  // lives). The caller reads it: a readable fd left unread makes every Wait return at once.
+  Status WatchFd(int fd);
   // Wait, then Consume: records submitted without a wakeup are read when the wait ends.
   Result<int> Poll(int timeout_ms, const Handler& handler);
 
