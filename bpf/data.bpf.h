@@ -286,6 +286,7 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   __u8 dir = args.dir & 1;
   __u64 pos = c->pos[dir];
   c->pos[dir] = pos + ret;
+  if (cfg_probe_stage == HG_STAGE_LOOKUP) return 0;
   if (c->tls) {
     /* Ciphertext: its plaintext comes from the TLS library's uprobes. */
     tls_note_syscall(args.fd, dir, take_arrival(c, dir));
@@ -315,6 +316,10 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
     }
   }
   const __u32 len = ret > 0xffffffffL ? 0xffffffffU : (__u32)ret;
+  if (cfg_probe_stage == HG_STAGE_HEADS) {
+    copy_head(&src, len);
+    return 0;
+  }
   if (pos == 0 && len >= 3 && looks_like_tls(&src, buf)) {
     /* One record says so to user space (HG_FLAG_CIPHERTEXT); the connection's
      * later syscalls are counted, not recorded. */

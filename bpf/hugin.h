@@ -58,6 +58,14 @@ enum hg_capture_mode {
                           every byte, e.g. HTTP/2 header blocks) */
 };
 
+/* How far a data call's work goes (maps.bpf.h cfg_probe_stage): a cost measurement, the
+ * harness's stage arms. Below HG_STAGE_FULL nothing is recorded nor aggregated. */
+enum hg_probe_stage {
+  HG_STAGE_FULL = 0,   /* everything: what a user runs */
+  HG_STAGE_LOOKUP = 1, /* find the call's connection, advance its stream position, stop */
+  HG_STAGE_HEADS = 2,  /* and copy the call's first bytes (up to a head's 511), stop */
+};
+
 /* Value of map conn_policy, keyed by (tgid, fd). Applies only to the
  * connection whose generation matches: a policy never leaks onto a later
  * connection that reuses the fd number. */

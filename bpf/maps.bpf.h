@@ -27,6 +27,11 @@ const volatile __u64 cfg_policy_recheck_ns = 5 * 1000 * 1000;
  * instead of writing their records (the agent sets it when it produces no spans). */
 const volatile __u8 cfg_kernel_http1 = 0;
 
+/* enum hg_probe_stage: HG_STAGE_FULL for any agent; the harness's stage arms stop a data
+ * call's work early to measure what each step costs. Read-only data: the verifier drops the
+ * stops a loaded object does not use. */
+const volatile __u8 cfg_probe_stage = HG_STAGE_FULL;
+
 /* ---- which processes to watch: one bit per tgid, set by core/discovery ----
  * A bitmap in .bss rather than a hash map: the sys_exit dispatcher asks "is
  * this process watched?" on every read/write of every process on the machine,

@@ -53,6 +53,14 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   lopts.trace_all = cfg.trace_all;
   const KernelMetricsChoice kernel_metrics = ChooseKernelMetrics(cfg, fault_plan);
   lopts.kernel_http1 = kernel_metrics.on;
+  lopts.probe_stage = static_cast<uint8_t>(cfg.probe_stage);
+  if (cfg.probe_stage != ProbeStage::kFull)
+    std::fprintf(stderr,
+                 "hugin: HUGIN_PROBE_STAGE=%s: each data call stops after %s; no data is recorded "
+                 "(a cost measurement, not telemetry)\n",
+                 cfg.probe_stage == ProbeStage::kLookup ? "lookup" : "heads",
+                 cfg.probe_stage == ProbeStage::kLookup ? "finding its connection"
+                                                        : "copying its first bytes");
   auto started = BpfLoader::Start(lopts);
   if (!started) return fail(started.error().message);
   auto loader = std::move(started).value();

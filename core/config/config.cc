@@ -50,7 +50,9 @@ const char kEnvHelp[] =
     "  HUGIN_MAX_CONNECTIONS, HUGIN_MAX_IN_FLIGHT_REQUESTS, HUGIN_MAX_HEADER_BYTES,\n"
     "  HUGIN_MAX_PENDING_PAIRINGS                           memory bounds (see --help above)\n"
     "  HUGIN_USER                                           user of the parsing process\n"
-    "  HUGIN_KERNEL_METRICS                                 true | false, as --kernel-metrics on | off\n";
+    "  HUGIN_KERNEL_METRICS                                 true | false, as --kernel-metrics on | off\n"
+    "  HUGIN_PROBE_STAGE                                    full | lookup | heads: a cost measurement;\n"
+    "                                                       below full nothing is recorded\n";
 
 // Parses argv with CLI11: the flags, the usage for --help, or an Error for a bad command line.
 // CLI11 reports both --help and bad flags by throwing; the exceptions stop here.
@@ -257,6 +259,17 @@ Status ApplyKernelMetrics(const Flags& f, const EnvLookup& env, Config& c) {
   return Ok{};
 }
 
+Status ApplyProbeStage(const Flags&, const EnvLookup& env, Config& c) {
+  auto s = Pick(std::nullopt, "", {"HUGIN_PROBE_STAGE"}, env);
+  if (!s) return Ok{};
+  const std::string_view v = Trim(s->value);
+  if (v == "full") c.probe_stage = ProbeStage::kFull;
+  else if (v == "lookup") c.probe_stage = ProbeStage::kLookup;
+  else if (v == "heads") c.probe_stage = ProbeStage::kHeads;
+  else return BadInput(*s, "expected full, lookup or heads");
+  return Ok{};
+}
+
 Status ApplyTraceAll(const Flags& f, const EnvLookup& env, Config& c) {
   c.trace_all = f.trace_all;
   if (c.trace_all) return Ok{};
@@ -278,7 +291,7 @@ Result<ParsedCommandLine> ParseConfig(int argc, const char* const* argv, const E
 
   Config config;
   for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyLimits,
-                     ApplyKernelMetrics, ApplyTraceAll}) {
+                     ApplyKernelMetrics, ApplyProbeStage, ApplyTraceAll}) {
     if (Status applied = apply(flags, env, config); !applied.ok()) return applied.error();
   }
   if (auto s = Pick(flags.user, "--user", {"HUGIN_USER"}, env))

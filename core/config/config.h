@@ -19,6 +19,10 @@ namespace hugin {
 
 enum class TracePrinter { kDisabled, kText, kJson };
 
+// How far the kernel's work on a data call goes (Config::probe_stage); values as bpf/hugin.h
+// enum hg_probe_stage.
+enum class ProbeStage : uint8_t { kFull = 0, kLookup = 1, kHeads = 2 };
+
 struct PortRange {
   uint16_t first = 0;
   uint16_t last = 0;
@@ -50,6 +54,11 @@ struct Config {
   // in the kernel (no records for those exchanges)? Only used when the agent produces no spans
   // (core/agent kernel_metrics.h decides).
   bool kernel_metrics = true;
+  // HUGIN_PROBE_STAGE (research, no flag): full (default) | lookup | heads. Below full, each
+  // data call stops after finding its connection (lookup) or after copying its first bytes
+  // (heads), and nothing is recorded: the harness's cost ladder (stage arms) measures what
+  // each step of the kernel's work costs the service. bpf/hugin.h enum hg_probe_stage.
+  ProbeStage probe_stage = ProbeStage::kFull;
 };
 
 // --help was asked for: `text` is the (multi-line) usage; print it to stdout and exit 0.

@@ -275,6 +275,21 @@ TEST(ParseConfig, BadKernelMetricsValues) {
   ExpectOneLineError(ParseErr({"--kernel-metrics"}, base));  // no value
 }
 
+TEST(ParseConfig, ProbeStage) {
+  Env env = {{"OPEN_PORT", "80"}};
+  EXPECT_EQ(ParseOk({}, env).probe_stage, ProbeStage::kFull);  // what a user runs
+  env["HUGIN_PROBE_STAGE"] = "lookup";
+  EXPECT_EQ(ParseOk({}, env).probe_stage, ProbeStage::kLookup);
+  env["HUGIN_PROBE_STAGE"] = " heads ";
+  EXPECT_EQ(ParseOk({}, env).probe_stage, ProbeStage::kHeads);
+  env["HUGIN_PROBE_STAGE"] = "full";
+  EXPECT_EQ(ParseOk({}, env).probe_stage, ProbeStage::kFull);
+  env["HUGIN_PROBE_STAGE"] = "half";
+  Error err = ParseErr({}, env);
+  ExpectOneLineError(err);
+  EXPECT_EQ(err.message, "hugin: HUGIN_PROBE_STAGE=\"half\": expected full, lookup or heads");
+}
+
 TEST(ParseConfig, NumericRanges) {
   Env base = {{"OPEN_PORT", "80"}};
   auto with = [&](const char* name, const char* value) {

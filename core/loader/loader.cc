@@ -142,6 +142,9 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   self->skel_->rodata->cfg_self_tgid = static_cast<uint32_t>(getpid());
   self->skel_->rodata->cfg_policy_recheck_ns = opts.policy_recheck_ns;
   self->skel_->rodata->cfg_kernel_http1 = opts.kernel_http1 ? 1 : 0;
+  if (opts.probe_stage > HG_STAGE_HEADS)
+    return Error{"probe stage " + std::to_string(opts.probe_stage) + " does not exist"};
+  self->skel_->rodata->cfg_probe_stage = opts.probe_stage;
   if (!opts.kernel_http1) {
     // Never touched without cfg_kernel_http1: one entry each instead of ~4 MiB of preallocated
     // heads and a per-CPU series table.

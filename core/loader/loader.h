@@ -32,6 +32,9 @@ struct LoaderOptions {
   // instead of being recorded (maps.bpf.h cfg_kernel_http1). Only for an agent that produces
   // no spans: those exchanges never reach user space.
   bool kernel_http1 = false;
+  // enum hg_probe_stage (bpf/hugin.h): below HG_STAGE_FULL a data call stops early and nothing
+  // is recorded; the harness's cost ladder (Config::probe_stage).
+  uint8_t probe_stage = HG_STAGE_FULL;
 };
 
 using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;

@@ -119,6 +119,12 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
          pf.metrics_added_cpu_us_per_request);
     fill(Arm::kHookFloor, pf.floor_throughput_ratio, nullptr, pf.floor_p99_latency_ratio,
          pf.floor_added_cpu_us_per_request);
+    for (const Arm stage : {Arm::kStageLookup, Arm::kStageHeads}) {
+      std::optional<double> tput, p99, cpu;
+      fill(stage, tput, nullptr, p99, cpu);
+      if (tput) pf.stage_throughput_ratio[stage] = *tput;
+      if (cpu) pf.stage_added_cpu_us_per_request[stage] = *cpu;
+    }
     st.pairs.push_back(pf);
   }
   st.throughput_ratio = RatioEstimate(st.pairs, &PairFigures::throughput_ratio);
@@ -138,6 +144,21 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   st.floor_p99_latency_ratio = RatioEstimate(st.pairs, &PairFigures::floor_p99_latency_ratio);
   st.floor_added_cpu_us_per_request =
       DifferenceEstimate(st.pairs, &PairFigures::floor_added_cpu_us_per_request);
+  // A stage arm's figures through the same estimators: its values in a scratch field.
+  for (const Arm stage : {Arm::kStageLookup, Arm::kStageHeads}) {
+    std::vector<PairFigures> as(st.pairs.size());
+    for (size_t i = 0; i < st.pairs.size(); i++) {
+      const auto& p = st.pairs[i];
+      if (auto t = p.stage_throughput_ratio.find(stage); t != p.stage_throughput_ratio.end())
+        as[i].throughput_ratio = t->second;
+      if (auto c = p.stage_added_cpu_us_per_request.find(stage);
+          c != p.stage_added_cpu_us_per_request.end())
+        as[i].added_cpu_us_per_request = c->second;
+    }
+    if (auto e = RatioEstimate(as, &PairFigures::throughput_ratio)) st.stage_throughput_ratio[stage] = *e;
+    if (auto e = DifferenceEstimate(as, &PairFigures::added_cpu_us_per_request))
+      st.stage_added_cpu_us_per_request[stage] = *e;
+  }
 
   double otel_spans = 0, otel_requests = 0;
   bool have_otel = false;

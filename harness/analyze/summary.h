@@ -31,6 +31,8 @@ struct PairFigures {
   // hook_floor / baseline (empty programs on Hugin's hooks: the floor of its kernel cost)
   std::optional<double> floor_throughput_ratio, floor_p99_latency_ratio;
   std::optional<double> floor_added_cpu_us_per_request;
+  // The cost-ladder arms (stage_lookup, stage_heads) / baseline
+  std::map<Arm, double> stage_throughput_ratio, stage_added_cpu_us_per_request;
 };
 
 // A point estimate with its 95% bootstrap interval over the pairs.
@@ -65,6 +67,8 @@ struct StepSummary {
   // The hook_floor arm against the baseline: what the hooks alone cost.
   std::optional<Estimate> floor_throughput_ratio, floor_p99_latency_ratio,
       floor_added_cpu_us_per_request;
+  // The cost-ladder arms against the baseline, each with its interval.
+  std::map<Arm, Estimate> stage_throughput_ratio, stage_added_cpu_us_per_request;
   double steal_percent_max = 0;  // the worst run of the step
   std::optional<double> otel_capture_rate;  // server spans the OTel SDK ended / requests
 

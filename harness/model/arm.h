@@ -17,10 +17,26 @@ enum class Arm {
   // The fixture with only empty BPF programs on Hugin's hooks (harness/floor): the part of
   // Hugin's cost that no work inside its programs can remove.
   kHookFloor,
+  // The cost ladder between the hook floor and hugin_metrics: the agent with its data calls
+  // stopped early (HUGIN_PROBE_STAGE), nothing recorded. stage_lookup: each data call finds its
+  // connection and stops; stage_heads: and copies its first bytes. What each step of the
+  // kernel's work costs the service; no telemetry to check.
+  kStageLookup,
+  kStageHeads,
 };
+
+// A cost-ladder arm: runs the agent, produces nothing to check.
+inline bool IsStageArm(Arm a) { return a == Arm::kStageLookup || a == Arm::kStageHeads; }
+
+// HUGIN_PROBE_STAGE of a cost-ladder arm.
+inline const char* ProbeStageOf(Arm a) {
+  return a == Arm::kStageLookup ? "lookup" : a == Arm::kStageHeads ? "heads" : "full";
+}
 
 // An arm that runs the Hugin agent.
 inline bool IsAgentArm(Arm a) { return a == Arm::kHugin || a == Arm::kHuginMetrics; }
+// An arm whose run starts the agent (its telemetry checked or not).
+inline bool RunsAgent(Arm a) { return IsAgentArm(a) || IsStageArm(a); }
 
 inline const char* ArmName(Arm a) {
   switch (a) {
@@ -29,6 +45,8 @@ inline const char* ArmName(Arm a) {
     case Arm::kOtel: return "otel";
     case Arm::kHuginMetrics: return "hugin_metrics";
     case Arm::kHookFloor: return "hook_floor";
+    case Arm::kStageLookup: return "stage_lookup";
+    case Arm::kStageHeads: return "stage_heads";
   }
   return "?";
 }
@@ -42,6 +60,8 @@ inline char ArmLetter(Arm a) {
     case Arm::kOtel: return 'o';
     case Arm::kHuginMetrics: return 'm';
     case Arm::kHookFloor: return 'f';
+    case Arm::kStageLookup: return 'l';
+    case Arm::kStageHeads: return 'k';
   }
   return '?';
 }
@@ -52,6 +72,8 @@ inline std::optional<Arm> ParseArm(std::string_view name) {
   if (name == "otel") return Arm::kOtel;
   if (name == "hugin_metrics") return Arm::kHuginMetrics;
   if (name == "hook_floor") return Arm::kHookFloor;
+  if (name == "stage_lookup") return Arm::kStageLookup;
+  if (name == "stage_heads") return Arm::kStageHeads;
   return std::nullopt;
 }
 

@@ -278,7 +278,7 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
     std::set<std::string> seen;
     for (const auto& a : arms) {
       const auto arm = r.Scalar<std::string>(a, "arms", "a string");
-      r.OneOf(a, "arms", arm, {"baseline", "hugin", "hugin_metrics", "otel", "hook_floor"});
+      r.OneOf(a, "arms", arm, {"baseline", "hugin", "hugin_metrics", "otel", "hook_floor", "stage_lookup", "stage_heads"});
       if (!seen.insert(arm).second) r.Fail(a, "arm '" + arm + "' is listed twice");
       s.arms.push_back(*ParseArm(arm));
     }

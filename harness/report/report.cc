@@ -160,6 +160,29 @@ void WireTable(std::ostringstream& md, const ScenarioSummary& s) {
   md << "\n";
 }
 
+// The cost ladder's rows (stage arms): between the hook floor's row and hugin_metrics'.
+std::string StageArmRows(const StepSummary& st) {
+  std::ostringstream md;
+  const std::pair<Arm, const char*> stages[] = {
+      {Arm::kStageLookup, "each data call finds its connection, then stops"},
+      {Arm::kStageHeads, "and copies its first bytes (up to 511), then stops"}};
+  for (const auto& [arm, what] : stages) {
+    auto t = st.stage_throughput_ratio.find(arm);
+    auto c = st.stage_added_cpu_us_per_request.find(arm);
+    if (t == st.stage_throughput_ratio.end() && c == st.stage_added_cpu_us_per_request.end())
+      continue;
+    auto est = [](const std::map<Arm, Estimate>& m, Arm a) {
+      auto it = m.find(a);
+      return it == m.end() ? std::optional<Estimate>() : std::optional<Estimate>(it->second);
+    };
+    md << "| cost ladder, " << ArmName(arm) << " (" << what
+       << "): throughput ratio vs baseline / added CPU per request, µs | "
+       << EstNum(est(st.stage_throughput_ratio, arm)) << " / "
+       << EstNum(est(st.stage_added_cpu_us_per_request, arm), 2) << " |\n";
+  }
+  return md.str();
+}
+
 json StepJson(const StepSummary& st) {
   json arms = json::object();
   for (const auto& [name, a] : st.arms) {
@@ -169,8 +192,15 @@ json StepJson(const StepSummary& st) {
                   {"requests", a.requests}};
   }
   json pairs = json::array();
+  auto by_arm = [](const std::map<Arm, double>& m) {
+    json o = json::object();
+    for (const auto& [arm, v] : m) o[ArmName(arm)] = v;
+    return o;
+  };
   for (const auto& p : st.pairs)
     pairs.push_back({{"pair", p.pair},
+                     {"stage_throughput_ratio", by_arm(p.stage_throughput_ratio)},
+                     {"stage_added_cpu_us_per_request", by_arm(p.stage_added_cpu_us_per_request)},
                      {"throughput_ratio", Opt(p.throughput_ratio)},
                      {"p50_latency_ratio", Opt(p.p50_latency_ratio)},
                      {"p99_latency_ratio", Opt(p.p99_latency_ratio)},
@@ -233,6 +263,10 @@ json StepJson(const StepSummary& st) {
   PutEstimate(j, "floor_throughput_ratio", st.floor_throughput_ratio);
   PutEstimate(j, "floor_p99_latency_ratio", st.floor_p99_latency_ratio);
   PutEstimate(j, "floor_added_cpu_us_per_request", st.floor_added_cpu_us_per_request);
+  for (const auto& [arm, e] : st.stage_throughput_ratio)
+    PutEstimate(j, std::string(ArmName(arm)) + "_throughput_ratio", e);
+  for (const auto& [arm, e] : st.stage_added_cpu_us_per_request)
+    PutEstimate(j, std::string(ArmName(arm)) + "_added_cpu_us_per_request", e);
   return j;
 }
 
@@ -491,6 +525,7 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
            << EstNum(st.floor_throughput_ratio) << " / " << EstNum(st.floor_p99_latency_ratio)
            << " |\n| added CPU per request with the hook floor, µs | "
            << EstNum(st.floor_added_cpu_us_per_request, 2) << " |\n";
+      md << StageArmRows(st);
       md << MetricsArmRows(st);
       // Span rows only with the span arm (metrics only has no span to match); the probe time
       // either way (hugin_metrics' own probe-time run when it is the only agent arm).

@@ -159,3 +159,54 @@ TEST(Report, HookFloorArmRowAndJson) {
 }
 
 }  // namespace hugin::harness
+
+namespace hugin::harness {
+
+TEST(Report, CostLadderArmsRowsAndJson) {
+  Scenario s;
+  s.name = "ladder";
+  s.load.tool = "wrk";
+  s.arms = {Arm::kBaseline, Arm::kStageLookup, Arm::kStageHeads};
+  std::vector<RunResult> runs;
+  for (int pair : {1, 2}) {
+    RunResult base, lookup, heads;
+    base.arm = Arm::kBaseline;
+    lookup.arm = Arm::kStageLookup;
+    heads.arm = Arm::kStageHeads;
+    for (RunResult* r : {&base, &lookup, &heads}) {
+      r->pair = pair;
+      r->ok = true;
+      r->requests_served = 1000;
+      r->load.p99_us = 100;
+    }
+    base.load.throughput_rps = 1000;
+    lookup.load.throughput_rps = pair == 1 ? 990 : 970;
+    heads.load.throughput_rps = 950;
+    base.fixture_cpu_us = 10000;    // 10 µs a request
+    lookup.fixture_cpu_us = 10500;  // +0.5
+    heads.fixture_cpu_us = 11000;   // +1.0
+    lookup.agent_cpu_us = 100;      // +0.1: the agent's CPU counts in the added CPU
+    runs.insert(runs.end(), {base, lookup, heads});
+  }
+  const ScenarioSummary sum = Summarize(s, runs, {}, 1);
+  const auto j = ResultJson(RunInfo{}, {sum});
+  const auto& step = j["scenarios"]["ladder"]["steps"][0];
+  EXPECT_NEAR(step["stage_lookup_throughput_ratio"].get<double>(), std::sqrt(0.99 * 0.97), 1e-9);
+  EXPECT_NEAR(step["stage_heads_throughput_ratio"].get<double>(), 0.95, 1e-9);
+  EXPECT_NEAR(step["stage_lookup_added_cpu_us_per_request"].get<double>(), 0.6, 1e-9);
+  EXPECT_NEAR(step["stage_heads_added_cpu_us_per_request"].get<double>(), 1.0, 1e-9);
+  EXPECT_DOUBLE_EQ(step["pairs"][1]["stage_throughput_ratio"]["stage_lookup"].get<double>(), 0.97);
+  const std::string md = ReportMarkdown(RunInfo{}, {sum}, {});
+  EXPECT_NE(md.find("| cost ladder, stage_lookup (each data call finds its connection, then "
+                    "stops): throughput ratio vs baseline / added CPU per request, µs | 0.980"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| cost ladder, stage_heads ("), std::string::npos) << md;
+  // Ladder arms are no agent arm whose telemetry is checked.
+  EXPECT_FALSE(IsAgentArm(Arm::kStageLookup));
+  EXPECT_TRUE(RunsAgent(Arm::kStageHeads));
+  EXPECT_EQ(ParseArm("stage_heads"), Arm::kStageHeads);
+  EXPECT_STREQ(ProbeStageOf(Arm::kStageLookup), "lookup");
+}
+
+}  // namespace hugin::harness

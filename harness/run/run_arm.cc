@@ -262,9 +262,10 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       throw std::runtime_error("fixture did not print 'ready' (see " + dir + "/fixture.err)");
 
     std::optional<ChildProcess> agent;
-    if (IsAgentArm(arm)) {
+    if (RunsAgent(arm)) {
       std::map<std::string, std::string> agent_env;
       if (!s.hugin.fault.empty()) agent_env["HUGIN_FAULT"] = s.hugin.fault;
+      if (IsStageArm(arm)) agent_env["HUGIN_PROBE_STAGE"] = ProbeStageOf(arm);
       // hugin prints every span as JSON (the harness matches them); hugin_metrics prints none.
       const char* printer = arm == Arm::kHugin ? "json" : "disabled";
       agent = ChildProcess::Start(

@@ -103,7 +103,7 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
     return std::find(s.arms.begin(), s.arms.end(), a) != s.arms.end();
   };
   std::unique_ptr<PrometheusServer> prometheus;
-  const bool agent_arms = has_arm(Arm::kHugin) || has_arm(Arm::kHuginMetrics);
+  const bool agent_arms = std::any_of(s.arms.begin(), s.arms.end(), RunsAgent);
   if (agent_arms) {
     const auto agent = FindAgentBinary();
     if (!agent) {

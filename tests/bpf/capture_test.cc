@@ -94,8 +94,10 @@ void ChildTalkLong(int go_fd) {
 class CaptureTest : public ::testing::Test {
  protected:
   void Run(uint32_t payload_bytes, Seen* seen, uint64_t* child_pid,
-           void (*child)(int) = ChildTalk) {
-    auto started = BpfLoader::Start(LoaderOptions{payload_bytes, 1u << 20, false});
+           void (*child)(int) = ChildTalk, uint8_t probe_stage = HG_STAGE_FULL) {
+    LoaderOptions opts{payload_bytes, 1u << 20, false};
+    opts.probe_stage = probe_stage;
+    auto started = BpfLoader::Start(opts);
     ASSERT_TRUE(started.ok())
         << started.error().message;
     auto loader = std::move(started).value();
@@ -217,6 +219,36 @@ TEST(Loader, RejectsWhatTheConfigurationRejects) {
     auto r = BpfLoader::Start(LoaderOptions{payload, ring, false});
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
+}
+
+}  // namespace
+}  // namespace hugin
+
+namespace hugin {
+namespace {
+
+// The harness's cost ladder (HUGIN_PROBE_STAGE): below HG_STAGE_FULL a data call finds its
+// connection and advances its position, then stops: connections still open and close with
+// their true byte counts, but no data record is written.
+TEST_F(CaptureTest, ProbeStagesStopBeforeRecordingAndKeepPositions) {
+  for (uint8_t stage : {uint8_t{HG_STAGE_LOOKUP}, uint8_t{HG_STAGE_HEADS}}) {
+    SCOPED_TRACE(int(stage));
+    Seen seen;
+    uint64_t pid = 0;
+    ASSERT_NO_FATAL_FAILURE(Run(512, &seen, &pid, ChildTalk, stage));
+    EXPECT_EQ(seen.opens.size(), 2u);
+    EXPECT_TRUE(seen.data.empty());
+    ASSERT_EQ(seen.closes.size(), 2u);
+    for (auto& c : seen.closes) EXPECT_EQ(c.bytes[HG_INGRESS] + c.bytes[HG_EGRESS], 19u + 19 + 4 + 5);
+  }
+}
+
+TEST(Loader, RejectsAProbeStageThatDoesNotExist) {
+  LoaderOptions opts{512, 1u << 20, false};
+  opts.probe_stage = HG_STAGE_HEADS + 1;
+  auto started = BpfLoader::Start(opts);
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.error().message.find("probe stage"), std::string::npos);
 }
 
 }  // namespace
