@@ -100,6 +100,48 @@ uint64_t TreeCpuMicros(pid_t root) {
   return static_cast<uint64_t>(static_cast<double>(ticks) * us_per_tick);
 }
 
+std::optional<uint64_t> ParseSchedstatRunNs(const std::string& text) {
+  std::istringstream in(text);
+  uint64_t ns = 0;
+  if (!(in >> ns)) return std::nullopt;
+  return ns;
+}
+
+TreeCpu ReadTreeCpu(pid_t root) {
+  TreeCpu t;
+  const double us_per_tick = 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  uint64_t ticks = 0;
+  for (pid_t pid : ProcessTree(root)) {
+    const std::string dir = "/proc/" + std::to_string(pid);
+    const auto s = ParseProcStat(ReadWholeFile(dir + "/stat"));
+    if (s) ticks += s->utime_ticks + s->stime_ticks;
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(dir + "/task", ec)) {
+      const std::string tid = task.path().filename();
+      const auto ns = ParseSchedstatRunNs(ReadWholeFile(task.path() / "schedstat"));
+      if (!ns) {
+        t.precise = false;
+        continue;
+      }
+      t.thread_ns[static_cast<pid_t>(std::stoi(tid))] = *ns;
+    }
+  }
+  t.ticks_us = static_cast<uint64_t>(static_cast<double>(ticks) * us_per_tick);
+  return t;
+}
+
+double CpuMicrosBetween(const TreeCpu& before, const TreeCpu& after) {
+  if (!before.precise || !after.precise)
+    return after.ticks_us > before.ticks_us ? double(after.ticks_us - before.ticks_us) : 0.0;
+  uint64_t ns = 0;
+  for (const auto& [tid, now] : after.thread_ns) {
+    auto was = before.thread_ns.find(tid);
+    if (was == before.thread_ns.end()) ns += now;  // started in between
+    else if (now > was->second) ns += now - was->second;
+  }
+  return double(ns) / 1000.0;
+}
+
 uint64_t TreePeakRssBytes(pid_t root) {
   uint64_t peak = 0;
   for (pid_t pid : ProcessTree(root)) {

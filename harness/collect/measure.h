@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,8 +40,27 @@ std::optional<uint64_t> ParseVmHwmBytes(const std::string& status_text);
 
 // pid and all its live descendants.
 std::vector<pid_t> ProcessTree(pid_t root);
-// user+system CPU of the tree in microseconds (live processes only).
+// user+system CPU of the tree in microseconds (live processes only), from /proc/PID/stat: its
+// resolution is the clock tick (10 ms). For short-lived helpers (dumpcap); a run's service and
+// agent CPU use TreeCpu below.
 uint64_t TreeCpuMicros(pid_t root);
+
+// The time on CPU of every live thread of a process tree, in ns, from
+// /proc/PID/task/TID/schedstat. A fixed-rate run's whole agent CPU is 10-40 ms: at /proc/PID/stat's
+// 10 ms ticks that was read as 2, 3 or 4 ticks (0.6 to 1.1 µs per request at 7000 req/s,
+// results/round8), where schedstat resolves nanoseconds.
+struct TreeCpu {
+  std::map<pid_t, uint64_t> thread_ns;  // tid -> ns on CPU
+  bool precise = true;  // false: a thread had no schedstat (CONFIG_SCHED_INFO off)
+  uint64_t ticks_us = 0;  // the tree's TreeCpuMicros at the same reading, the fallback
+};
+TreeCpu ReadTreeCpu(pid_t root);
+// The first field of a schedstat file (ns on CPU).
+std::optional<uint64_t> ParseSchedstatRunNs(const std::string& text);
+// CPU the tree used between two readings, µs: each thread's growth, a thread new in `after`
+// counted whole. A thread that exited in between is not counted after `before` (the fixtures and
+// the agent keep their threads). Either reading imprecise: the tick figures' difference.
+double CpuMicrosBetween(const TreeCpu& before, const TreeCpu& after);
 // The tree's processes' peak RSS (VmHWM) summed, bytes: the agent is two processes since the
 // privilege split. Pages both map (libraries, the ring buffer) count twice; PSS does not.
 uint64_t TreePeakRssBytes(pid_t root);

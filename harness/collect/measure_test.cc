@@ -1,6 +1,7 @@
 #include "harness/collect/measure.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,40 @@ TEST(Measure, OwnProcessIsReadable) {
   volatile double x = 0;
   for (int i = 0; i < 30000000; ++i) x += i;  // burn some CPU so the counter moves
   EXPECT_GT(TreeCpuMicros(getpid()), 0u);
+}
+
+TEST(Measure, SchedstatRunTimeAndTheDifferenceOfTwoReadings) {
+  EXPECT_EQ(ParseSchedstatRunNs("123456789 5000 42\n"), 123456789u);
+  EXPECT_FALSE(ParseSchedstatRunNs(""));
+  EXPECT_FALSE(ParseSchedstatRunNs("x 1 2"));
+  TreeCpu a, b;
+  a.thread_ns = {{10, 1000000}, {11, 500000}, {12, 7000}};  // 12 exits in between
+  b.thread_ns = {{10, 1250000}, {11, 500000}, {13, 40000}};  // 13 starts in between
+  EXPECT_DOUBLE_EQ(CpuMicrosBetween(a, b), 250.0 + 0 + 40.0);
+  // An imprecise reading falls back to ticks.
+  a.ticks_us = 10000;
+  b.ticks_us = 30000;
+  b.precise = false;
+  EXPECT_DOUBLE_EQ(CpuMicrosBetween(a, b), 20000.0);
+}
+
+// The oracle is this thread's own CPU clock (CLOCK_THREAD_CPUTIME_ID), not /proc: 3 ms of CPU
+// must read as about 3 ms, where /proc/PID/stat's ticks say 0 or 10.
+TEST(Measure, TreeCpuResolvesMilliseconds) {
+  auto thread_ns = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return uint64_t(t.tv_sec) * 1000000000 + t.tv_nsec;
+  };
+  const TreeCpu before = ReadTreeCpu(getpid());
+  ASSERT_TRUE(before.precise);
+  const uint64_t start = thread_ns();
+  volatile double x = 0;
+  while (thread_ns() - start < 3000000) x += 1;
+  const uint64_t burnt_us = (thread_ns() - start) / 1000;
+  const double read_us = CpuMicrosBetween(before, ReadTreeCpu(getpid()));
+  EXPECT_GE(read_us, double(burnt_us));
+  EXPECT_LT(read_us, double(burnt_us) + 2000) << "reading /proc costs well under 2 ms";
 }
 
 TEST(Measure, BpftoolJsonSumsOnlyHuginPrograms) {

@@ -340,8 +340,8 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     if (agent) {
       if (auto c = ReadCounters(ctx.agent_metrics_port)) counters0 = *c;
     }
-    const uint64_t fixture_cpu0 = TreeCpuMicros(fixture.pid());
-    const uint64_t agent_cpu0 = agent ? TreeCpuMicros(agent->pid()) : 0;
+    const TreeCpu fixture_cpu0 = ReadTreeCpu(fixture.pid());
+    const TreeCpu agent_cpu0 = agent ? ReadTreeCpu(agent->pid()) : TreeCpu{};
     std::optional<BpfStats> bpf0;
     std::string bpf_error;
     // The probe-time run's programs: the agent's (hg_*) or the hook floor's (hf_*).
@@ -357,7 +357,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
     const double load_end_unix = UnixNow();
     if (const auto cpu_times1 = ReadCpuTimes(); cpu_times0 && cpu_times1)
       r.steal_percent = StealPercent(*cpu_times0, *cpu_times1);
-    r.fixture_cpu_us = static_cast<double>(TreeCpuMicros(fixture.pid()) - fixture_cpu0);
+    r.fixture_cpu_us = CpuMicrosBetween(fixture_cpu0, ReadTreeCpu(fixture.pid()));
     if (profile_run)
       r.service_profile = FinishProfile(service_perf, service_perf_error, ServiceGroups(),
                                         "service", r.fixture_cpu_us);
@@ -368,7 +368,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
 
     if (agent) {
       WaitSpansSettled(ctx.agent_metrics_port, seconds(10));
-      r.agent_cpu_us = static_cast<double>(TreeCpuMicros(agent->pid()) - agent_cpu0);
+      r.agent_cpu_us = CpuMicrosBetween(agent_cpu0, ReadTreeCpu(agent->pid()));
       if (profile_run)
         r.agent_profile = FinishProfile(agent_perf, agent_perf_error, AgentGroups(), "agent",
                                         r.agent_cpu_us);
