@@ -29,7 +29,16 @@ Status PrometheusServer::Bind(uint16_t port, Body body) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  server->Get("/metrics", [body = std::move(body)](const httplib::Request&, httplib::Response& res) {
+  server->Get("/metrics", [body = std::move(body)](const httplib::Request& req, httplib::Response& res) {
+    // Sent uncompressed, whatever the scraper accepts. Debian's cpp-httplib is built with zlib
+    // and brotli and compresses any text answer the client will take: brotli at its default
+    // quality (11) cost ~15 ms of the agent's CPU per scrape of a 47 KB exposition, gzip a
+    // fraction of that, against ~0.24 ms for the scrape itself (curl every 0.2 s beside a Go
+    // service at 7000 req/s: 11.6 µs of agent CPU per request with `curl --compressed`, 0.22
+    // after this change). Compression happens after this handler, when the answer is written,
+    // and reads the request's Accept-Encoding then: dropping it here is the one switch this
+    // build offers. The Request is httplib's own non-const object, handed over as const.
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
     // Failures come back as an Error. The catch is a backstop for what the standard library
     // throws (std::bad_alloc...): it must not unwind into httplib's worker thread.
     try {
