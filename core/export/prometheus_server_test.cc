@@ -52,6 +52,22 @@ TEST(PrometheusServer, AnswersUncompressedWhateverTheScraperAccepts) {
   server.Stop();
 }
 
+// A scraper's kept-alive connection is closed after each answer: httplib waits for a kept-alive
+// connection's next request in 10 ms polls, which woke the agent ~150 times a second.
+TEST(PrometheusServer, ClosesTheConnectionAfterEachScrape) {
+  PrometheusServer server;
+  ASSERT_TRUE(server.Start(0, [] { return std::string("up 1\n"); }).ok());
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_keep_alive(true);
+  for (int i = 0; i < 2; i++) {
+    auto r = client.Get("/metrics");
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->get_header_value("Connection"), "close");
+  }
+  server.Stop();
+}
+
 TEST(PrometheusServer, PortInUseIsAClearError) {
   PrometheusServer first;
   ASSERT_TRUE(first.Start(0, [] { return std::string(); }).ok());
