@@ -102,7 +102,7 @@ TEST(Measure, TreeCpuResolvesMilliseconds) {
   ASSERT_TRUE(before.precise);
   const uint64_t start = thread_ns();
   volatile double x = 0;
-  while (thread_ns() - start < 3000000) x += 1;
+  while (thread_ns() - start < 3000000) x = x + 1;
   const uint64_t burnt_us = (thread_ns() - start) / 1000;
   const double read_us = CpuMicrosBetween(before, ReadTreeCpu(getpid()));
   EXPECT_GE(read_us, double(burnt_us));
