@@ -71,7 +71,7 @@ TEST(Measure, OwnProcessIsReadable) {
   ASSERT_FALSE(tree.empty());
   EXPECT_EQ(tree.front(), getpid());
   volatile double x = 0;
-  for (int i = 0; i < 30000000; ++i) x += i;  // burn some CPU so the counter moves
+  for (int i = 0; i < 30000000; ++i) x = x + i;  // burn some CPU so the counter moves
   EXPECT_GT(TreeCpuMicros(getpid()), 0u);
 }
 
