@@ -284,13 +284,13 @@ int RunParsingSide(const Config& cfg, const FaultPlan& fault_plan, const Parsing
   // process alone: stop after a short grace.
   std::optional<std::chrono::steady_clock::time_point> signalled_at;
   Backoff wait(kPollMs, kIdlePollMs);
+  const bool printing = cfg.trace_printer != TracePrinter::kDisabled;
   while (!stopping && fatal.empty()) {
     if (stop->load()) {
       const auto now = std::chrono::steady_clock::now();
       if (!signalled_at) signalled_at = now;
       if (now - *signalled_at > kStopMessageGrace) break;
     }
-    const bool printing = cfg.trace_printer != TracePrinter::kDisabled;
     const auto timeout = printing || signalled_at ? kPollMs : wait.current();
     if (Status w = (*reader)->Wait(static_cast<int>(timeout.count())); !w.ok()) {
       fatal = w.error().message;

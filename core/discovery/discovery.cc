@@ -68,11 +68,15 @@ std::set<uint64_t> Discovery::SelectedListeningInodes(std::string* notice) {
   return inodes;
 }
 
+std::string Discovery::ReadExe(uint32_t pid) {
+  stats_.exe_links_read++;
+  return ExecutableOf(pid, proc_);
+}
+
 bool Discovery::Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessInfo* info) {
   std::string base = proc_ + "/" + std::to_string(pid);
   info->pid = pid;
-  info->exe = ExecutableOf(pid, proc_);
-  stats_.exe_links_read++;
+  info->exe = ReadExe(pid);
   if (info->exe.empty()) return false;  // kernel thread, or vanished
   info->service_name = ServiceNameOfExecutable(info->exe);
   if (sel_.exe_matcher && !sel_.exe_matcher->Matches(info->exe)) return false;
@@ -123,7 +127,7 @@ Discovery::Changes Discovery::Rescan() {
       bool known = before != seen_.end() && before->second.dir_ino == dir_ino;
       // exec keeps the pid and may change the verdict: a readlink, cheap.
       if (known && (before->second.matched || sel_.exe_matcher) &&
-          (stats_.exe_links_read++, ExecutableOf(pid, proc_) != before->second.exe))
+          ReadExe(pid) != before->second.exe)
         known = false;
       if (known) {
         matched = before->second.matched;

@@ -87,6 +87,8 @@ class Discovery {
  private:
   std::set<uint64_t> SelectedListeningInodes(std::string* notice);
   bool Matches(uint32_t pid, const std::set<uint64_t>& inodes, ProcessInfo* info);
+  // ExecutableOf for this discovery's /proc, counted in stats_.exe_links_read.
+  std::string ReadExe(uint32_t pid);
 
   // A pid as the previous scan left it (port selection only).
   struct Seen {

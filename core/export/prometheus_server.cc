@@ -22,9 +22,6 @@ Status PrometheusServer::Start(uint16_t port, Body body) {
 Status PrometheusServer::Bind(uint16_t port, Body body) {
   if (server_) return Error{"hugin: the Prometheus endpoint is already started"};
   auto server = std::make_unique<httplib::Server>();
-  // httplib's default sets SO_REUSEPORT, which would let us bind a port another
-  // process already listens on; SO_REUSEADDR alone still fails on a live
-  // listener but allows a quick restart over TIME_WAIT.
   // One request per connection. Between two requests on a kept-alive connection httplib waits
   // in a loop of 10 ms polls and 1 ms sleeps (its keep_alive()): Prometheus keeps its
   // connection between scrapes, and the parsing process then woke ~150 times a second for
@@ -32,6 +29,9 @@ Status PrometheusServer::Bind(uint16_t port, Body body) {
   // closing: tests/e2e and the harness's fixed-rate runs, results/round8). A new loopback
   // connection per scrape costs far less.
   server->set_keep_alive_max_count(1);
+  // httplib's default sets SO_REUSEPORT, which would let us bind a port another
+  // process already listens on; SO_REUSEADDR alone still fails on a live
+  // listener but allows a quick restart over TIME_WAIT.
   server->set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));

@@ -23,22 +23,50 @@ double CpuPerRequestUs(const RunResult& r) {
   return (r.fixture_cpu_us + r.agent_cpu_us + r.load.tool_cpu_us) / double(r.requests_served);
 }
 
-std::optional<Estimate> RatioEstimate(const std::vector<PairFigures>& pairs,
-                                      std::optional<double> PairFigures::*field) {
-  std::vector<double> v;
-  for (const auto& p : pairs)
-    if (p.*field) v.push_back(*(p.*field));
+// Per-pair ratios: their geometric mean; per-pair differences: their mean; each with its
+// bootstrap interval. Nothing when no pair has the figure.
+std::optional<Estimate> RatioEstimate(const std::vector<double>& v) {
   if (v.empty()) return std::nullopt;
   return Estimate{GeometricMean(v), BootstrapGeometricMeanCi95(v)};
 }
 
-std::optional<Estimate> DifferenceEstimate(const std::vector<PairFigures>& pairs,
-                                           std::optional<double> PairFigures::*field) {
-  std::vector<double> v;
-  for (const auto& p : pairs)
-    if (p.*field) v.push_back(*(p.*field));
+std::optional<Estimate> DifferenceEstimate(const std::vector<double>& v) {
   if (v.empty()) return std::nullopt;
   return Estimate{Mean(v), BootstrapMeanCi95(v)};
+}
+
+// The pairs' values of one figure (the pairs that have it).
+template <typename Get>
+std::vector<double> PairValues(const std::vector<PairFigures>& pairs, Get get) {
+  std::vector<double> v;
+  for (const auto& p : pairs)
+    if (std::optional<double> x = get(p)) v.push_back(*x);
+  return v;
+}
+
+std::vector<double> PairValues(const std::vector<PairFigures>& pairs,
+                               std::optional<double> PairFigures::*field) {
+  return PairValues(pairs, [field](const PairFigures& p) { return p.*field; });
+}
+
+// A stage arm's value in one pair's map.
+std::vector<double> PairValues(const std::vector<PairFigures>& pairs,
+                               std::map<Arm, double> PairFigures::*by_arm, Arm arm) {
+  return PairValues(pairs, [by_arm, arm](const PairFigures& p) -> std::optional<double> {
+    auto it = (p.*by_arm).find(arm);
+    if (it == (p.*by_arm).end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+std::optional<Estimate> RatioEstimate(const std::vector<PairFigures>& pairs,
+                                      std::optional<double> PairFigures::*field) {
+  return RatioEstimate(PairValues(pairs, field));
+}
+
+std::optional<Estimate> DifferenceEstimate(const std::vector<PairFigures>& pairs,
+                                           std::optional<double> PairFigures::*field) {
+  return DifferenceEstimate(PairValues(pairs, field));
 }
 
 
@@ -144,19 +172,11 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   st.floor_p99_latency_ratio = RatioEstimate(st.pairs, &PairFigures::floor_p99_latency_ratio);
   st.floor_added_cpu_us_per_request =
       DifferenceEstimate(st.pairs, &PairFigures::floor_added_cpu_us_per_request);
-  // A stage arm's figures through the same estimators: its values in a scratch field.
   for (const Arm stage : {Arm::kStageLookup, Arm::kStageHeads}) {
-    std::vector<PairFigures> as(st.pairs.size());
-    for (size_t i = 0; i < st.pairs.size(); i++) {
-      const auto& p = st.pairs[i];
-      if (auto t = p.stage_throughput_ratio.find(stage); t != p.stage_throughput_ratio.end())
-        as[i].throughput_ratio = t->second;
-      if (auto c = p.stage_added_cpu_us_per_request.find(stage);
-          c != p.stage_added_cpu_us_per_request.end())
-        as[i].added_cpu_us_per_request = c->second;
-    }
-    if (auto e = RatioEstimate(as, &PairFigures::throughput_ratio)) st.stage_throughput_ratio[stage] = *e;
-    if (auto e = DifferenceEstimate(as, &PairFigures::added_cpu_us_per_request))
+    if (auto e = RatioEstimate(PairValues(st.pairs, &PairFigures::stage_throughput_ratio, stage)))
+      st.stage_throughput_ratio[stage] = *e;
+    if (auto e = DifferenceEstimate(
+            PairValues(st.pairs, &PairFigures::stage_added_cpu_us_per_request, stage)))
       st.stage_added_cpu_us_per_request[stage] = *e;
   }
 

@@ -90,15 +90,7 @@ std::vector<pid_t> ProcessTree(pid_t root) {
   return tree;
 }
 
-uint64_t TreeCpuMicros(pid_t root) {
-  const double us_per_tick = 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
-  uint64_t ticks = 0;
-  for (pid_t pid : ProcessTree(root)) {
-    const auto s = ParseProcStat(ReadWholeFile("/proc/" + std::to_string(pid) + "/stat"));
-    if (s) ticks += s->utime_ticks + s->stime_ticks;
-  }
-  return static_cast<uint64_t>(static_cast<double>(ticks) * us_per_tick);
-}
+uint64_t TreeCpuMicros(pid_t root) { return ReadTreeCpu(root).ticks_us; }
 
 std::optional<uint64_t> ParseSchedstatRunNs(const std::string& text) {
   std::istringstream in(text);

@@ -166,19 +166,17 @@ std::string StageArmRows(const StepSummary& st) {
   const std::pair<Arm, const char*> stages[] = {
       {Arm::kStageLookup, "each data call finds its connection, then stops"},
       {Arm::kStageHeads, "and copies its first bytes (up to 511), then stops"}};
+  auto find = [](const std::map<Arm, Estimate>& m, Arm a) {
+    auto it = m.find(a);
+    return it == m.end() ? std::optional<Estimate>() : std::optional<Estimate>(it->second);
+  };
   for (const auto& [arm, what] : stages) {
-    auto t = st.stage_throughput_ratio.find(arm);
-    auto c = st.stage_added_cpu_us_per_request.find(arm);
-    if (t == st.stage_throughput_ratio.end() && c == st.stage_added_cpu_us_per_request.end())
-      continue;
-    auto est = [](const std::map<Arm, Estimate>& m, Arm a) {
-      auto it = m.find(a);
-      return it == m.end() ? std::optional<Estimate>() : std::optional<Estimate>(it->second);
-    };
+    const auto ratio = find(st.stage_throughput_ratio, arm);
+    const auto cpu = find(st.stage_added_cpu_us_per_request, arm);
+    if (!ratio && !cpu) continue;
     md << "| cost ladder, " << ArmName(arm) << " (" << what
-       << "): throughput ratio vs baseline / added CPU per request, µs | "
-       << EstNum(est(st.stage_throughput_ratio, arm)) << " / "
-       << EstNum(est(st.stage_added_cpu_us_per_request, arm), 2) << " |\n";
+       << "): throughput ratio vs baseline / added CPU per request, µs | " << EstNum(ratio)
+       << " / " << EstNum(cpu, 2) << " |\n";
   }
   return md.str();
 }

@@ -30,16 +30,24 @@ struct Sockets {
   int listener, client, server;
 };
 
-// In the child: a TCP connection to itself on loopback (connect, then accept).
-inline Sockets LoopbackPair() {
+// A TCP listener on a free loopback port; *addr gets its address.
+inline int LoopbackListener(int backlog, sockaddr_in* addr) {
   int ls = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
+  sockaddr_in& a = *addr;
+  a = sockaddr_in{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(ls, 1);
+  listen(ls, backlog);
   socklen_t len = sizeof(a);
   getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
+  return ls;
+}
+
+// In the child: a TCP connection to itself on loopback (connect, then accept).
+inline Sockets LoopbackPair() {
+  sockaddr_in a{};
+  int ls = LoopbackListener(1, &a);
   int cl = socket(AF_INET, SOCK_STREAM, 0);
   if (connect(cl, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(4);
   return {ls, cl, accept4(ls, nullptr, nullptr, 0)};

@@ -17,6 +17,7 @@
 
 #include "core/events/event.h"
 #include "core/loader/loader.h"
+#include "tests/bpf/bpf_testing.h"
 
 namespace hugin {
 namespace {
@@ -40,18 +41,6 @@ struct FdReport {
 struct Pair {
   int cl, sv;
 };
-
-int Listen(sockaddr_in* a) {
-  int ls = socket(AF_INET, SOCK_STREAM, 0);
-  *a = {};
-  a->sin_family = AF_INET;
-  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(ls, reinterpret_cast<sockaddr*>(a), sizeof(*a));
-  listen(ls, 16);
-  socklen_t len = sizeof(*a);
-  getsockname(ls, reinterpret_cast<sockaddr*>(a), &len);
-  return ls;
-}
 
 Pair Connect(int ls, const sockaddr_in& a) {
   int cl = socket(AF_INET, SOCK_STREAM, 0);
@@ -77,7 +66,7 @@ void WaitGo(int go_fd) {
 [[noreturn]] void ChildFlood(int go_fd, int report_fd) {
   WaitGo(go_fd);
   sockaddr_in a;
-  int ls = Listen(&a);
+  int ls = testing_bpf::LoopbackListener(16, &a);
   std::map<int, FdReport> reports;
   std::vector<Pair> pairs;
   auto add = [&](bool late) {
@@ -130,7 +119,7 @@ void WaitGo(int go_fd) {
 [[noreturn]] void ChildShortCopy(int go_fd, int report_fd) {
   WaitGo(go_fd);
   sockaddr_in a;
-  int ls = Listen(&a);
+  int ls = testing_bpf::LoopbackListener(16, &a);
   Pair p = Connect(ls, a);
   if (write(p.cl, "GET /discarded HTTP/1.1\r\n\r\n", 27) != 27) _exit(5);
   if (recvfrom(p.sv, nullptr, 27, MSG_TRUNC | MSG_WAITALL, nullptr, nullptr) != 27) _exit(6);

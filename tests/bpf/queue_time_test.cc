@@ -19,6 +19,7 @@
 
 #include "core/events/event.h"
 #include "core/loader/loader.h"
+#include "tests/bpf/bpf_testing.h"
 
 namespace hugin {
 namespace {
@@ -64,14 +65,8 @@ void Sleep(int ms) {
 void Child(int go_fd) {
   char c;
   if (read(go_fd, &c, 1) != 1) _exit(3);
-  int ls = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(ls, 8);
-  socklen_t len = sizeof(a);
-  getsockname(ls, reinterpret_cast<sockaddr*>(&a), &len);
+  const int ls = testing_bpf::LoopbackListener(8, &a);
   const uint16_t sport = ntohs(a.sin_port);
   // Two client ports whose server sides land in the same slot.
   std::vector<int> clients, servers;
