@@ -40,7 +40,9 @@ std::string UtcNow(const char* format) {
   return buf;
 }
 
-RunInfo CollectRunInfo() {
+// `out_dir`: the run folder, left out of the dirty-tree check: a named run re-made into a tracked
+// folder (results/roundN) changes only its own output, not the code it measured.
+RunInfo CollectRunInfo(const std::string& out_dir) {
   RunInfo info;
   info.started_utc = UtcNow("%Y-%m-%dT%H:%M:%SZ");
   std::string out;
@@ -49,8 +51,14 @@ RunInfo CollectRunInfo() {
     info.commit = out.substr(0, out.find('\n'));
   else
     info.commit = "unknown";
-  if (RunCommand({"git", "-C", ws, "status", "--porcelain", "--untracked-files=no"}, out,
-                 std::chrono::seconds(10)) == 0)
+  std::vector<std::string> status = {"git", "-C", ws, "status", "--porcelain", "--untracked-files=no"};
+  const fs::path rel = fs::path(out_dir).lexically_normal().lexically_relative(ws);
+  if (!rel.empty() && *rel.begin() != "..") {
+    status.push_back("--");
+    status.push_back(".");
+    status.push_back(":(exclude)" + rel.string());
+  }
+  if (RunCommand(status, out, std::chrono::seconds(10)) == 0)
     info.tree_dirty = !out.empty();
   utsname u{};
   if (uname(&u) == 0) {
@@ -102,7 +110,7 @@ int main(int argc, char** argv) {
   fs::create_directories(out_dir);
   std::cerr << "[harness] run folder " << out_dir << "\n";
 
-  RunInfo info = CollectRunInfo();
+  RunInfo info = CollectRunInfo(out_dir);
   RunnerOptions options;
   options.out_dir = out_dir;
   options.keep_raw = keep_raw;
