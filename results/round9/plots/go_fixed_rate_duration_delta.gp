@@ -1,7 +1,7 @@
 set terminal pngcairo size 900,420 font 'sans,10' noenhanced
 set output '/work/main/results/round9/plots/go_fixed_rate_duration_delta.png'
 set grid ytics
-set title 'go_fixed_rate: span duration - handler duration (µs), n=209984'
+set title 'go_fixed_rate: span duration - handler duration (µs), n=209728'
 set xlabel 'delta (µs)'
 set ylabel 'requests'
 set style fill solid 0.6

@@ -1,7 +1,7 @@
 set terminal pngcairo size 900,420 font 'sans,10' noenhanced
 set output '/work/main/results/round9/plots/go_metrics_only_duration_delta.png'
 set grid ytics
-set title 'go_metrics_only: span duration - handler duration (µs), n=1281001'
+set title 'go_metrics_only: span duration - handler duration (µs), n=1857805'
 set xlabel 'delta (µs)'
 set ylabel 'requests'
 set style fill solid 0.6
