@@ -40,8 +40,7 @@ std::string UtcNow(const char* format) {
   return buf;
 }
 
-// `out_dir`: the run folder, left out of the dirty-tree check: a named run re-made into a tracked
-// folder (results/roundN) changes only its own output, not the code it measured.
+// `out_dir`: the run folder, left out of the dirty-tree check (GitStatusCommand).
 RunInfo CollectRunInfo(const std::string& out_dir) {
   RunInfo info;
   info.started_utc = UtcNow("%Y-%m-%dT%H:%M:%SZ");
@@ -51,14 +50,7 @@ RunInfo CollectRunInfo(const std::string& out_dir) {
     info.commit = out.substr(0, out.find('\n'));
   else
     info.commit = "unknown";
-  std::vector<std::string> status = {"git", "-C", ws, "status", "--porcelain", "--untracked-files=no"};
-  const fs::path rel = fs::path(out_dir).lexically_normal().lexically_relative(ws);
-  if (!rel.empty() && *rel.begin() != "..") {
-    status.push_back("--");
-    status.push_back(".");
-    status.push_back(":(exclude)" + rel.string());
-  }
-  if (RunCommand(status, out, std::chrono::seconds(10)) == 0)
+  if (RunCommand(GitStatusCommand(ws, out_dir), out, std::chrono::seconds(10)) == 0)
     info.tree_dirty = !out.empty();
   utsname u{};
   if (uname(&u) == 0) {

@@ -39,6 +39,18 @@ std::string WorkspaceDirectory() {
   return ws.empty() ? fs::current_path().string() : ws;
 }
 
+std::vector<std::string> GitStatusCommand(const std::string& workspace, const std::string& out_dir) {
+  std::vector<std::string> argv = {"git", "-C", workspace, "status", "--porcelain",
+                                   "--untracked-files=no"};
+  const fs::path rel = fs::path(out_dir).lexically_normal().lexically_relative(workspace);
+  if (!rel.empty() && *rel.begin() != ".." && rel != ".") {
+    argv.push_back("--");
+    argv.push_back(".");
+    argv.push_back(":(exclude)" + rel.string());
+  }
+  return argv;
+}
+
 std::optional<std::string> FindAgentBinary() {
   return FirstExecutable({Env("HUGIN_AGENT_BIN"), Runfile("core/agent/hugin"),
                           WorkspaceDirectory() + "/bazel-bin/core/agent/hugin"});

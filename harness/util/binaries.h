@@ -1,9 +1,11 @@
 // Where the programs the harness drives live: Bazel runfiles when run with `bazel run`/`bazel
-// test`, else the workspace's bazel-bin; environment variables override both.
+// test`, else the workspace's bazel-bin; environment variables override both. And the
+// workspace itself: where it is, and whether its tracked files changed.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hugin::harness {
 
@@ -19,5 +21,9 @@ std::optional<std::string> FindWorkspaceBinary(const std::string& rel);
 std::optional<std::string> FindOtelRegisterScript(std::string& why_not);
 // BUILD_WORKSPACE_DIRECTORY (bazel run), else the current directory.
 std::string WorkspaceDirectory();
+// The git command whose output is empty when `workspace`'s tracked files are unchanged, leaving
+// out `out_dir` (the run folder) when it is inside: a named run re-made into its tracked folder
+// (results/roundN) changes only its own output, not the code it measured.
+std::vector<std::string> GitStatusCommand(const std::string& workspace, const std::string& out_dir);
 
 }  // namespace hugin::harness
