@@ -54,11 +54,12 @@ static __always_inline __u32 sk_slot_of_ports(__u32 portpair) {
   return (__u32)((portpair * 0x9E3779B1u) >> 16) & (HG_SK_FILTER_SLOTS - 1);
 }
 
-/* Tracking of socket `sk` (a struct sock *) starts (+1) or ends (-1). */
-static __always_inline void sk_filter_add(__u64 sk, int delta) {
-  if (!sk) return;
-  __u32 pp = BPF_CORE_READ((struct sock *)sk, __sk_common.skc_portpair);
-  __sync_fetch_and_add(&sk_filter[sk_slot_of_ports(pp)], delta);
+/* A TCP socket over IPv4/IPv6 (the stream type is the socket's: see tcp_sock_of_fd). */
+static __always_inline bool is_tcp(struct sock *sk) {
+  __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  if (family != HG_AF_INET && family != HG_AF_INET6) return false;
+  return BPF_CORE_READ(sk, sk_protocol) == HG_IPPROTO_TCP &&
+         BPF_CORE_READ(sk, sk_type) == HG_SOCK_STREAM;
 }
 
 /* task->files->fdt->fd[fd] -> struct sock *, or NULL when the fd is not a
@@ -79,11 +80,7 @@ static __always_inline struct sock *tcp_sock_of_fd(int fd) {
   if (!sock) return NULL;
   if (BPF_CORE_READ(sock, type) != HG_SOCK_STREAM) return NULL;
   struct sock *sk = BPF_CORE_READ(sock, sk);
-  if (!sk) return NULL;
-  __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-  if (family != HG_AF_INET && family != HG_AF_INET6) return NULL;
-  if (BPF_CORE_READ(sk, sk_protocol) != HG_IPPROTO_TCP) return NULL;
-  return sk;
+  return sk && is_tcp(sk) ? sk : NULL;
 }
 
 static __always_inline void fill_addr(struct sock *sk, struct hg_addr *a) {
@@ -191,6 +188,17 @@ static __always_inline void emit_open(__u32 tgid, int fd, const struct conn_stat
   count(HG_CNT_EVENTS);
 }
 
+/* A tracked connection's socket entries, at its end. The filter slot is the one counted at
+ * the start: by the socket's end (TCP_CLOSE) the kernel may have released its local port, so
+ * its port pair hashes elsewhere. */
+static __always_inline void forget_sk(const struct conn_state *c) {
+  __u64 sk = c->sk;
+  if (!sk) return;
+  bpf_map_delete_elem(&data_arrival, &sk);
+  bpf_map_delete_elem(&sk_conns, &sk);
+  __sync_fetch_and_add(&sk_filter[c->sk_slot & (HG_SK_FILTER_SLOTS - 1)], -1);
+}
+
 /* Starts tracking (tgid, fd) as a new connection, replacing what was there
  * (an fd number reused without a close we saw). Emits the open record.
  * Not inlined: its struct conn_state on the stack would otherwise sit in the syscall exit's
@@ -206,23 +214,22 @@ static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *
   c.sk = (__u64)sk;
   c.role = role;
   c.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+  c.sk_slot = sk_slot_of_ports(BPF_CORE_READ(sk, __sk_common.skc_portpair));
   /* A client connection's exchanges are recorded: the kernel aggregates server sides only. */
   c.k_phase = cfg_kernel_http1 && role != HG_ROLE_CLIENT ? K_IDLE : K_OFF;
   bpf_map_delete_elem(&ignored_fds, &k);
   /* The fd was reused without a close Hugin saw: release the old socket. */
   struct conn_state *old = bpf_map_lookup_elem(&conns, &k);
-  if (old && old->sk != c.sk) {
-    __u64 old_sk = old->sk;
-    bpf_map_delete_elem(&data_arrival, &old_sk);
-    sk_filter_add(old_sk, -1);
-  }
+  if (old && old->sk != c.sk) forget_sk(old);
   if (bpf_map_update_elem(&conns, &k, &c, BPF_ANY) != 0) {
     count(HG_CNT_DROP_CONN_MAP);
     return NULL;
   }
-  __u64 sk_key = (__u64)sk, zero = 0;
-  bpf_map_update_elem(&data_arrival, &sk_key, &zero, BPF_ANY);
-  sk_filter_add(sk_key, 1);
+  __u64 sk_key = (__u64)sk;
+  struct arrival fresh = {.slot = c.sk_slot};
+  bpf_map_update_elem(&data_arrival, &sk_key, &fresh, BPF_ANY);
+  bpf_map_update_elem(&sk_conns, &sk_key, &k, BPF_ANY);
+  __sync_fetch_and_add(&sk_filter[c.sk_slot & (HG_SK_FILTER_SLOTS - 1)], 1);
   emit_open(tgid, fd, &c, sk, syscall);
   return bpf_map_lookup_elem(&conns, &k);
 }
@@ -235,20 +242,131 @@ static __always_inline void k_end_of_connection(const struct conn_state *c) {
     count(HG_CNT_KERNEL_UNANSWERED);
 }
 
-/* The tracked connection behind (tgid, fd); for a TCP socket Hugin has not
- * seen opened (it predates the agent), starts tracking it with an unknown role. */
-static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 syscall) {
+/* The connection (tgid, fd) ends (close(), its socket's end, a new socket on its fd): the
+ * close record with its byte counts, and its entries go. */
+static __noinline void conn_close(__u32 tgid, int fd, struct conn_state *c) {
+  if (!c) return;
+  struct conn_key k = {.tgid = tgid, .fd = fd};
+  struct hg_close_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (e) {
+    __builtin_memset(e, 0, sizeof(*e));
+    fill_header(&e->h, HG_EV_CLOSE, tgid, fd, c);
+    e->h.syscall = HG_SYS_CLOSE;
+    e->bytes[0] = c->pos[0];
+    e->bytes[1] = c->pos[1];
+    e->tls_bytes[0] = c->tls_pos[0];
+    e->tls_bytes[1] = c->tls_pos[1];
+    if (c->tls) e->h.flags |= HG_FLAG_TLS;
+    /* Aggregated in the kernel since its last record: its byte counts cover bytes never
+     * recorded. */
+    if (c->k_consumed) e->h.flags |= HG_FLAG_RESUME;
+    bpf_ringbuf_submit(e, wakeup_flags_at_submit(sizeof(*e)));
+    count(HG_CNT_EVENTS);
+  } else {
+    count(HG_CNT_DROP_RINGBUF);
+    note_loss(tgid, fd, c, HG_LOSS_CONTROL, 0, bpf_ktime_get_ns());
+  }
+  k_end_of_connection(c);
+  forget_sk(c);
+  bpf_map_delete_elem(&conn_policy, &k); /* even one not read yet: never leaks */
+  bpf_map_delete_elem(&conns, &k);
+}
+
+/* Marks a local port as one a watched process serves on (watched_ports). */
+static __always_inline void watch_port(__u16 port) {
+  if (!port) return;
+  __u64 *w = &watched_ports[(port >> 6) & (65536 / 64 - 1)];
+  const __u64 bit = 1ull << (port & 63);
+  if (!(*w & bit)) __sync_fetch_and_or(w, bit);
+}
+
+/* Whether the application's bytes so far on TCP socket `tp` are the `moved` bytes of the call
+ * that just returned (direction `dir`): read = received in order - still queued; written =
+ * acknowledged + not yet acknowledged (for `role`'s way of opening). The softirq may update a
+ * pair meanwhile on another CPU (an ACK, more data): it writes the byte count before the
+ * sequence number, so reading the sequence number first can only make the sum too large, never
+ * too small (x86 keeps both orders), and a few tries get a consistent pair. A stream past its
+ * start never passes. */
+static __always_inline bool stream_starts_with(const struct tcp_sock *tp, __u8 role, __u8 dir,
+                                               long moved) {
+  const __u64 want_read = dir == HG_INGRESS ? (__u64)moved : 0;
+  /* A client's acknowledged count includes its SYN (the handshake's ACK goes through tcp_ack);
+   * a listener's child starts from the handshake's end. */
+  const __u64 want_written = (dir == HG_EGRESS ? (__u64)moved : 0) + (role == HG_ROLE_CLIENT);
+  const __u32 copied = BPF_CORE_READ(tp, copied_seq); /* this task's own */
+  const __u32 write_seq = BPF_CORE_READ(tp, write_seq);
+  bool read_ok = false, written_ok = false;
+  for (int i = 0; i < 4 && !(read_ok && written_ok); i++) {
+    if (!read_ok) {
+      const __u32 rcv_nxt = BPF_CORE_READ(tp, rcv_nxt);
+      const __u64 received = BPF_CORE_READ(tp, bytes_received);
+      read_ok = received - (__u32)(rcv_nxt - copied) == want_read;
+    }
+    if (!written_ok) {
+      const __u32 snd_una = BPF_CORE_READ(tp, snd_una);
+      const __u64 acked = BPF_CORE_READ(tp, bytes_acked);
+      written_ok = acked + (__u32)(write_seq - snd_una) == want_written;
+    }
+  }
+  return read_ok && written_ok;
+}
+
+/* The role the handshake gave socket `sk` (sk_roles), taken: unknown when none was seen. */
+static __always_inline __u8 take_role(__u64 sk) {
+  __u8 *r = bpf_map_lookup_elem(&sk_roles, &sk);
+  if (!r) return HG_ROLE_UNKNOWN;
+  __u8 role = *r;
+  bpf_map_delete_elem(&sk_roles, &sk);
+  return role;
+}
+
+/* The tracked connection behind (tgid, fd).
+ * The syscall path (sk == 0) opens connections at accept() and connect() exits; a TCP socket
+ * it has not seen opened (older than the agent) starts being tracked here, role unknown.
+ * The socket path (`sk`: the call's socket, which moved `moved` bytes in direction `dir`)
+ * opens every connection here, at its first data call, with the role its handshake gave it;
+ * an fd that now names another socket than the tracked one was closed and reused before the
+ * old socket's end was seen: that connection ends first. */
+static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 syscall,
+                                                      __u64 sk, __u8 dir, long moved) {
   struct conn_key k = {.tgid = tgid, .fd = fd};
   struct conn_state *c = bpf_map_lookup_elem(&conns, &k);
-  if (c) return c;
+  if (c && (!sk || c->sk == sk)) return c;
+  if (sk) {
+    if (c) conn_close(tgid, fd, c);
+    if (!is_tcp((struct sock *)sk)) return NULL;
+    __u8 role = take_role(sk);
+    /* The handshake's role stands only for a stream at its start: this call's bytes are the
+     * first the application moved (a socket it used before it was watched is joined
+     * mid-stream, role unknown, as on the syscall path). */
+    if (role != HG_ROLE_UNKNOWN &&
+        !stream_starts_with((const struct tcp_sock *)sk, role, dir, moved))
+      role = HG_ROLE_UNKNOWN;
+    /* Registered at ESTABLISHED (a watched port): the stamp of the bytes this call reads. */
+    struct arrival *pre = bpf_map_lookup_elem(&data_arrival, &sk);
+    const __u64 early_ns = pre ? pre->ns : 0;
+    const __u32 early_slot = pre ? pre->slot : 0;
+    c = conn_open(tgid, fd, (struct sock *)sk, role,
+                  role == HG_ROLE_SERVER   ? HG_SYS_ACCEPT
+                  : role == HG_ROLE_CLIENT ? HG_SYS_CONNECT
+                                           : syscall);
+    if (c && pre) {
+      /* conn_open counted the slot again and cleared the stamp. */
+      __sync_fetch_and_add(&sk_filter[early_slot & (HG_SK_FILTER_SLOTS - 1)], -1);
+      struct arrival *now = bpf_map_lookup_elem(&data_arrival, &sk);
+      if (now && early_ns && !now->ns) now->ns = early_ns;
+    }
+    if (c && role == HG_ROLE_SERVER) watch_port(c->lport);
+    return c;
+  }
   if (bpf_map_lookup_elem(&ignored_fds, &k)) return NULL;
-  struct sock *sk = tcp_sock_of_fd(fd);
-  if (!sk) {
+  struct sock *s = tcp_sock_of_fd(fd);
+  if (!s) {
     __u8 one = 1;
     bpf_map_update_elem(&ignored_fds, &k, &one, BPF_ANY);
     return NULL;
   }
-  return conn_open(tgid, fd, sk, HG_ROLE_UNKNOWN, syscall);
+  return conn_open(tgid, fd, s, HG_ROLE_UNKNOWN, syscall);
 }
 
 #endif /* HUGIN_BPF_COMMON_H */

@@ -126,10 +126,10 @@ static __always_inline bool looks_like_tls(const struct io_src *src, __u8 *buf) 
 static __always_inline __u64 take_arrival(const struct conn_state *c, __u8 dir) {
   if (dir != HG_INGRESS || !c->sk) return 0;
   __u64 sk = c->sk;
-  __u64 *arr = bpf_map_lookup_elem(&data_arrival, &sk);
+  struct arrival *arr = bpf_map_lookup_elem(&data_arrival, &sk);
   if (!arr) return 0;
-  __u64 v = *arr;
-  *arr = 0;
+  __u64 v = arr->ns;
+  arr->ns = 0;
   return v;
 }
 
@@ -187,6 +187,7 @@ static __always_inline void refresh_policy(__u32 tgid, int fd, struct conn_state
 enum io_kind { IO_BUF = 0, IO_IOV = 1, IO_MSG = 2 };
 struct io_args {
   __u64 ptr;      /* buffer, iovec array or user_msghdr */
+  __u64 sk;       /* struct sock * when the hook knows it (the socket path), else 0 */
   __u32 iovcnt;
   __s32 fd;
   __u8 kind;      /* enum io_kind */
@@ -281,7 +282,7 @@ static __always_inline void emit_call(const struct conn_state *c, __u32 tgid, in
 static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   if (ret <= 0) return 0;
 
-  struct conn_state *c = conn_lookup(tgid, args.fd, args.syscall);
+  struct conn_state *c = conn_lookup(tgid, args.fd, args.syscall, args.sk, args.dir, ret);
   if (!c) return 0;
   __u8 dir = args.dir & 1;
   __u64 pos = c->pos[dir];

@@ -114,6 +114,9 @@ enum hg_counter {
   HG_CNT_KERNEL_UNANSWERED,  /* requests the kernel was following when their connection closed
                                 (or their process exited) before a whole answer: counted with
                                 user space's unpaired requests, as a parsed one would be */
+  HG_CNT_SOCKET_CALLS_UNSEEN, /* the socket data path: reads and writes of a watched process's
+                                  sockets outside the data syscalls (io_uring, sendfile,
+                                  sendmmsg): not recorded, as the syscall path never sees them */
   HG_CNT__MAX,
 };
 

@@ -100,6 +100,7 @@ struct conn_state {
   __u8 k_user_egress; /* K_USER: an answer was written since the handover */
   __u16 k_status;
   __u16 lport;       /* local port, host byte order */
+  __u16 sk_slot;     /* the socket's sk_filter slot, counted while it is tracked */
   __u32 k_req_total, k_req_seen;   /* request head + body bytes; seen so far */
   __u32 k_resp_total, k_resp_seen; /* the same for the response */
   __u32 k_req_body, k_resp_body;
@@ -186,12 +187,49 @@ struct {
 } ignored_fds SEC(".maps");
 
 /* ---- queue time: when data first became readable on a watched socket ---- */
+struct arrival {
+  __u64 ns;    /* first sk_data_ready time not yet consumed by a read; 0 = none */
+  __u32 slot;  /* the socket's sk_filter slot, counted while the entry exists */
+  __u32 _pad;
+};
+
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 65536);
   __type(key, __u64);   /* struct sock * */
-  __type(value, __u64); /* first sk_data_ready time not yet consumed by a read; 0 = none */
+  __type(value, struct arrival);
 } data_arrival SEC(".maps");
+
+/* ---- the socket data path (progs/sock_io.bpf.c) ----
+ * Its hooks see sockets, not syscalls: no accept() or connect() exit says which side of a
+ * connection a process is, and no close() says when it ends. The handshake does
+ * (inet_sock_set_state): a socket that went SYN_SENT in a watched process is a client, one
+ * created SYN_RECV (a listener's child) a server. Kept until the connection's first data call
+ * opens it; LRU, as passive opens are marked for every listener on the machine (softirq: no
+ * process to filter on); deleted at the socket's end. An evicted mark leaves the role unknown,
+ * as for a connection older than the agent. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u64);  /* struct sock * */
+  __type(value, __u8); /* enum hg_role */
+} sk_roles SEC(".maps");
+
+/* Local ports a watched process listens on (a bit per port): a listener's child that reaches
+ * ESTABLISHED on one gets its data_arrival entry then, so its first request has a queue time
+ * too (on the syscall path accept() makes it). Set from the agent's selected ports at start,
+ * when a watched process starts listening, and when a watched process's server connection is
+ * opened (a listener older than the agent). Never cleared: a stale bit costs another process's
+ * connections on that port one map entry each, no record. */
+__u64 watched_ports[65536 / 64];
+
+/* The tracked connection of each socket, so the socket's end (TCP_CLOSE) finds it. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, __u64);  /* struct sock * */
+  __type(value, struct conn_key);
+} sk_conns SEC(".maps");
 
 /* ---- TLS libraries (progs/openssl.bpf.c): which connection a library call is on ----
  * A thread inside SSL_read/SSL_write: the call's arguments, and the socket

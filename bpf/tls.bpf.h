@@ -13,7 +13,7 @@ static __always_inline int tls_data(__u32 tgid, int fd, __u64 buf, __u64 moved, 
                                     __u64 arrival) {
   dir &= 1;
   const __u8 syscall = dir == HG_INGRESS ? HG_SYS_TLS_READ : HG_SYS_TLS_WRITE;
-  struct conn_state *c = conn_lookup(tgid, fd, syscall);
+  struct conn_state *c = conn_lookup(tgid, fd, syscall, 0, 0, 0);
   if (!c) {
     count(HG_CNT_TLS_NO_CONN);
     return 0;
@@ -123,7 +123,7 @@ static __always_inline int tls_call_return(int ret, bool ex) {
   }
   if (!cached || cached->fd != fd) {
     const __u8 syscall = dir == HG_INGRESS ? HG_SYS_TLS_READ : HG_SYS_TLS_WRITE;
-    struct conn_state *c = conn_lookup(tgid, fd, syscall);
+    struct conn_state *c = conn_lookup(tgid, fd, syscall, 0, 0, 0);
     if (c) {
       struct ssl_session v = {.fd = fd, .generation = c->generation};
       bpf_map_update_elem(&ssl_sessions, &sk, &v, BPF_ANY);

@@ -9,7 +9,7 @@ int BPF_PROG(hg_data_ready, const struct sock *sk_ptr) {
   /* Most sockets are not Hugin's: two loads and out. */
   if (!sk_filter[sk_slot_of_ports(sk_ptr->__sk_common.skc_portpair)]) return 0;
   __u64 sk = (__u64)sk_ptr;
-  __u64 *arr = bpf_map_lookup_elem(&data_arrival, &sk);
-  if (arr && *arr == 0) *arr = bpf_ktime_get_ns();
+  struct arrival *arr = bpf_map_lookup_elem(&data_arrival, &sk);
+  if (arr && arr->ns == 0) arr->ns = bpf_ktime_get_ns();
   return 0;
 }

@@ -14,19 +14,8 @@
  * close() stays on its own sys_enter tracepoint (progs/close.bpf.c): at its exit
  * the fd may already belong to a new connection of another thread. */
 #include "../data.bpf.h"
+#include "../syscalls.bpf.h"
 
-/* x86-64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-#define HG_NR_READ 0
-#define HG_NR_WRITE 1
-#define HG_NR_READV 19
-#define HG_NR_WRITEV 20
-#define HG_NR_CONNECT 42
-#define HG_NR_ACCEPT 43
-#define HG_NR_SENDTO 44
-#define HG_NR_RECVFROM 45
-#define HG_NR_SENDMSG 46
-#define HG_NR_RECVMSG 47
-#define HG_NR_ACCEPT4 288
 
 static __always_inline int accept_exit(__u32 tgid, long ret) {
   if (ret < 0) return 0;
@@ -43,25 +32,6 @@ static __always_inline int connect_exit(__u32 tgid, int fd, long ret) {
   return 0;
 }
 
-/* The data syscalls, by number. In .data, not .rodata, on purpose: the verifier then sees
- * an entry as unknown values and checks io_exit once for all eight syscalls; with the
- * constants of a switch it checks it once per syscall, which 6.1's verifier gives up on
- * (over 1M instructions; 6.12's prunes it). Static: not in the skeleton;
- * volatile: clang may not fold it back into constants. */
-struct io_syscall {
-  __u8 is_io, kind, syscall, dir;
-};
-static volatile struct io_syscall io_syscalls[HG_NR_RECVMSG + 1] = {
-    [HG_NR_READ] = {1, IO_BUF, HG_SYS_READ, HG_INGRESS},
-    [HG_NR_READV] = {1, IO_IOV, HG_SYS_READV, HG_INGRESS},
-    [HG_NR_RECVFROM] = {1, IO_BUF, HG_SYS_RECVFROM, HG_INGRESS},
-    [HG_NR_RECVMSG] = {1, IO_MSG, HG_SYS_RECVMSG, HG_INGRESS},
-    [HG_NR_WRITE] = {1, IO_BUF, HG_SYS_WRITE, HG_EGRESS},
-    [HG_NR_WRITEV] = {1, IO_IOV, HG_SYS_WRITEV, HG_EGRESS},
-    [HG_NR_SENDTO] = {1, IO_BUF, HG_SYS_SENDTO, HG_EGRESS},
-    [HG_NR_SENDMSG] = {1, IO_MSG, HG_SYS_SENDMSG, HG_EGRESS},
-};
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(hg_sys_exit, struct pt_regs *regs, long ret) {
   const long nr = regs->orig_ax;
@@ -72,10 +42,5 @@ int BPF_PROG(hg_sys_exit, struct pt_regs *regs, long ret) {
   if (nr == HG_NR_ACCEPT || nr == HG_NR_ACCEPT4) return accept_exit(tgid, ret);
   if (nr == HG_NR_CONNECT) return connect_exit(tgid, (int)regs->di, ret);
   if (nr < 0 || nr > HG_NR_RECVMSG) return 0;  /* again, for the verifier */
-  struct io_args a = {.kind = io_syscalls[nr].kind, .syscall = io_syscalls[nr].syscall,
-                      .dir = io_syscalls[nr].dir};
-  a.fd = (__s32)regs->di;
-  a.ptr = regs->si;
-  a.iovcnt = a.kind == IO_IOV ? (__u32)regs->dx : 0;
-  return io_exit(tgid, ret, a);
+  return io_exit(tgid, ret, io_args_of(regs, nr, 0));
 }

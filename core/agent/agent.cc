@@ -54,6 +54,7 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   const KernelMetricsChoice kernel_metrics = ChooseKernelMetrics(cfg, fault_plan);
   lopts.kernel_http1 = kernel_metrics.on;
   lopts.probe_stage = static_cast<uint8_t>(cfg.probe_stage);
+  lopts.data_path = cfg.data_path;
   if (cfg.probe_stage != ProbeStage::kFull)
     std::fprintf(stderr,
                  "hugin: HUGIN_PROBE_STAGE=%s: each data call stops after %s; no data is recorded "
@@ -65,6 +66,8 @@ int RunAgent(const Config& cfg, const FaultPlan& fault_plan, const std::atomic<b
   if (!started) return fail(started.error().message);
   auto loader = std::move(started).value();
   for (const std::string& d : loader->Degradations()) std::fprintf(stderr, "hugin: %s\n", d.c_str());
+  for (const PortRange& r : cfg.open_ports)
+    for (uint32_t p = r.first; p <= r.last; p++) loader->WatchPort(static_cast<uint16_t>(p));
   if (std::string n = privsep::TlsUprobeNotice(caps.value()); !n.empty())
     std::fprintf(stderr, "%s\n", n.c_str());
 

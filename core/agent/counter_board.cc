@@ -43,6 +43,7 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.tls_conns_without_plaintext = tracker_.tls_conns_without_plaintext;
   c.tls_calls = k[HG_CNT_TLS_CALLS];
   c.tls_ciphertext_calls = k[HG_CNT_TLS_CIPHERTEXT_CALLS];
+  c.socket_calls_unseen = k[HG_CNT_SOCKET_CALLS_UNSEEN];
   c.tls_unsupported = loop_.tls_unsupported;
   c.evictions["connection"] = tracker_.evictions.connections;
   c.evictions["in_flight_request"] = tracker_.evictions.in_flight_requests;

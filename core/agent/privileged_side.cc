@@ -227,10 +227,10 @@ int PrivilegedSide::Run(const std::atomic<bool>* stop, const std::string& kernel
   if (!cfg_.trace_all) ApplyDiscovery();
   if (!kernel_metrics_notice.empty()) std::fprintf(stderr, "%s\n", kernel_metrics_notice.c_str());
   std::fprintf(stderr,
-               "hugin: ready: %d BPF programs loaded (%d attached on syscall tracepoints, %d for "
-               "TLS library uprobes)%s\n",
+               "hugin: ready: %d BPF programs loaded (%d attached on tracepoints, %d for "
+               "TLS library uprobes; data path: %s)%s\n",
                loader_.ProgramCount() + loader_.ProgramCount(true), loader_.ProgramCount(),
-               loader_.ProgramCount(true),
+               loader_.ProgramCount(true), DataPathName(loader_.data_path()),
                prometheus_port_ ? (", metrics on :" + std::to_string(prometheus_port_) + "/metrics").c_str()
                                 : "");
 

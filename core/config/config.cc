@@ -52,7 +52,9 @@ const char kEnvHelp[] =
     "  HUGIN_USER                                           user of the parsing process\n"
     "  HUGIN_KERNEL_METRICS                                 true | false, as --kernel-metrics on | off\n"
     "  HUGIN_PROBE_STAGE                                    full | lookup | heads: a cost measurement;\n"
-    "                                                       below full nothing is recorded\n";
+    "                                                       below full nothing is recorded\n"
+    "  HUGIN_DATA_PATH                                      auto | syscalls | sockets: where the kernel\n"
+    "                                                       sees data calls (auto: sockets on 6.4+)\n";
 
 // Parses argv with CLI11: the flags, the usage for --help, or an Error for a bad command line.
 // CLI11 reports both --help and bad flags by throwing; the exceptions stop here.
@@ -270,6 +272,17 @@ Status ApplyProbeStage(const Flags&, const EnvLookup& env, Config& c) {
   return Ok{};
 }
 
+Status ApplyDataPath(const Flags&, const EnvLookup& env, Config& c) {
+  auto s = Pick(std::nullopt, "", {"HUGIN_DATA_PATH"}, env);
+  if (!s) return Ok{};
+  const std::string_view v = Trim(s->value);
+  if (v == "auto") c.data_path = DataPath::kAuto;
+  else if (v == "syscalls") c.data_path = DataPath::kSyscalls;
+  else if (v == "sockets") c.data_path = DataPath::kSockets;
+  else return BadInput(*s, "expected auto, syscalls or sockets");
+  return Ok{};
+}
+
 Status ApplyTraceAll(const Flags& f, const EnvLookup& env, Config& c) {
   c.trace_all = f.trace_all;
   if (c.trace_all) return Ok{};
@@ -291,7 +304,7 @@ Result<ParsedCommandLine> ParseConfig(int argc, const char* const* argv, const E
 
   Config config;
   for (auto apply : {ApplyPorts, ApplyExecutable, ApplyTracePrinter, ApplyNumbers, ApplyLimits,
-                     ApplyKernelMetrics, ApplyProbeStage, ApplyTraceAll}) {
+                     ApplyKernelMetrics, ApplyProbeStage, ApplyDataPath, ApplyTraceAll}) {
     if (Status applied = apply(flags, env, config); !applied.ok()) return applied.error();
   }
   if (auto s = Pick(flags.user, "--user", {"HUGIN_USER"}, env))

@@ -290,6 +290,21 @@ TEST(ParseConfig, ProbeStage) {
   EXPECT_EQ(err.message, "hugin: HUGIN_PROBE_STAGE=\"half\": expected full, lookup or heads");
 }
 
+TEST(ParseConfig, DataPath) {
+  Env env = {{"OPEN_PORT", "80"}};
+  EXPECT_EQ(ParseOk({}, env).data_path, DataPath::kAuto);  // what a user runs
+  env["HUGIN_DATA_PATH"] = "syscalls";
+  EXPECT_EQ(ParseOk({}, env).data_path, DataPath::kSyscalls);
+  env["HUGIN_DATA_PATH"] = " sockets ";
+  EXPECT_EQ(ParseOk({}, env).data_path, DataPath::kSockets);
+  env["HUGIN_DATA_PATH"] = "auto";
+  EXPECT_EQ(ParseOk({}, env).data_path, DataPath::kAuto);
+  env["HUGIN_DATA_PATH"] = "kprobes";
+  Error err = ParseErr({}, env);
+  ExpectOneLineError(err);
+  EXPECT_EQ(err.message, "hugin: HUGIN_DATA_PATH=\"kprobes\": expected auto, syscalls or sockets");
+}
+
 TEST(ParseConfig, NumericRanges) {
   Env base = {{"OPEN_PORT", "80"}};
   auto with = [&](const char* name, const char* value) {

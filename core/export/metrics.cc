@@ -226,6 +226,10 @@ std::string Metrics::Expose(const AgentCounters& c) const {
       {"hugin_tls_calls_total", c.tls_calls, "TLS library read and write calls that moved plaintext."},
       {"hugin_tls_ciphertext_calls_total", c.tls_ciphertext_calls,
        "Syscalls on TLS connections the kernel did not record (ciphertext)."},
+      {"hugin_socket_calls_unseen_total", c.socket_calls_unseen,
+       "Socket reads and writes of a watched process outside the data syscalls (io_uring, "
+       "sendfile, sendmmsg): not recorded. Counted on the socket data path only; the syscall "
+       "path does not see them at all."},
       {"hugin_kernel_exchanges_total", c.kernel_exchanges,
        "HTTP/1 server exchanges aggregated in the kernel into the http_server_* metrics, with "
        "no record sent to user space (only when no spans are produced)."},

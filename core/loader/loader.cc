@@ -90,6 +90,15 @@ bool HasBpfCapabilities() {
   return has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON));
 }
 
+// The programs of each data path (bpf/progs/sys_exit.bpf.c + close.bpf.c, sock_io.bpf.c).
+bool IsSyscallPathProgram(const std::string& name) {
+  return name == "hg_sys_exit" || name == "hg_enter_close";
+}
+bool IsSocketPathProgram(const std::string& name) {
+  return name == "hg_sock_recv" || name == "hg_sock_send" || name == "hg_sock_state" ||
+         name == "hg_sock_destroy";
+}
+
 }  // namespace
 
 Status EnsureTracefs() {
@@ -156,10 +165,29 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
   bpf_map__set_max_entries(self->skel_->maps.events, opts.ringbuf_bytes);
 
+  const bool socket_hooks = KernelHasBtfTracepoint("sock_recv_length") &&
+                            KernelHasBtfTracepoint("sock_send_length") &&
+                            KernelHasBtfTracepoint("inet_sock_set_state") &&
+                            KernelHasBtfTracepoint("tcp_destroy_sock");
+  if (opts.data_path == DataPath::kSockets && !socket_hooks)
+    return hugin::Error{"the socket data path needs the sock_recv_length, sock_send_length, "
+                        "inet_sock_set_state and tcp_destroy_sock tracepoints (BTF, Linux 6.4 and later); this kernel "
+                        "lacks one: use the syscall data path"};
+  self->data_path_ = opts.data_path == DataPath::kSyscalls || !socket_hooks ? DataPath::kSyscalls
+                                                                             : DataPath::kSockets;
+  if (self->data_path_ == DataPath::kSyscalls)
+    bpf_map__set_max_entries(self->skel_->maps.sk_roles, 1);  // the handshake's roles: unused
+
   // A BTF tracepoint the kernel does not have: leave its program out when Hugin can do
   // without it, otherwise say which one is missing (libbpf's own error names neither).
   bpf_program* prog;
   bpf_object__for_each_program(prog, self->skel_->obj) {
+    const std::string name = bpf_program__name(prog);
+    if (self->data_path_ == DataPath::kSyscalls ? IsSocketPathProgram(name)
+                                                : IsSyscallPathProgram(name)) {
+      bpf_program__set_autoload(prog, false);
+      continue;
+    }
     std::string tp = BtfTracepointOf(prog);
     if (tp.empty() || KernelHasBtfTracepoint(tp)) continue;
     const char* lost = WhatIsLostWithout(bpf_program__name(prog));
@@ -242,7 +270,7 @@ bool BpfLoader::SetCapturePolicy(const hg_conn_id& conn, hg_capture_mode mode, b
 
 // The watched set is a bitmap in the object's .bss (see maps.bpf.h), which the
 // skeleton maps into this process: a bit flip, no syscall. Atomic because the
-// kernel reads the words concurrently (it never writes them).
+// kernel reads the words concurrently (watched_ports it also sets bits of).
 bool BpfLoader::WatchPid(uint32_t pid) {
   if (pid >= HG_WATCHED_WORDS * 64u) return false;
   __atomic_fetch_or(&skel_->bss->watched_tgids[pid / 64], uint64_t{1} << (pid % 64),
@@ -255,6 +283,11 @@ bool BpfLoader::UnwatchPid(uint32_t pid) {
   __atomic_fetch_and(&skel_->bss->watched_tgids[pid / 64], ~(uint64_t{1} << (pid % 64)),
                      __ATOMIC_RELAXED);
   return true;
+}
+
+void BpfLoader::WatchPort(uint16_t port) {
+  __atomic_fetch_or(&skel_->bss->watched_ports[port / 64], uint64_t{1} << (port % 64),
+                    __ATOMIC_RELAXED);
 }
 
 KernelCounters BpfLoader::Counters() const {

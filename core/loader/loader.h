@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/config/data_path.h"
 
 extern "C" {
 #include "bpf/hugin.h"
@@ -35,6 +36,7 @@ struct LoaderOptions {
   // enum hg_probe_stage (bpf/hugin.h): below HG_STAGE_FULL a data call stops early and nothing
   // is recorded; the harness's cost ladder (Config::probe_stage).
   uint8_t probe_stage = HG_STAGE_FULL;
+  DataPath data_path = DataPath::kAuto;
 };
 
 using KernelCounters = std::array<uint64_t, HG_CNT__MAX>;
@@ -127,6 +129,10 @@ class BpfLoader {
 
   bool WatchPid(uint32_t pid);
   bool UnwatchPid(uint32_t pid);
+  // A local port the watched processes serve on (the socket data path's watched_ports): their
+  // connections on it get their first request's queue time. The kernel adds ports it sees
+  // watched processes listen or serve on; the agent adds the ports it selects by.
+  void WatchPort(uint16_t port);
   // Sums of the per-CPU counters, indexed by enum hg_counter. Thread-safe.
   KernelCounters Counters() const;
   // Takes every entry out of map conn_losses (each is read and deleted in one
@@ -143,6 +149,8 @@ class BpfLoader {
   // What this kernel lacks that Hugin does without, one line each (e.g. no queue time
   // without the sk_data_ready tracepoint, which 6.1 lacks). For the agent to say once at start.
   const std::vector<std::string>& Degradations() const { return degradations_; }
+  // The data path in use (never kAuto).
+  DataPath data_path() const { return data_path_; }
 
  private:
   BpfLoader() = default;
@@ -154,6 +162,7 @@ class BpfLoader {
   const RecordHandler* handler_ = nullptr;
   int ncpus_ = 1;
   std::vector<std::string> degradations_;
+  DataPath data_path_ = DataPath::kSyscalls;
   std::vector<bool> go_slots_used_ = std::vector<bool>(HG_MAX_GO_BINARIES, false);
 };
 

@@ -15,4 +15,10 @@ std::optional<PlantedFaults> ParsePlantedFaults(const std::string& text) {
   return found;
 }
 
+std::string ParseDataPath(const std::string& text) {
+  static const std::regex line_re(R"((^|\n)hugin: ready: [^\n]*; data path: ([a-z]+)\))");
+  std::smatch m;
+  return std::regex_search(text, m, line_re) ? m[2].str() : std::string();
+}
+
 }  // namespace hugin::harness

@@ -16,4 +16,8 @@ struct PlantedFaults {
 // swap_status=M" (the last one wins). nullopt when the log has none.
 std::optional<PlantedFaults> ParsePlantedFaults(const std::string& agent_stderr);
 
+// The data path of the agent's ready line ("hugin: ready: ... (...; data path: sockets)"):
+// where its kernel side saw data calls. Empty when the log has none.
+std::string ParseDataPath(const std::string& agent_stderr);
+
 }  // namespace hugin::harness

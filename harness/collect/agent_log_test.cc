@@ -18,4 +18,16 @@ TEST(AgentLog, NoLineNoCounts) {
   EXPECT_FALSE(ParsePlantedFaults("hugin: fault injection planted drop_span=x swap_status=1\n"));
 }
 
+TEST(AgentLog, DataPathLine) {
+  EXPECT_EQ(ParseDataPath("hugin: watching pid 7\nhugin: ready: 16 BPF programs loaded (5 "
+                          "attached on tracepoints, 11 for TLS library uprobes; data path: "
+                          "sockets), metrics on :9400/metrics\n"),
+            "sockets");
+  EXPECT_EQ(ParseDataPath("hugin: ready: 15 BPF programs loaded (4 attached on tracepoints, 11 "
+                          "for TLS library uprobes; data path: syscalls)\n"),
+            "syscalls");
+  EXPECT_EQ(ParseDataPath("hugin: ready\n"), "");
+  EXPECT_EQ(ParseDataPath("not hugin: ready: (x; data path: sockets)\n"), "");
+}
+
 }  // namespace hugin::harness

@@ -9,14 +9,31 @@
 
 namespace hugin::harness {
 
-Result<std::unique_ptr<HookFloor>> HookFloor::Attach() {
+Result<std::unique_ptr<HookFloor>> HookFloor::Attach(DataPath path) {
   std::unique_ptr<HookFloor> self(new HookFloor());
+  const bool socket_hooks = KernelHasBtfTracepoint("sock_recv_length") &&
+                            KernelHasBtfTracepoint("sock_send_length") &&
+                            KernelHasBtfTracepoint("inet_sock_set_state") &&
+                            KernelHasBtfTracepoint("tcp_destroy_sock");
+  if (path == DataPath::kSockets && !socket_hooks)
+    return Error{"hook_floor: this kernel has no socket tracepoints (sock_recv_length, "
+                 "sock_send_length, inet_sock_set_state, tcp_destroy_sock)"};
+  self->path_ = path == DataPath::kSyscalls || !socket_hooks ? DataPath::kSyscalls
+                                                              : DataPath::kSockets;
   self->skel_ = hook_floor_bpf__open();
   if (!self->skel_)
     return Error{std::string("hook_floor: cannot open the BPF object (") + strerror(errno) + ")",
                  errno};
   bpf_program* prog;
   bpf_object__for_each_program(prog, self->skel_->obj) {
+    const std::string name = bpf_program__name(prog);
+    const bool syscall_prog = name == "hf_sys_exit" || name == "hf_enter_close";
+    const bool socket_prog = name.rfind("hf_sock_", 0) == 0;
+    if ((self->path_ == DataPath::kSockets && syscall_prog) ||
+        (self->path_ == DataPath::kSyscalls && socket_prog)) {
+      bpf_program__set_autoload(prog, false);
+      continue;
+    }
     const std::string tp = BtfTracepointOf(prog);
     if (!tp.empty() && !KernelHasBtfTracepoint(tp)) {
       bpf_program__set_autoload(prog, false);

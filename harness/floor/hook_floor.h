@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/config/data_path.h"
 
 struct hook_floor_bpf;
 
@@ -16,9 +17,11 @@ namespace hugin::harness {
 
 class HookFloor {
  public:
-  // Loads and attaches the programs. A BTF tracepoint this kernel lacks (sk_data_ready before
-  // 6.9; Hugin runs without it there too) is left out and named in skipped().
-  static Result<std::unique_ptr<HookFloor>> Attach();
+  // Loads and attaches the programs of data path `path` (kAuto: as the agent chooses, sockets
+  // when the kernel has their tracepoints). A BTF tracepoint this kernel lacks (sk_data_ready
+  // before 6.9; Hugin runs without it there too) is left out and named in skipped().
+  static Result<std::unique_ptr<HookFloor>> Attach(DataPath path = DataPath::kAuto);
+  DataPath data_path() const { return path_; }  // never kAuto
   ~HookFloor();  // detaches every program
   HookFloor(const HookFloor&) = delete;
   HookFloor& operator=(const HookFloor&) = delete;
@@ -29,6 +32,7 @@ class HookFloor {
  private:
   HookFloor() = default;
   hook_floor_bpf* skel_ = nullptr;
+  DataPath path_ = DataPath::kSyscalls;
   std::vector<std::string> attached_, skipped_;
 };
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -16,8 +17,12 @@ int main(int argc, char** argv) {
                  "%s%s"
                  "usage: hook_floor\n"
                  "Attaches an empty BPF program to every hook Hugin uses for all processes\n"
-                 "(tp_btf/sys_exit, syscalls/sys_enter_close, sched/sched_process_exit,\n"
-                 "tp_btf/sk_data_ready) until SIGTERM or SIGINT. Needs root.\n",
+                 "on its data path (syscalls: tp_btf/sys_exit, syscalls/sys_enter_close;\n"
+                 "sockets: tp_btf/sock_recv_length, sock_send_length, inet_sock_set_state,\n"
+                 "tcp_destroy_sock;\n"
+                 "both: sched/sched_process_exit, tp_btf/sk_data_ready) until SIGTERM or\n"
+                 "SIGINT. HUGIN_DATA_PATH=auto|syscalls|sockets picks the path as for the\n"
+                 "agent (auto: sockets when the kernel has them). Needs root.\n",
                  help ? "" : "hook_floor: takes no arguments, got ", help ? "" : argv[1]);
     if (!help) std::fputc('\n', stderr);
     return help ? 0 : 2;
@@ -31,7 +36,18 @@ int main(int argc, char** argv) {
   sigaddset(&stop, SIGINT);
   sigprocmask(SIG_BLOCK, &stop, nullptr);
 
-  auto floor = hugin::harness::HookFloor::Attach();
+  // The same data path the agent would take: HUGIN_DATA_PATH (auto, syscalls, sockets).
+  hugin::DataPath path = hugin::DataPath::kAuto;
+  if (const char* p = std::getenv("HUGIN_DATA_PATH")) {
+    const std::string v = p;
+    if (v == "syscalls") path = hugin::DataPath::kSyscalls;
+    else if (v == "sockets") path = hugin::DataPath::kSockets;
+    else if (v != "auto") {
+      std::fprintf(stderr, "hook_floor: HUGIN_DATA_PATH=%s: expected auto, syscalls or sockets\n", p);
+      return 2;
+    }
+  }
+  auto floor = hugin::harness::HookFloor::Attach(path);
   if (!floor) {
     std::fprintf(stderr, "%s\n", floor.error().message.c_str());
     return 1;
@@ -39,8 +55,9 @@ int main(int argc, char** argv) {
   std::string names;
   for (const auto& n : (*floor)->attached()) names += (names.empty() ? "" : ", ") + n;
   for (const auto& s : (*floor)->skipped()) std::fprintf(stderr, "hook_floor: left out %s\n", s.c_str());
-  std::fprintf(stderr, "hook_floor: ready: %zu programs attached (%s)\n",
-               (*floor)->attached().size(), names.c_str());
+  std::fprintf(stderr, "hook_floor: ready: %zu programs attached (%s), data path %s\n",
+               (*floor)->attached().size(), names.c_str(),
+               hugin::DataPathName((*floor)->data_path()));
   int sig = 0;
   sigwait(&stop, &sig);
   floor->reset();

@@ -86,20 +86,30 @@ class HookFloorTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(HookFloorTest, ProgramsRunOnTheirHooksAndSigtermDetachesThem) {
+// The floor of one data path: its hooks' programs are attached and run on what this test does.
+// This kernel (the development host, 6.18) has every hook of both paths.
+void CheckFloorOf(const std::string& path, const std::string& dir) {
+  std::filesystem::create_directories(dir);
   // Stats on for this test only: the fd holds them on, closing it restores the sysctl.
   const int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
   ASSERT_GE(stats, 0) << "bpf_enable_stats: " << strerror(errno);
-  ChildProcess floor =
-      ChildProcess::Start({HookFloorBinary()}, dir_ + "/out", dir_ + "/err");
-  ASSERT_TRUE(floor.WaitForText(dir_ + "/err", "hook_floor: ready", 30s)) << Slurp(dir_ + "/err");
+  ChildProcess floor = ChildProcess::Start({HookFloorBinary()}, dir + "/out", dir + "/err",
+                                           {{"HUGIN_DATA_PATH", path}});
+  ASSERT_TRUE(floor.WaitForText(dir + "/err", "hook_floor: ready", 30s)) << Slurp(dir + "/err");
 
+  const bool sockets = path == "sockets";
+  const std::vector<std::string> names =
+      sockets ? std::vector<std::string>{"hf_sock_recv", "hf_sock_send", "hf_sock_state",
+                                         "hf_sock_destroy", "hf_process_exit", "hf_data_ready"}
+              : std::vector<std::string>{"hf_sys_exit", "hf_enter_close", "hf_process_exit",
+                                         "hf_data_ready"};
   const auto before = RunCounts(floor.pid());
-  // This kernel (the development host, 6.18) has every hook: all four are attached.
-  ASSERT_EQ(before.size(), 4u) << Slurp(dir_ + "/err");
-  for (const char* name : {"hf_sys_exit", "hf_enter_close", "hf_process_exit", "hf_data_ready"})
+  ASSERT_EQ(before.size(), names.size()) << Slurp(dir + "/err");
+  for (const std::string& name : names)
     EXPECT_EQ(before.count(name), 1u) << name << " not held by hook_floor";
-  EXPECT_NE(Slurp(dir_ + "/err").find("4 programs attached"), std::string::npos);
+  EXPECT_NE(Slurp(dir + "/err").find(std::to_string(names.size()) + " programs attached"),
+            std::string::npos);
+  EXPECT_NE(Slurp(dir + "/err").find("data path " + path), std::string::npos);
 
   constexpr int kCalls = 1000;
   for (int i = 0; i < kCalls; ++i) close(dup(0));  // a dup and a close: two syscall exits
@@ -111,16 +121,24 @@ TEST_F(HookFloorTest, ProgramsRunOnTheirHooksAndSigtermDetachesThem) {
   LoopbackData();
   const auto after = RunCounts(floor.pid());
   // Every process on the machine runs them: at least this test's own calls, perhaps more.
-  EXPECT_GE(after.at("hf_sys_exit") - before.at("hf_sys_exit"), 2u * kCalls);
-  EXPECT_GE(after.at("hf_enter_close") - before.at("hf_enter_close"), uint64_t(kCalls));
-  EXPECT_GE(after.at("hf_process_exit") - before.at("hf_process_exit"), 5u);
-  EXPECT_GE(after.at("hf_data_ready") - before.at("hf_data_ready"), 10u);
+  const auto ran = [&](const char* name) { return after.at(name) - before.at(name); };
+  if (sockets) {
+    EXPECT_GE(ran("hf_sock_recv"), 10u);
+    EXPECT_GE(ran("hf_sock_send"), 10u);
+    EXPECT_GE(ran("hf_sock_state"), 4u);  // at least SYN_SENT, SYN_RECV, 2 x ESTABLISHED
+    EXPECT_GE(ran("hf_sock_destroy"), 1u);  // the listener, at least (closed at once)
+  } else {
+    EXPECT_GE(ran("hf_sys_exit"), 2u * kCalls);
+    EXPECT_GE(ran("hf_enter_close"), uint64_t(kCalls));
+  }
+  EXPECT_GE(ran("hf_process_exit"), 5u);
+  EXPECT_GE(ran("hf_data_ready"), 10u);
 
   std::vector<uint32_t> ids;
   for (uint32_t id : OwnedBpfProgramIds(floor.pid())) ids.push_back(id);
-  ASSERT_EQ(ids.size(), 4u);
-  EXPECT_EQ(floor.Stop(10s), 0) << Slurp(dir_ + "/err");
-  EXPECT_NE(Slurp(dir_ + "/err").find("hook_floor: detached on SIGTERM"), std::string::npos);
+  ASSERT_EQ(ids.size(), names.size());
+  EXPECT_EQ(floor.Stop(10s), 0) << Slurp(dir + "/err");
+  EXPECT_NE(Slurp(dir + "/err").find("hook_floor: detached on SIGTERM"), std::string::npos);
   // Freed after the last reference goes (RCU): gone within a few seconds.
   int left = 0;
   for (int attempt = 0; attempt < 50; ++attempt) {
@@ -137,6 +155,26 @@ TEST_F(HookFloorTest, ProgramsRunOnTheirHooksAndSigtermDetachesThem) {
   }
   EXPECT_EQ(left, 0) << "programs still loaded after hook_floor exited";
   close(stats);
+}
+
+TEST_F(HookFloorTest, SyscallPathProgramsRunOnTheirHooksAndSigtermDetachesThem) {
+  CheckFloorOf("syscalls", dir_ + "-syscalls");
+}
+
+TEST_F(HookFloorTest, SocketPathProgramsRunOnTheirHooksAndSigtermDetachesThem) {
+  CheckFloorOf("sockets", dir_ + "-sockets");
+}
+
+TEST_F(HookFloorTest, ABadDataPathIsAClearErrorAndExit2) {
+  ChildProcess floor = ChildProcess::Start({HookFloorBinary()}, dir_ + "/out3", dir_ + "/err3",
+                                           {{"HUGIN_DATA_PATH", "kprobes"}});
+  const auto code = floor.Wait(10s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 2);
+  EXPECT_NE(Slurp(dir_ + "/err3").find("HUGIN_DATA_PATH=kprobes: expected auto, syscalls or "
+                                       "sockets"),
+            std::string::npos)
+      << Slurp(dir_ + "/err3");
 }
 
 TEST_F(HookFloorTest, AnArgumentIsAClearErrorAndExit2) {

@@ -106,6 +106,7 @@ struct RunResult {
   // and no figure but the cost breakdown (perf's sampling costs the profiled processes).
   bool profile_run = false;
   int rate = 0;      // offered requests/s, 0 = saturation
+  std::string data_path;  // agent runs: where its kernel side saw data calls (its stderr)
   bool ok = false;
   std::string error;
   std::string dir;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <sstream>
 
 #include "harness/report/cost_report.h"
@@ -483,8 +484,16 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
     for (size_t i = 0; i < sc.arms.size(); ++i) md << (i ? ", " : "") << ArmName(sc.arms[i]);
     md << "]; Hugin payload " << sc.hugin.payload_bytes << " B, ring buffer "
        << sc.hugin.ringbuf_bytes << " B; warm-up " << Num(sc.load.warmup_s, 1)
-       << " s per run. Placement: " << PlacementText(s.placement) << ". Wall time "
-       << Num(s.wall_s, 1) << " s.\n\n";
+       << " s per run. Placement: " << PlacementText(s.placement) << ".";
+    std::set<std::string> paths;
+    for (const auto& r : s.runs)
+      if (!r.data_path.empty()) paths.insert(r.data_path);
+    if (!paths.empty()) {
+      md << " Hugin's data path: ";
+      for (auto it = paths.begin(); it != paths.end(); ++it) md << (it == paths.begin() ? "" : ", ") << *it;
+      md << ".";
+    }
+    md << " Wall time " << Num(s.wall_s, 1) << " s.\n\n";
 
     for (const auto& st : s.steps) {
       md << "### " << RateName(st.rate) << "\n\n"

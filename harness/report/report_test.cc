@@ -25,6 +25,7 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   hugin.match.misattributed = 3;
   hugin.warmup_requests = 40;
   hugin.counters.kernel_drops_by_reason["ringbuf_full"] = 0;
+  hugin.data_path = "sockets";
   const ScenarioSummary sum = Summarize(s, {base, hugin}, {}, 3.5);
   RunInfo info;
   info.commit = "abc123";
@@ -56,6 +57,7 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   EXPECT_NE(md.find("| misattributed / duplicate spans / warm-up requests (left out) | 3 / 0 / 40 |"),
             std::string::npos);
   EXPECT_NE(md.find("load wrk request mix (seed 1)"), std::string::npos) << md;
+  EXPECT_NE(md.find(" Hugin's data path: sockets. Wall time"), std::string::npos) << md;
 
   // The summary picture sits under the summary table (before the first scenario section), the
   // appendix at the very end.

@@ -396,6 +396,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       std::this_thread::sleep_for(milliseconds(200));
       const int code = agent->Stop(seconds(10));
       if (code != 0) r.error = "agent exited with " + std::to_string(code) + " on SIGTERM";
+      r.data_path = ParseDataPath(ReadWholeFile(dir + "/agent.err"));
       if (const auto planted = ParsePlantedFaults(ReadWholeFile(dir + "/agent.err"))) {
         r.injected_dropped_spans = planted->dropped_spans;
         r.injected_swapped_statuses = planted->swapped_statuses;

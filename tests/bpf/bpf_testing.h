@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,19 @@
 #include "core/loader/loader.h"
 
 namespace hugin::testing_bpf {
+
+// The loader on the data path the test target asks for: HUGIN_TEST_DATA_PATH=syscalls or
+// sockets (the *_syscall_path twins in BUILD.bazel set syscalls), else the kernel's choice.
+// A started loader on another path than the one asked for fails the test.
+inline Result<std::unique_ptr<BpfLoader>> StartLoader(LoaderOptions o) {
+  const char* want = std::getenv("HUGIN_TEST_DATA_PATH");
+  if (want && std::string(want) == "syscalls") o.data_path = DataPath::kSyscalls;
+  if (want && std::string(want) == "sockets") o.data_path = DataPath::kSockets;
+  auto started = BpfLoader::Start(o);
+  if (started.ok() && o.data_path != DataPath::kAuto)
+    EXPECT_EQ(DataPathName(started.value()->data_path()), std::string(DataPathName(o.data_path)));
+  return started;
+}
 
 inline bool ReadFull(int fd, char* buf, size_t n) {
   size_t got = 0;

@@ -75,7 +75,7 @@ std::unique_ptr<BpfLoader> Load() {
   o.payload_bytes = 512;
   o.ringbuf_bytes = 1u << 20;
   o.policy_recheck_ns = 0;  // re-read the policy on every call
-  auto started = BpfLoader::Start(o);
+  auto started = testing_bpf::StartLoader(o);
   if (!started) {
     const hugin::Error* err = &started.error();
     ADD_FAILURE() << err->message;

@@ -97,7 +97,7 @@ class CaptureTest : public ::testing::Test {
            void (*child)(int) = ChildTalk, uint8_t probe_stage = HG_STAGE_FULL) {
     LoaderOptions opts{payload_bytes, 1u << 20, false};
     opts.probe_stage = probe_stage;
-    auto started = BpfLoader::Start(opts);
+    auto started = testing_bpf::StartLoader(opts);
     ASSERT_TRUE(started.ok())
         << started.error().message;
     auto loader = std::move(started).value();
@@ -208,7 +208,7 @@ TEST(Loader, RejectsWhatTheConfigurationRejects) {
            {0, 1u << 20}, {1, 1u << 20}, {63, 1u << 20}, {4097, 1u << 20},
            {512, 3000}, {512, 2048}, {512, 1u << 31}}) {
     SCOPED_TRACE(std::to_string(payload) + " payload bytes, ring " + std::to_string(ring));
-    auto r = BpfLoader::Start(LoaderOptions{payload, ring, false});
+    auto r = testing_bpf::StartLoader(LoaderOptions{payload, ring, false});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().message, CheckCaptureLimits(payload, ring).error().message);
   }
@@ -216,7 +216,7 @@ TEST(Loader, RejectsWhatTheConfigurationRejects) {
   for (auto [payload, ring] : std::vector<std::pair<uint32_t, uint32_t>>{
            {kMinPayloadBytes, kMinRingbufBytes}, {kMaxPayloadBytes, 1u << 20}}) {
     SCOPED_TRACE(std::to_string(payload) + " payload bytes, ring " + std::to_string(ring));
-    auto r = BpfLoader::Start(LoaderOptions{payload, ring, false});
+    auto r = testing_bpf::StartLoader(LoaderOptions{payload, ring, false});
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
 }
@@ -246,7 +246,7 @@ TEST_F(CaptureTest, ProbeStagesStopBeforeRecordingAndKeepPositions) {
 TEST(Loader, RejectsAProbeStageThatDoesNotExist) {
   LoaderOptions opts{512, 1u << 20, false};
   opts.probe_stage = HG_STAGE_HEADS + 1;
-  auto started = BpfLoader::Start(opts);
+  auto started = testing_bpf::StartLoader(opts);
   ASSERT_FALSE(started.ok());
   EXPECT_NE(started.error().message.find("probe stage"), std::string::npos);
 }

@@ -80,7 +80,7 @@ std::unique_ptr<BpfLoader> Load(bool kernel_http1) {
   o.payload_bytes = 512;
   o.ringbuf_bytes = 1u << 20;
   o.kernel_http1 = kernel_http1;
-  auto started = BpfLoader::Start(o);
+  auto started = testing_bpf::StartLoader(o);
   if (!started) {
     ADD_FAILURE() << started.error().message;
     return nullptr;

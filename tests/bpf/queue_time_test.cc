@@ -102,7 +102,7 @@ void Child(int go_fd) {
 }
 
 TEST(QueueTime, StampedForTwoSocketsSharingAFilterSlotAfterOneCloses) {
-  auto started = BpfLoader::Start(LoaderOptions{256, 1u << 20, false});
+  auto started = testing_bpf::StartLoader(LoaderOptions{256, 1u << 20, false});
   ASSERT_TRUE(started.ok()) << started.error().message;
   auto loader = std::move(started).value();
   int go[2];

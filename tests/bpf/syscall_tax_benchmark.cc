@@ -4,7 +4,8 @@
 // programs can remove), and with Hugin's object loaded and attached (bpf:2; no process
 // watched, so every call is rejected: by syscall number for getppid, by the watched-process
 // bitmap for write, a data syscall). bpf:1 - bpf:0 is the hooks' floor; bpf:2 - bpf:1 what
-// Hugin's rejecting code adds.
+// Hugin's rejecting code adds. sockets:0 / sockets:1: on the syscall or the socket data path
+// (bpf/progs/sock_io.bpf.c): a syscall that is no socket call runs no program on the latter.
 //   bazel run //tests/bpf:syscall_tax_benchmark   (root: it loads BPF)
 // CPU time per call is what counts (the loop is single-threaded and CPU-bound).
 #include <benchmark/benchmark.h>
@@ -28,12 +29,15 @@ struct Attached {
 
 Attached AttachFor(benchmark::State& state) {
   Attached a;
+  const DataPath path = state.range(1) ? DataPath::kSockets : DataPath::kSyscalls;
   if (state.range(0) == 1) {
-    auto floor = harness::HookFloor::Attach();
+    auto floor = harness::HookFloor::Attach(path);
     if (!floor) state.SkipWithError(floor.error().message.c_str());
     else a.floor = std::move(floor).value();
   } else if (state.range(0) == 2) {
-    auto started = BpfLoader::Start(LoaderOptions{});
+    LoaderOptions o;
+    o.data_path = path;
+    auto started = BpfLoader::Start(o);
     if (!started) state.SkipWithError(started.error().message.c_str());
     else a.hugin = std::move(started).value();
   }
@@ -44,7 +48,11 @@ void BM_Getppid(benchmark::State& state) {
   const Attached attached = AttachFor(state);
   for (auto _ : state) benchmark::DoNotOptimize(syscall(SYS_getppid));
 }
-BENCHMARK(BM_Getppid)->ArgName("bpf")->Arg(0)->Arg(1)->Arg(2)->MeasureProcessCPUTime();
+// bpf: 0 none, 1 the hook floor, 2 Hugin; sockets: 0 the syscall data path, 1 the socket one.
+#define HUGIN_TAX_ARGS                                                                  \
+  ArgNames({"bpf", "sockets"})->Args({0, 0})->Args({1, 0})->Args({1, 1})->Args({2, 0})  \
+      ->Args({2, 1})->MeasureProcessCPUTime()
+BENCHMARK(BM_Getppid)->HUGIN_TAX_ARGS;
 
 void BM_WriteDevNull(benchmark::State& state) {
   const Attached attached = AttachFor(state);
@@ -53,7 +61,7 @@ void BM_WriteDevNull(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(write(fd, &b, 1));
   close(fd);
 }
-BENCHMARK(BM_WriteDevNull)->ArgName("bpf")->Arg(0)->Arg(1)->Arg(2)->MeasureProcessCPUTime();
+BENCHMARK(BM_WriteDevNull)->HUGIN_TAX_ARGS;
 
 }  // namespace
 }  // namespace hugin

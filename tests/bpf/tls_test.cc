@@ -234,7 +234,7 @@ struct Streams {
 };
 
 void RunAndCheck(bool memory_bio) {
-  auto started = BpfLoader::Start(LoaderOptions{512, 1u << 20, false});
+  auto started = testing_bpf::StartLoader(LoaderOptions{512, 1u << 20, false});
   ASSERT_TRUE(started.ok()) << started.error().message;
   auto loader = std::move(started).value();
   const std::string libssl = LibSslPath();
@@ -308,7 +308,7 @@ TEST(Tls, MemoryBioPlaintextIsTiedToTheSocketTheProcessReadItFrom) {
 }
 
 TEST(Tls, APartialWriteIsRecordedAsTheBytesItWrote) {
-  auto started = BpfLoader::Start(LoaderOptions{512, 8u << 20, false});
+  auto started = testing_bpf::StartLoader(LoaderOptions{512, 8u << 20, false});
   ASSERT_TRUE(started.ok()) << started.error().message;
   auto loader = std::move(started).value();
   auto probes = loader->AttachOpenSsl(LibSslPath());
@@ -351,7 +351,7 @@ TEST(Tls, APartialWriteIsRecordedAsTheBytesItWrote) {
 }
 
 TEST(Tls, AFileWithoutOpenSslIsAClearError) {
-  auto started = BpfLoader::Start(LoaderOptions{512, 1u << 20, false});
+  auto started = testing_bpf::StartLoader(LoaderOptions{512, 1u << 20, false});
   ASSERT_TRUE(started.ok()) << started.error().message;
   auto probes = started.value()->AttachOpenSsl("/bin/true");
   ASSERT_FALSE(probes.ok());

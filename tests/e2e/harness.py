@@ -290,11 +290,12 @@ def programs_still_loaded(ids, grace_s=2.0):
 
 
 def announced_program_counts(agent):
-    """(N, X, Y) of the agent's 'hugin: ready: N BPF programs loaded (X attached on syscall
-    tracepoints, Y for TLS library uprobes)' line."""
+    """(N, X, Y) of the agent's 'hugin: ready: N BPF programs loaded (X attached on
+    tracepoints, Y for TLS library uprobes; data path: P)' line."""
     for line in agent.err:
-        m = re.search(r"hugin: ready: (\d+) BPF programs loaded \((\d+) attached on syscall "
-                      r"tracepoints, (\d+) for TLS library uprobes\)", line)
+        m = re.search(r"hugin: ready: (\d+) BPF programs loaded \((\d+) attached on "
+                      r"tracepoints, (\d+) for TLS library uprobes; data path: (?:sockets|syscalls)\)",
+                      line)
         if m:
             return tuple(int(g) for g in m.groups())
     raise AssertionError(f"no ready line in {agent.err}")
