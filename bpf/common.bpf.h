@@ -201,36 +201,40 @@ static __always_inline void forget_sk(const struct conn_state *c) {
 
 /* Starts tracking (tgid, fd) as a new connection, replacing what was there
  * (an fd number reused without a close we saw). Emits the open record.
- * Not inlined: its struct conn_state on the stack would otherwise sit in the syscall exit's
- * frame, whose deepest chain must fit the verifier's 512 bytes of combined stack. */
+ * The new state is built in conn_init, not on the stack: the data path's frame and this
+ * function's must fit the verifier's 512 bytes of combined stack (6.12 counts them larger than
+ * 6.18 does). */
 static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *sk,
                                                     __u8 role, __u8 syscall) {
   struct conn_key k = {.tgid = tgid, .fd = fd};
-  struct conn_state c = {};
-  c.generation = bpf_ktime_get_ns();
+  __u32 zero = 0;
+  struct conn_state *c = bpf_map_lookup_elem(&conn_init, &zero);
+  if (!c) return NULL;
+  __builtin_memset(c, 0, sizeof(*c));
+  c->generation = bpf_ktime_get_ns();
   /* A new connection has no policy entry yet: user space writes one once it
    * has seen the first bytes, so the first re-read is one interval later. */
-  c.policy_ns = c.generation;
-  c.sk = (__u64)sk;
-  c.role = role;
-  c.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-  c.sk_slot = sk_slot_of_ports(BPF_CORE_READ(sk, __sk_common.skc_portpair));
+  c->policy_ns = c->generation;
+  c->sk = (__u64)sk;
+  c->role = role;
+  c->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+  c->sk_slot = sk_slot_of_ports(BPF_CORE_READ(sk, __sk_common.skc_portpair));
   /* A client connection's exchanges are recorded: the kernel aggregates server sides only. */
-  c.k_phase = cfg_kernel_http1 && role != HG_ROLE_CLIENT ? K_IDLE : K_OFF;
+  c->k_phase = cfg_kernel_http1 && role != HG_ROLE_CLIENT ? K_IDLE : K_OFF;
   bpf_map_delete_elem(&ignored_fds, &k);
   /* The fd was reused without a close Hugin saw: release the old socket. */
   struct conn_state *old = bpf_map_lookup_elem(&conns, &k);
-  if (old && old->sk != c.sk) forget_sk(old);
-  if (bpf_map_update_elem(&conns, &k, &c, BPF_ANY) != 0) {
+  if (old && old->sk != c->sk) forget_sk(old);
+  if (bpf_map_update_elem(&conns, &k, c, BPF_ANY) != 0) {
     count(HG_CNT_DROP_CONN_MAP);
     return NULL;
   }
   __u64 sk_key = (__u64)sk;
-  struct arrival fresh = {.slot = c.sk_slot};
+  struct arrival fresh = {.slot = c->sk_slot};
   bpf_map_update_elem(&data_arrival, &sk_key, &fresh, BPF_ANY);
   bpf_map_update_elem(&sk_conns, &sk_key, &k, BPF_ANY);
-  __sync_fetch_and_add(&sk_filter[c.sk_slot & (HG_SK_FILTER_SLOTS - 1)], 1);
-  emit_open(tgid, fd, &c, sk, syscall);
+  __sync_fetch_and_add(&sk_filter[c->sk_slot & (HG_SK_FILTER_SLOTS - 1)], 1);
+  emit_open(tgid, fd, c, sk, syscall);
   return bpf_map_lookup_elem(&conns, &k);
 }
 

@@ -117,6 +117,16 @@ struct {
   __type(value, struct conn_state);
 } conns SEC(".maps");
 
+/* A new connection's state is built here (conn_open), not on the BPF stack, which has no room
+ * for it beside the data path's own frame. Per CPU: conn_open's callers run in process context
+ * (data calls, TLS uprobes), and nothing that can interrupt them in softirq opens a connection. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct conn_state);
+} conn_init SEC(".maps");
+
 /* ---- HTTP/1 RED series aggregated in the kernel (http1_agg.bpf.h, cfg_kernel_http1) ----
  * Per-CPU so an update is plain adds; user space sums the CPUs at each scrape. Entries are
  * never deleted (counters are cumulative): 4096 series of bounded labels (tgid, port,

@@ -147,7 +147,7 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
          pf.metrics_added_cpu_us_per_request);
     fill(Arm::kHookFloor, pf.floor_throughput_ratio, nullptr, pf.floor_p99_latency_ratio,
          pf.floor_added_cpu_us_per_request);
-    for (const Arm stage : {Arm::kStageLookup, Arm::kStageHeads}) {
+    for (const Arm stage : kLadderArms) {
       std::optional<double> tput, p99, cpu;
       fill(stage, tput, nullptr, p99, cpu);
       if (tput) pf.stage_throughput_ratio[stage] = *tput;
@@ -172,7 +172,7 @@ StepSummary SummarizeStep(int rate, const std::vector<RunResult>& runs) {
   st.floor_p99_latency_ratio = RatioEstimate(st.pairs, &PairFigures::floor_p99_latency_ratio);
   st.floor_added_cpu_us_per_request =
       DifferenceEstimate(st.pairs, &PairFigures::floor_added_cpu_us_per_request);
-  for (const Arm stage : {Arm::kStageLookup, Arm::kStageHeads}) {
+  for (const Arm stage : kLadderArms) {
     if (auto e = RatioEstimate(PairValues(st.pairs, &PairFigures::stage_throughput_ratio, stage)))
       st.stage_throughput_ratio[stage] = *e;
     if (auto e = DifferenceEstimate(

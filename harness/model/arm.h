@@ -23,10 +23,23 @@ enum class Arm {
   // kernel's work costs the service; no telemetry to check.
   kStageLookup,
   kStageHeads,
+  // The metrics-only agent on the syscall data path (HUGIN_DATA_PATH=syscalls: tp_btf/sys_exit)
+  // on a kernel where the agent would take the socket path: what the socket path saves, in the
+  // same interleaved run. Reported with the ladder; its telemetry is not checked.
+  kSyscallPath,
 };
 
+// The arms reported as a ladder step (throughput ratio and added CPU vs baseline only), in
+// report order.
+inline constexpr Arm kLadderArms[] = {Arm::kStageLookup, Arm::kStageHeads, Arm::kSyscallPath};
+
 // A cost-ladder arm: runs the agent, produces nothing to check.
-inline bool IsStageArm(Arm a) { return a == Arm::kStageLookup || a == Arm::kStageHeads; }
+inline bool IsStageArm(Arm a) {
+  return a == Arm::kStageLookup || a == Arm::kStageHeads || a == Arm::kSyscallPath;
+}
+
+// HUGIN_DATA_PATH of an arm's agent; nullptr: the agent's own choice.
+inline const char* DataPathOf(Arm a) { return a == Arm::kSyscallPath ? "syscalls" : nullptr; }
 
 // HUGIN_PROBE_STAGE of a cost-ladder arm.
 inline const char* ProbeStageOf(Arm a) {
@@ -47,6 +60,7 @@ inline const char* ArmName(Arm a) {
     case Arm::kHookFloor: return "hook_floor";
     case Arm::kStageLookup: return "stage_lookup";
     case Arm::kStageHeads: return "stage_heads";
+    case Arm::kSyscallPath: return "syscall_path";
   }
   return "?";
 }
@@ -62,6 +76,7 @@ inline char ArmLetter(Arm a) {
     case Arm::kHookFloor: return 'f';
     case Arm::kStageLookup: return 'l';
     case Arm::kStageHeads: return 'k';
+    case Arm::kSyscallPath: return 's';
   }
   return '?';
 }
@@ -74,6 +89,7 @@ inline std::optional<Arm> ParseArm(std::string_view name) {
   if (name == "hook_floor") return Arm::kHookFloor;
   if (name == "stage_lookup") return Arm::kStageLookup;
   if (name == "stage_heads") return Arm::kStageHeads;
+  if (name == "syscall_path") return Arm::kSyscallPath;
   return std::nullopt;
 }
 

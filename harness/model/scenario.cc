@@ -278,7 +278,9 @@ Scenario ParseScenario(const std::string& yaml_text, const std::string& source_n
     std::set<std::string> seen;
     for (const auto& a : arms) {
       const auto arm = r.Scalar<std::string>(a, "arms", "a string");
-      r.OneOf(a, "arms", arm, {"baseline", "hugin", "hugin_metrics", "otel", "hook_floor", "stage_lookup", "stage_heads"});
+      r.OneOf(a, "arms", arm,
+              {"baseline", "hugin", "hugin_metrics", "otel", "hook_floor", "stage_lookup",
+               "stage_heads", "syscall_path"});
       if (!seen.insert(arm).second) r.Fail(a, "arm '" + arm + "' is listed twice");
       s.arms.push_back(*ParseArm(arm));
     }

@@ -135,6 +135,22 @@ TEST(Scenario, HookFloorArm) {
     EXPECT_NE(ArmLetter(a), ArmLetter(Arm::kHookFloor));
 }
 
+TEST(Scenario, SyscallPathArm) {
+  const Scenario s = ParseScenario(
+      "name: x\nfixture: {language: go}\nload: {tool: wrk}\n"
+      "arms: [baseline, syscall_path, hugin_metrics]\n",
+      "s");
+  EXPECT_EQ(s.arms, (std::vector<Arm>{Arm::kBaseline, Arm::kSyscallPath, Arm::kHuginMetrics}));
+  EXPECT_TRUE(RunsAgent(Arm::kSyscallPath));
+  EXPECT_FALSE(IsAgentArm(Arm::kSyscallPath));  // its telemetry is not checked
+  // Every arm's letter differs from every other's.
+  const Arm all[] = {Arm::kBaseline, Arm::kHugin, Arm::kOtel, Arm::kHuginMetrics,
+                     Arm::kHookFloor, Arm::kStageLookup, Arm::kStageHeads, Arm::kSyscallPath};
+  for (Arm a : all)
+    for (Arm b : all)
+      if (a != b) EXPECT_NE(ArmLetter(a), ArmLetter(b)) << ArmName(a) << " " << ArmName(b);
+}
+
 TEST(Scenario, MetricsOnlyArmAndProfile) {
   const Scenario s = ParseScenario(
       "name: x\nfixture: {language: go}\nload: {tool: wrk}\n"

@@ -166,7 +166,9 @@ std::string StageArmRows(const StepSummary& st) {
   std::ostringstream md;
   const std::pair<Arm, const char*> stages[] = {
       {Arm::kStageLookup, "each data call finds its connection, then stops"},
-      {Arm::kStageHeads, "and copies its first bytes (up to 511), then stops"}};
+      {Arm::kStageHeads, "and copies its first bytes (up to 511), then stops"},
+      {Arm::kSyscallPath, "the whole metrics-only agent on the syscall data path, tp_btf/sys_exit, "
+                          "instead of the socket one"}};
   auto find = [](const std::map<Arm, Estimate>& m, Arm a) {
     auto it = m.find(a);
     return it == m.end() ? std::optional<Estimate>() : std::optional<Estimate>(it->second);
@@ -485,12 +487,16 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
     md << "]; Hugin payload " << sc.hugin.payload_bytes << " B, ring buffer "
        << sc.hugin.ringbuf_bytes << " B; warm-up " << Num(sc.load.warmup_s, 1)
        << " s per run. Placement: " << PlacementText(s.placement) << ".";
-    std::set<std::string> paths;
+    // Where each agent arm's kernel side saw data calls (its ready line), as it ran.
+    std::map<std::string, std::set<std::string>> paths;  // arm -> data paths
     for (const auto& r : s.runs)
-      if (!r.data_path.empty()) paths.insert(r.data_path);
+      if (!r.data_path.empty()) paths[ArmName(r.arm)].insert(r.data_path);
     if (!paths.empty()) {
-      md << " Hugin's data path: ";
-      for (auto it = paths.begin(); it != paths.end(); ++it) md << (it == paths.begin() ? "" : ", ") << *it;
+      md << " Data path:";
+      for (auto a = paths.begin(); a != paths.end(); ++a) {
+        md << (a == paths.begin() ? " " : ", ") << a->first;
+        for (const std::string& p : a->second) md << " " << p;
+      }
       md << ".";
     }
     md << " Wall time " << Num(s.wall_s, 1) << " s.\n\n";

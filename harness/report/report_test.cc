@@ -57,7 +57,7 @@ TEST(Report, ResultJsonHasTheIssueKeysPerScenario) {
   EXPECT_NE(md.find("| misattributed / duplicate spans / warm-up requests (left out) | 3 / 0 / 40 |"),
             std::string::npos);
   EXPECT_NE(md.find("load wrk request mix (seed 1)"), std::string::npos) << md;
-  EXPECT_NE(md.find(" Hugin's data path: sockets. Wall time"), std::string::npos) << md;
+  EXPECT_NE(md.find(" Data path: hugin sockets. Wall time"), std::string::npos) << md;
 
   // The summary picture sits under the summary table (before the first scenario section), the
   // appendix at the very end.
@@ -168,14 +168,15 @@ TEST(Report, CostLadderArmsRowsAndJson) {
   Scenario s;
   s.name = "ladder";
   s.load.tool = "wrk";
-  s.arms = {Arm::kBaseline, Arm::kStageLookup, Arm::kStageHeads};
+  s.arms = {Arm::kBaseline, Arm::kStageLookup, Arm::kStageHeads, Arm::kSyscallPath};
   std::vector<RunResult> runs;
   for (int pair : {1, 2}) {
-    RunResult base, lookup, heads;
+    RunResult base, lookup, heads, syscalls;
     base.arm = Arm::kBaseline;
     lookup.arm = Arm::kStageLookup;
     heads.arm = Arm::kStageHeads;
-    for (RunResult* r : {&base, &lookup, &heads}) {
+    syscalls.arm = Arm::kSyscallPath;
+    for (RunResult* r : {&base, &lookup, &heads, &syscalls}) {
       r->pair = pair;
       r->ok = true;
       r->requests_served = 1000;
@@ -188,7 +189,9 @@ TEST(Report, CostLadderArmsRowsAndJson) {
     lookup.fixture_cpu_us = 10500;  // +0.5
     heads.fixture_cpu_us = 11000;   // +1.0
     lookup.agent_cpu_us = 100;      // +0.1: the agent's CPU counts in the added CPU
-    runs.insert(runs.end(), {base, lookup, heads});
+    syscalls.load.throughput_rps = 900;
+    syscalls.fixture_cpu_us = 12000;  // +2.0
+    runs.insert(runs.end(), {base, lookup, heads, syscalls});
   }
   const ScenarioSummary sum = Summarize(s, runs, {}, 1);
   const auto j = ResultJson(RunInfo{}, {sum});
@@ -204,6 +207,17 @@ TEST(Report, CostLadderArmsRowsAndJson) {
             std::string::npos)
       << md;
   EXPECT_NE(md.find("| cost ladder, stage_heads ("), std::string::npos) << md;
+  EXPECT_NEAR(step["syscall_path_throughput_ratio"].get<double>(), 0.90, 1e-9);
+  EXPECT_NEAR(step["syscall_path_added_cpu_us_per_request"].get<double>(), 2.0, 1e-9);
+  EXPECT_NE(md.find("| cost ladder, syscall_path (the whole metrics-only agent on the syscall "
+                    "data path"),
+            std::string::npos)
+      << md;
+  // Its agent runs on the syscall data path, whatever the kernel offers.
+  EXPECT_STREQ(DataPathOf(Arm::kSyscallPath), "syscalls");
+  EXPECT_EQ(DataPathOf(Arm::kHuginMetrics), nullptr);
+  EXPECT_EQ(ParseArm("syscall_path"), Arm::kSyscallPath);
+  EXPECT_NE(ArmLetter(Arm::kSyscallPath), ArmLetter(Arm::kStageHeads));
   // Ladder arms are no agent arm whose telemetry is checked.
   EXPECT_FALSE(IsAgentArm(Arm::kStageLookup));
   EXPECT_TRUE(RunsAgent(Arm::kStageHeads));

@@ -266,6 +266,7 @@ RunResult RunArm(const RunContext& ctx, Arm arm, int pair, int rate, const std::
       std::map<std::string, std::string> agent_env;
       if (!s.hugin.fault.empty()) agent_env["HUGIN_FAULT"] = s.hugin.fault;
       if (IsStageArm(arm)) agent_env["HUGIN_PROBE_STAGE"] = ProbeStageOf(arm);
+      if (const char* path = DataPathOf(arm)) agent_env["HUGIN_DATA_PATH"] = path;
       // hugin prints every span as JSON (the harness matches them); hugin_metrics prints none.
       const char* printer = arm == Arm::kHugin ? "json" : "disabled";
       agent = ChildProcess::Start(

@@ -142,6 +142,11 @@ TEST(HarnessEndToEnd, MetricsOnlyArmAndCostBreakdownOfBothAgentArms) {
   EXPECT_GT(floor, 0.3) << step.dump(2);
   EXPECT_LT(floor, 2.0) << step.dump(2);
   EXPECT_EQ(step.at("arms").at("hook_floor").at("runs"), 1);
+  // The metrics-only agent on the syscall data path ran beside it, as a ladder step.
+  EXPECT_EQ(step.at("arms").at("syscall_path").at("runs"), 1);
+  const double syscalls = step.at("syscall_path_throughput_ratio").get<double>();
+  EXPECT_GT(syscalls, 0.3) << step.dump(2);
+  EXPECT_LT(syscalls, 2.0) << step.dump(2);
   // ...and had a probe-time run of its own: empty hf_* programs on the data path's hooks (this
   // kernel: the socket path, a run per socket read and write), which cost bpf_stats less than
   // Hugin's programs doing their work.
@@ -187,6 +192,13 @@ TEST(HarnessEndToEnd, MetricsOnlyArmAndCostBreakdownOfBothAgentArms) {
             std::string::npos);
   EXPECT_NE(md.str().find("Metrics-only probe time above the floor: "), std::string::npos);
   EXPECT_NE(md.str().find(" (metrics only: "), std::string::npos);
+  // Each agent arm's data path, read from the agent's own ready line: this kernel has the socket
+  // tracepoints, and syscall_path asks for the other.
+  EXPECT_NE(md.str().find(" Data path: hugin sockets, hugin_metrics sockets, syscall_path "
+                          "syscalls."),
+            std::string::npos)
+      << md.str();
+  EXPECT_NE(md.str().find("| cost ladder, syscall_path ("), std::string::npos);
 }
 
 // The harness is trusted only because it can be shown to fail: the agent plants losses and wrong
