@@ -25,8 +25,9 @@ inline Result<std::unique_ptr<BpfLoader>> StartLoader(LoaderOptions o) {
   if (want && std::string(want) == "syscalls") o.data_path = DataPath::kSyscalls;
   if (want && std::string(want) == "sockets") o.data_path = DataPath::kSockets;
   auto started = BpfLoader::Start(o);
-  if (started.ok() && o.data_path != DataPath::kAuto)
+  if (started.ok() && o.data_path != DataPath::kAuto) {
     EXPECT_EQ(DataPathName(started.value()->data_path()), std::string(DataPathName(o.data_path)));
+  }
   return started;
 }
 
