@@ -284,51 +284,44 @@ static __always_inline void watch_port(__u16 port) {
   if (!(*w & bit)) __sync_fetch_and_or(w, bit);
 }
 
-/* Whether the application's bytes so far on TCP socket `tp` are the `moved` bytes of the call
- * that just returned (direction `dir`): read = received in order - still queued; written =
- * acknowledged + not yet acknowledged (for `role`'s way of opening). The softirq may update a
- * pair meanwhile on another CPU (an ACK, more data): it writes the byte count before the
- * sequence number, so reading the sequence number first can only make the sum too large, never
- * too small (x86 keeps both orders), and a few tries get a consistent pair. A stream past its
- * start never passes. */
-static __always_inline bool stream_starts_with(const struct tcp_sock *tp, __u8 role, __u8 dir,
-                                               long moved) {
+/* The role of TCP socket `tp` when the call that just returned (`moved` bytes, direction `dir`)
+ * moved the application's first bytes on it, else HG_ROLE_UNKNOWN (a socket used before,
+ * joined mid-stream). Read = received in order - still queued; written = acknowledged + not
+ * yet acknowledged. The counters also tell how the socket was opened: a connect()ing socket's
+ * acknowledged count includes its SYN (the SYN-ACK goes through tcp_ack), a listener's child
+ * starts at the handshake's end. So no accept() or connect() is needed to tell the two apart.
+ * The softirq may update a pair meanwhile on another CPU (an ACK, more data): it writes the
+ * byte count before the sequence number, so reading the sequence number first can only make a
+ * sum too large, never too small (x86 keeps both orders); a few tries get a consistent pair. */
+static __always_inline __u8 role_at_stream_start(const struct tcp_sock *tp, __u8 dir, long moved) {
   const __u64 want_read = dir == HG_INGRESS ? (__u64)moved : 0;
-  /* A client's acknowledged count includes its SYN (the handshake's ACK goes through tcp_ack);
-   * a listener's child starts from the handshake's end. */
-  const __u64 want_written = (dir == HG_EGRESS ? (__u64)moved : 0) + (role == HG_ROLE_CLIENT);
+  const __u64 want_written = dir == HG_EGRESS ? (__u64)moved : 0;
   const __u32 copied = BPF_CORE_READ(tp, copied_seq); /* this task's own */
   const __u32 write_seq = BPF_CORE_READ(tp, write_seq);
-  bool read_ok = false, written_ok = false;
-  for (int i = 0; i < 4 && !(read_ok && written_ok); i++) {
+  bool read_ok = false;
+  __u8 role = HG_ROLE_UNKNOWN;
+  for (int i = 0; i < 4 && !(read_ok && role != HG_ROLE_UNKNOWN); i++) {
     if (!read_ok) {
       const __u32 rcv_nxt = BPF_CORE_READ(tp, rcv_nxt);
       const __u64 received = BPF_CORE_READ(tp, bytes_received);
       read_ok = received - (__u32)(rcv_nxt - copied) == want_read;
     }
-    if (!written_ok) {
+    if (role == HG_ROLE_UNKNOWN) {
       const __u32 snd_una = BPF_CORE_READ(tp, snd_una);
-      const __u64 acked = BPF_CORE_READ(tp, bytes_acked);
-      written_ok = acked + (__u32)(write_seq - snd_una) == want_written;
+      const __u64 written = BPF_CORE_READ(tp, bytes_acked) + (__u32)(write_seq - snd_una);
+      role = written == want_written       ? HG_ROLE_SERVER
+             : written == want_written + 1 ? HG_ROLE_CLIENT
+                                           : HG_ROLE_UNKNOWN;
     }
   }
-  return read_ok && written_ok;
-}
-
-/* The role the handshake gave socket `sk` (sk_roles), taken: unknown when none was seen. */
-static __always_inline __u8 take_role(__u64 sk) {
-  __u8 *r = bpf_map_lookup_elem(&sk_roles, &sk);
-  if (!r) return HG_ROLE_UNKNOWN;
-  __u8 role = *r;
-  bpf_map_delete_elem(&sk_roles, &sk);
-  return role;
+  return read_ok ? role : HG_ROLE_UNKNOWN;
 }
 
 /* The tracked connection behind (tgid, fd).
  * The syscall path (sk == 0) opens connections at accept() and connect() exits; a TCP socket
  * it has not seen opened (older than the agent) starts being tracked here, role unknown.
  * The socket path (`sk`: the call's socket, which moved `moved` bytes in direction `dir`)
- * opens every connection here, at its first data call, with the role its handshake gave it;
+ * opens every connection here, at its first data call, with the role its counters give it;
  * an fd that now names another socket than the tracked one was closed and reused before the
  * old socket's end was seen: that connection ends first. */
 static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 syscall,
@@ -339,13 +332,7 @@ static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 s
   if (sk) {
     if (c) conn_close(tgid, fd, c);
     if (!is_tcp((struct sock *)sk)) return NULL;
-    __u8 role = take_role(sk);
-    /* The handshake's role stands only for a stream at its start: this call's bytes are the
-     * first the application moved (a socket it used before it was watched is joined
-     * mid-stream, role unknown, as on the syscall path). */
-    if (role != HG_ROLE_UNKNOWN &&
-        !stream_starts_with((const struct tcp_sock *)sk, role, dir, moved))
-      role = HG_ROLE_UNKNOWN;
+    const __u8 role = role_at_stream_start((const struct tcp_sock *)sk, dir, moved);
     /* Registered at ESTABLISHED (a watched port): the stamp of the bytes this call reads. */
     struct arrival *pre = bpf_map_lookup_elem(&data_arrival, &sk);
     const __u64 early_ns = pre ? pre->ns : 0;

@@ -210,20 +210,7 @@ struct {
   __type(value, struct arrival);
 } data_arrival SEC(".maps");
 
-/* ---- the socket data path (progs/sock_io.bpf.c) ----
- * Its hooks see sockets, not syscalls: no accept() or connect() exit says which side of a
- * connection a process is, and no close() says when it ends. The handshake does
- * (inet_sock_set_state): a socket that went SYN_SENT in a watched process is a client, one
- * created SYN_RECV (a listener's child) a server. Kept until the connection's first data call
- * opens it; LRU, as passive opens are marked for every listener on the machine (softirq: no
- * process to filter on); deleted at the socket's end. An evicted mark leaves the role unknown,
- * as for a connection older than the agent. */
-struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u64);  /* struct sock * */
-  __type(value, __u8); /* enum hg_role */
-} sk_roles SEC(".maps");
+/* ---- the socket data path (progs/sock_io.bpf.c) ---- */
 
 /* Local ports a watched process listens on (a bit per port): a listener's child that reaches
  * ESTABLISHED on one gets its data_arrival entry then, so its first request has a queue time

@@ -7,8 +7,9 @@
  * request of the Go fixture, most of them epoll, futex and the load tool's calls). These hooks
  * run for socket reads and writes only, and hand over the socket itself: no fd -> socket walk
  * for a new connection, and a reused fd is told by its socket.
- * What they do not see, the handshake and the socket's end do (hg_sock_state): which side of
- * a connection a process is (no accept() or connect() exit here) and when it ends (no close()).
+ * What they do not see: which side of a connection a process is (no accept() or connect()
+ * exit; the socket's byte counters tell, common.bpf.h role_at_stream_start) and when it ends
+ * (no close(); its state changes and its destruction tell, below).
  * The call's buffer is still read from the syscall's saved registers: a call that is not one of
  * the data syscalls (io_uring, sendfile, sendmmsg) is counted, not recorded, as the syscall
  * path leaves it unseen. */
@@ -16,7 +17,6 @@
 
 #define HG_MSG_PEEK 2
 #define HG_TCP_ESTABLISHED 1
-#define HG_TCP_SYN_SENT 2
 #define HG_TCP_SYN_RECV 3
 #define HG_TCP_FIN_WAIT1 4
 #define HG_TCP_CLOSE 7
@@ -61,10 +61,9 @@ static __always_inline void end_of_socket(__u64 sk) {
     bpf_map_delete_elem(&sk_conns, &sk);
 }
 
-/* A socket's entries made before any data call opened it: its handshake role, and its
- * queue-time registration (a listener's child never read by a watched process). */
+/* A socket's entry made before any data call opened it: its queue-time registration (a
+ * listener's child never read by a watched process). */
 static __always_inline void forget_unopened(__u64 sk) {
-  bpf_map_delete_elem(&sk_roles, &sk);
   struct arrival *a = bpf_map_lookup_elem(&data_arrival, &sk);
   if (a && !bpf_map_lookup_elem(&sk_conns, &sk)) {
     __sync_fetch_and_add(&sk_filter[a->slot & (HG_SK_FILTER_SLOTS - 1)], -1);
@@ -72,8 +71,8 @@ static __always_inline void forget_unopened(__u64 sk) {
   }
 }
 
-/* The handshake gives a socket its role (sk_roles) and, on a port a watched process listens on,
- * its queue-time entry; the application's close() ends its connection. Runs for every TCP state change on the
+/* A listener's child on a port a watched process listens on gets its queue-time entry at the
+ * handshake's end; the application's close() ends its connection. Runs for every TCP state change on the
  * machine: a few per connection, none per request. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(hg_sock_state, const struct sock *sk_ptr, const int oldstate, const int newstate) {
@@ -83,17 +82,8 @@ int BPF_PROG(hg_sock_state, const struct sock *sk_ptr, const int oldstate, const
     if (watched(bpf_get_current_pid_tgid() >> 32)) watch_port(sk_ptr->__sk_common.skc_num);
     return 0;
   }
-  if (newstate == HG_TCP_SYN_SENT) {
-    /* connect(), in the connecting process */
-    if (!watched(bpf_get_current_pid_tgid() >> 32)) return 0;
-    __u8 role = HG_ROLE_CLIENT;
-    bpf_map_update_elem(&sk_roles, &sk, &role, BPF_ANY);
-    return 0;
-  }
   if (newstate == HG_TCP_ESTABLISHED && oldstate == HG_TCP_SYN_RECV) {
     /* A listener's child, in softirq: no process to filter on, and not yet accepted. */
-    __u8 role = HG_ROLE_SERVER;
-    bpf_map_update_elem(&sk_roles, &sk, &role, BPF_ANY);
     const __u16 port = sk_ptr->__sk_common.skc_num;
     if (!((watched_ports[(port >> 6) & (65536 / 64 - 1)] >> (port & 63)) & 1)) return 0;
     struct arrival fresh = {.slot = sk_slot_of_ports(sk_ptr->__sk_common.skc_portpair)};

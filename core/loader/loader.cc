@@ -175,8 +175,6 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
                         "lacks one: use the syscall data path"};
   self->data_path_ = opts.data_path == DataPath::kSyscalls || !socket_hooks ? DataPath::kSyscalls
                                                                              : DataPath::kSockets;
-  if (self->data_path_ == DataPath::kSyscalls)
-    bpf_map__set_max_entries(self->skel_->maps.sk_roles, 1);  // the handshake's roles: unused
 
   // A BTF tracepoint the kernel does not have: leave its program out when Hugin can do
   // without it, otherwise say which one is missing (libbpf's own error names neither).

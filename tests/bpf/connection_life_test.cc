@@ -1,7 +1,7 @@
 // A connection's life as the kernel side tells it, on real sockets, on both data paths: the
 // socket path (bpf/progs/sock_io.bpf.c) has no accept(), connect() or close() to go by, so
-// what those gave the syscall path must come out the same from the handshake, the socket's
-// end and its byte counters. This target runs the socket path on kernels that have it; the
+// what those gave the syscall path must come out the same from the socket's byte counters,
+// its state changes and its end. This target runs the socket path on kernels that have it; the
 // _syscall_path twin runs the other.
 #include <fcntl.h>
 #include <gtest/gtest.h>
