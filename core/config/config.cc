@@ -276,11 +276,9 @@ Status ApplyProbeStage(const Flags&, const EnvLookup& env, Config& c) {
 Status ApplyDataPath(const Flags&, const EnvLookup& env, Config& c) {
   auto s = Pick(std::nullopt, "", {"HUGIN_DATA_PATH"}, env);
   if (!s) return Ok{};
-  const std::string_view v = Trim(s->value);
-  if (v == "auto") c.data_path = DataPath::kAuto;
-  else if (v == "syscalls") c.data_path = DataPath::kSyscalls;
-  else if (v == "sockets") c.data_path = DataPath::kSockets;
-  else return BadInput(*s, "expected auto, syscalls or sockets");
+  const auto path = ParseDataPath(Trim(s->value));
+  if (!path) return BadInput(*s, "expected auto, syscalls or sockets");
+  c.data_path = *path;
   return Ok{};
 }
 

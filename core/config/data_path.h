@@ -2,6 +2,9 @@
 // two): chosen by HUGIN_DATA_PATH (Config::data_path), applied by the loader.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 namespace hugin {
 
 enum class DataPath {
@@ -17,6 +20,21 @@ inline const char* DataPathName(DataPath p) {
     case DataPath::kSockets: return "sockets";
   }
   return "?";
+}
+
+// HUGIN_DATA_PATH's value ("auto", "syscalls", "sockets"); nullopt for anything else.
+inline std::optional<DataPath> ParseDataPath(std::string_view v) {
+  if (v == "auto") return DataPath::kAuto;
+  if (v == "syscalls") return DataPath::kSyscalls;
+  if (v == "sockets") return DataPath::kSockets;
+  return std::nullopt;
+}
+
+// The path taken for `asked` (never kAuto): sockets only when asked for them or auto, and the
+// kernel has their tracepoints (`kernel_has_sockets`). A caller refuses kSockets without them.
+inline DataPath ResolveDataPath(DataPath asked, bool kernel_has_sockets) {
+  return asked != DataPath::kSyscalls && kernel_has_sockets ? DataPath::kSockets
+                                                            : DataPath::kSyscalls;
 }
 
 }  // namespace hugin

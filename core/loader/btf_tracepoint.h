@@ -21,4 +21,13 @@ inline bool KernelHasBtfTracepoint(const std::string& name) {
   return libbpf_find_vmlinux_btf_id(name.c_str(), BPF_TRACE_RAW_TP) >= 0;
 }
 
+// Whether the running kernel has every tracepoint of the socket data path
+// (bpf/progs/sock_io.bpf.c; harness/floor's empty twins).
+inline bool KernelHasSocketDataPath() {
+  return KernelHasBtfTracepoint("sock_recv_length") &&
+         KernelHasBtfTracepoint("sock_send_length") &&
+         KernelHasBtfTracepoint("inet_sock_set_state") &&
+         KernelHasBtfTracepoint("tcp_destroy_sock");
+}
+
 }  // namespace hugin

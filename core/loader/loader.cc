@@ -165,16 +165,12 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
   self->skel_->rodata->cfg_wakeup_bytes = std::min<uint32_t>(opts.ringbuf_bytes / 4, 256u << 10);
   bpf_map__set_max_entries(self->skel_->maps.events, opts.ringbuf_bytes);
 
-  const bool socket_hooks = KernelHasBtfTracepoint("sock_recv_length") &&
-                            KernelHasBtfTracepoint("sock_send_length") &&
-                            KernelHasBtfTracepoint("inet_sock_set_state") &&
-                            KernelHasBtfTracepoint("tcp_destroy_sock");
+  const bool socket_hooks = KernelHasSocketDataPath();
   if (opts.data_path == DataPath::kSockets && !socket_hooks)
     return hugin::Error{"the socket data path needs the sock_recv_length, sock_send_length, "
                         "inet_sock_set_state and tcp_destroy_sock tracepoints (BTF, Linux 6.4 and later); this kernel "
                         "lacks one: use the syscall data path"};
-  self->data_path_ = opts.data_path == DataPath::kSyscalls || !socket_hooks ? DataPath::kSyscalls
-                                                                             : DataPath::kSockets;
+  self->data_path_ = ResolveDataPath(opts.data_path, socket_hooks);
 
   // A BTF tracepoint the kernel does not have: leave its program out when Hugin can do
   // without it, otherwise say which one is missing (libbpf's own error names neither).

@@ -11,15 +11,11 @@ namespace hugin::harness {
 
 Result<std::unique_ptr<HookFloor>> HookFloor::Attach(DataPath path) {
   std::unique_ptr<HookFloor> self(new HookFloor());
-  const bool socket_hooks = KernelHasBtfTracepoint("sock_recv_length") &&
-                            KernelHasBtfTracepoint("sock_send_length") &&
-                            KernelHasBtfTracepoint("inet_sock_set_state") &&
-                            KernelHasBtfTracepoint("tcp_destroy_sock");
+  const bool socket_hooks = KernelHasSocketDataPath();
   if (path == DataPath::kSockets && !socket_hooks)
     return Error{"hook_floor: this kernel has no socket tracepoints (sock_recv_length, "
                  "sock_send_length, inet_sock_set_state, tcp_destroy_sock)"};
-  self->path_ = path == DataPath::kSyscalls || !socket_hooks ? DataPath::kSyscalls
-                                                              : DataPath::kSockets;
+  self->path_ = ResolveDataPath(path, socket_hooks);
   self->skel_ = hook_floor_bpf__open();
   if (!self->skel_)
     return Error{std::string("hook_floor: cannot open the BPF object (") + strerror(errno) + ")",

@@ -40,13 +40,12 @@ int main(int argc, char** argv) {
   // auto).
   hugin::DataPath path = hugin::DataPath::kSyscalls;
   if (const char* p = std::getenv("HUGIN_DATA_PATH")) {
-    const std::string v = p;
-    if (v == "syscalls") path = hugin::DataPath::kSyscalls;
-    else if (v == "sockets") path = hugin::DataPath::kSockets;
-    else if (v != "auto") {
+    const auto parsed = hugin::ParseDataPath(p);
+    if (!parsed) {
       std::fprintf(stderr, "hook_floor: HUGIN_DATA_PATH=%s: expected auto, syscalls or sockets\n", p);
       return 2;
     }
+    path = *parsed;
   }
   auto floor = hugin::harness::HookFloor::Attach(path);
   if (!floor) {
