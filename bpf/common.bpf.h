@@ -195,8 +195,14 @@ static __always_inline void forget_sk(const struct conn_state *c) {
   __u64 sk = c->sk;
   if (!sk) return;
   bpf_map_delete_elem(&data_arrival, &sk);
-  bpf_map_delete_elem(&sk_conns, &sk);
   __sync_fetch_and_add(&sk_filter[c->sk_slot & (HG_SK_FILTER_SLOTS - 1)], -1);
+}
+
+/* The key of a connection in conns (maps.bpf.h says why it depends on the data path). */
+static __always_inline struct conn_key conn_key_of(__u32 tgid, int fd, __u64 sk) {
+  struct conn_key k = {.tgid = tgid, .fd = fd};
+  if (cfg_socket_path) __builtin_memcpy(&k, &sk, sizeof(k));
+  return k;
 }
 
 /* Starts tracking (tgid, fd) as a new connection, replacing what was there
@@ -206,12 +212,15 @@ static __always_inline void forget_sk(const struct conn_state *c) {
  * 6.18 does). */
 static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *sk,
                                                     __u8 role, __u8 syscall) {
-  struct conn_key k = {.tgid = tgid, .fd = fd};
+  struct conn_key k = conn_key_of(tgid, fd, (__u64)sk);
+  struct conn_key id = {.tgid = tgid, .fd = fd};
   __u32 zero = 0;
   struct conn_state *c = bpf_map_lookup_elem(&conn_init, &zero);
   if (!c) return NULL;
   __builtin_memset(c, 0, sizeof(*c));
   c->generation = bpf_ktime_get_ns();
+  c->tgid = tgid;
+  c->fd = fd;
   /* A new connection has no policy entry yet: user space writes one once it
    * has seen the first bytes, so the first re-read is one interval later. */
   c->policy_ns = c->generation;
@@ -221,7 +230,7 @@ static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *
   c->sk_slot = sk_slot_of_ports(BPF_CORE_READ(sk, __sk_common.skc_portpair));
   /* A client connection's exchanges are recorded: the kernel aggregates server sides only. */
   c->k_phase = cfg_kernel_http1 && role != HG_ROLE_CLIENT ? K_IDLE : K_OFF;
-  bpf_map_delete_elem(&ignored_fds, &k);
+  bpf_map_delete_elem(&ignored_fds, &id);
   /* The fd was reused without a close Hugin saw: release the old socket. */
   struct conn_state *old = bpf_map_lookup_elem(&conns, &k);
   if (old && old->sk != c->sk) forget_sk(old);
@@ -232,7 +241,6 @@ static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *
   __u64 sk_key = (__u64)sk;
   struct arrival fresh = {.slot = c->sk_slot};
   bpf_map_update_elem(&data_arrival, &sk_key, &fresh, BPF_ANY);
-  bpf_map_update_elem(&sk_conns, &sk_key, &k, BPF_ANY);
   __sync_fetch_and_add(&sk_filter[c->sk_slot & (HG_SK_FILTER_SLOTS - 1)], 1);
   emit_open(tgid, fd, c, sk, syscall);
   return bpf_map_lookup_elem(&conns, &k);
@@ -246,11 +254,14 @@ static __always_inline void k_end_of_connection(const struct conn_state *c) {
     count(HG_CNT_KERNEL_UNANSWERED);
 }
 
-/* The connection (tgid, fd) ends (close(), its socket's end, a new socket on its fd): the
- * close record with its byte counts, and its entries go. */
-static __noinline void conn_close(__u32 tgid, int fd, struct conn_state *c) {
+/* Connection `c` ends (close(), its socket's end): the close record with its byte counts, and
+ * its entries go. */
+static __noinline void conn_close(struct conn_state *c) {
   if (!c) return;
-  struct conn_key k = {.tgid = tgid, .fd = fd};
+  const __u32 tgid = c->tgid;
+  const int fd = c->fd;
+  struct conn_key k = conn_key_of(tgid, fd, c->sk);
+  struct conn_key id = {.tgid = tgid, .fd = fd};
   struct hg_close_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (e) {
     __builtin_memset(e, 0, sizeof(*e));
@@ -272,7 +283,11 @@ static __noinline void conn_close(__u32 tgid, int fd, struct conn_state *c) {
   }
   k_end_of_connection(c);
   forget_sk(c);
-  bpf_map_delete_elem(&conn_policy, &k); /* even one not read yet: never leaks */
+  /* Its policy, even one not read yet: never leaks. On the socket path the fd may name a newer
+   * connection by now, whose policy stays. */
+  struct hg_conn_policy *p = bpf_map_lookup_elem(&conn_policy, &id);
+  if (p && (!cfg_socket_path || p->generation <= c->generation))
+    bpf_map_delete_elem(&conn_policy, &id);
   bpf_map_delete_elem(&conns, &k);
 }
 
@@ -317,20 +332,32 @@ static __always_inline __u8 role_at_stream_start(const struct tcp_sock *tp, __u8
   return read_ok ? role : HG_ROLE_UNKNOWN;
 }
 
+/* The tracked connection of fd `fd` of the current process, if any: by its key on the syscall
+ * path, by its socket (the fd table's) on the socket path. For the TLS uprobes. */
+static __always_inline struct conn_state *conn_of_fd(__u32 tgid, int fd) {
+  __u64 sk = 0;
+  if (cfg_socket_path && !(sk = (__u64)tcp_sock_of_fd(fd))) return NULL;
+  struct conn_key k = conn_key_of(tgid, fd, sk);
+  return bpf_map_lookup_elem(&conns, &k);
+}
+
 /* The tracked connection behind (tgid, fd).
- * The syscall path (sk == 0) opens connections at accept() and connect() exits; a TCP socket
- * it has not seen opened (older than the agent) starts being tracked here, role unknown.
- * The socket path (`sk`: the call's socket, which moved `moved` bytes in direction `dir`)
- * opens every connection here, at its first data call, with the role its counters give it;
- * an fd that now names another socket than the tracked one was closed and reused before the
- * old socket's end was seen: that connection ends first. */
+ * The syscall path opens connections at accept() and connect() exits; a TCP socket it has
+ * not seen opened (older than the agent) starts being tracked here, role unknown.
+ * The socket path (`sk`: the call's socket, which moved `moved` bytes in direction `dir`;
+ * 0 from a TLS uprobe, which has the fd) opens every connection here, at its first data call,
+ * with the role its counters give it. */
 static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 syscall,
                                                       __u64 sk, __u8 dir, long moved) {
-  struct conn_key k = {.tgid = tgid, .fd = fd};
+  if (cfg_socket_path && !sk) {
+    /* A TLS library call: its socket's own data calls opened the connection (the handshake),
+     * or it is not one Hugin follows. */
+    return conn_of_fd(tgid, fd);
+  }
+  struct conn_key k = conn_key_of(tgid, fd, sk);
   struct conn_state *c = bpf_map_lookup_elem(&conns, &k);
-  if (c && (!sk || c->sk == sk)) return c;
-  if (sk) {
-    if (c) conn_close(tgid, fd, c);
+  if (c) return c;
+  if (cfg_socket_path) {
     if (!is_tcp((struct sock *)sk)) return NULL;
     const __u8 role = role_at_stream_start((const struct tcp_sock *)sk, dir, moved);
     /* Registered at ESTABLISHED (a watched port): the stamp of the bytes this call reads. */

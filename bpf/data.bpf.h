@@ -284,6 +284,10 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
 
   struct conn_state *c = conn_lookup(tgid, args.fd, args.syscall, args.sk, args.dir, ret);
   if (!c) return 0;
+  /* Records and policy name the connection by its identity: on the socket path, a socket
+   * shared by fds (dup) or processes is one connection, named by its first. */
+  tgid = c->tgid;
+  const int fd = c->fd;
   __u8 dir = args.dir & 1;
   __u64 pos = c->pos[dir];
   c->pos[dir] = pos + ret;
@@ -295,7 +299,7 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
     return 0;
   }
   const __u64 now = bpf_ktime_get_ns();
-  refresh_policy(tgid, args.fd, c, now);
+  refresh_policy(tgid, fd, c, now);
   if (c->mode == HG_CAPTURE_OFF) {
     count(HG_CNT_POLICY_OFF_CALLS);
     return 0;
@@ -327,7 +331,7 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
     c->tls = 1;
     c->mode = HG_CAPTURE_HEAD; /* for the plaintext */
     tls_note_syscall(args.fd, dir, take_arrival(c, dir));
-    emit_call(c, tgid, args.fd, &src, pos, len, dir, args.syscall, HG_FLAG_CIPHERTEXT, now, 0,
+    emit_call(c, tgid, fd, &src, pos, len, dir, args.syscall, HG_FLAG_CIPHERTEXT, now, 0,
               false);
     return 0;
   }
@@ -335,10 +339,10 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
   if (c->k_phase != K_OFF) {
     if (c->mode == HG_CAPTURE_HEAD) {
       struct k_call k = {.src = src, .pos = pos, .now = now, .tgid = tgid, .len = len,
-                         .fd = args.fd, .dir = dir};
+                         .fd = fd, .dir = dir};
       if (k_step(c, &k)) return 0;
     } else {
-      k_handover(tgid, args.fd, c, K_OFF); /* HTTP/2: full capture */
+      k_handover(tgid, fd, c, K_OFF); /* HTTP/2: full capture */
     }
   }
   __u8 flags = 0;
@@ -346,7 +350,7 @@ static __always_inline int io_exit(__u32 tgid, long ret, struct io_args args) {
     flags = HG_FLAG_RESUME;
     c->k_resume &= ~(1 << dir);
   }
-  emit_call(c, tgid, args.fd, &src, pos, len, dir, args.syscall, flags, now, take_arrival(c, dir),
+  emit_call(c, tgid, fd, &src, pos, len, dir, args.syscall, flags, now, take_arrival(c, dir),
             c->mode == HG_CAPTURE_FULL);
   return 0;
 }

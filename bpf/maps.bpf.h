@@ -32,6 +32,9 @@ const volatile __u8 cfg_kernel_http1 = 0;
  * stops a loaded object does not use. */
 const volatile __u8 cfg_probe_stage = HG_STAGE_FULL;
 
+/* 1: the socket data path (progs/sock_io.bpf.c) is attached, and conns is keyed by socket. */
+const volatile __u8 cfg_socket_path = 0;
+
 /* ---- which processes to watch: one bit per tgid, set by core/discovery ----
  * A bitmap in .bss rather than a hash map: the sys_exit dispatcher asks "is
  * this process watched?" on every read/write of every process on the machine,
@@ -66,7 +69,16 @@ struct {
   __type(value, __u64);
 } counters SEC(".maps");
 
-/* ---- tracked TCP connections, keyed by (tgid, fd) ---- */
+/* ---- tracked TCP connections ----
+ * Keyed by (tgid, fd) on the syscall path, whose ends (close()) run before the fd can be
+ * reused. Keyed by the socket on the socket path (conn_key_of): there a connection ends when
+ * its socket does, after close() has already freed the fd, which another thread may have
+ * reused for a new connection by then; a key of (tgid, fd) would let the old connection's end
+ * delete the new one's entry (seen: 1-4 lost exchanges in 100,000 short connections). A
+ * socket's key stays its own until the socket is freed, after its last hook ran. The two kinds
+ * cannot collide: a socket key's fd half is the high half of a kernel address (negative).
+ * Either way the connection's identity in records and in conn_policy is (tgid, fd), kept in
+ * the state. */
 struct conn_key {
   __u32 tgid;
   __s32 fd;
@@ -85,6 +97,8 @@ enum k_phase {
 
 struct conn_state {
   __u64 generation;
+  __u32 tgid;        /* identity: the process and fd that first used the socket */
+  __s32 fd;
   __u64 pos[2];      /* bytes moved so far, per enum hg_direction */
   __u64 sk;          /* struct sock *, the key of data_arrival */
   __u64 policy_ns;   /* when conn_policy was last read for this connection */
@@ -219,14 +233,6 @@ struct {
  * opened (a listener older than the agent). Never cleared: a stale bit costs another process's
  * connections on that port one map entry each, no record. */
 __u64 watched_ports[65536 / 64];
-
-/* The tracked connection of each socket, so the socket's end (TCP_CLOSE) finds it. */
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 65536);
-  __type(key, __u64);  /* struct sock * */
-  __type(value, struct conn_key);
-} sk_conns SEC(".maps");
 
 /* ---- TLS libraries (progs/openssl.bpf.c): which connection a library call is on ----
  * A thread inside SSL_read/SSL_write: the call's arguments, and the socket

@@ -98,8 +98,7 @@ static __always_inline int tls_call_return(int ret, bool ex) {
   if (cached) {
     /* Stale when its connection is gone or the fd is another connection now:
      * this SSL * was freed and reused for a new session. */
-    struct conn_key ck = {.tgid = tgid, .fd = cached->fd};
-    struct conn_state *cc = bpf_map_lookup_elem(&conns, &ck);
+    struct conn_state *cc = conn_of_fd(tgid, cached->fd);
     if (!cc || cc->generation != cached->generation) cached = NULL;
   }
   if (fd < 0 && cached) fd = cached->fd;
@@ -113,8 +112,7 @@ static __always_inline int tls_call_return(int ret, bool ex) {
      * syscall of its own and nothing cached yet. The thread's last ciphertext
      * read is the handshake that has just completed, taken only when that
      * connection is TLS and has moved no plaintext yet (a fresh handshake). */
-    struct conn_key k = {.tgid = tgid, .fd = t->last_read_fd};
-    struct conn_state *lc = bpf_map_lookup_elem(&conns, &k);
+    struct conn_state *lc = conn_of_fd(tgid, t->last_read_fd);
     if (lc && lc->tls && lc->tls_pos[0] == 0 && lc->tls_pos[1] == 0) fd = t->last_read_fd;
   }
   if (fd < 0) {

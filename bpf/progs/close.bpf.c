@@ -9,16 +9,17 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
   if (!watched(tgid)) return 0;
   struct conn_key k = {.tgid = tgid, .fd = (__s32)ctx->args[0]};
   bpf_map_delete_elem(&ignored_fds, &k);
-  conn_close(tgid, k.fd, bpf_map_lookup_elem(&conns, &k));
+  conn_close(bpf_map_lookup_elem(&conns, &k));
   return 0;
 }
 
 static long forget_conn_of(struct bpf_map *map, struct conn_key *k, struct conn_state *c,
                            __u32 *tgid) {
-  if (k->tgid == *tgid) {
+  if (c->tgid == *tgid) {
+    struct conn_key id = {.tgid = c->tgid, .fd = c->fd};
     k_end_of_connection(c);
     forget_sk(c);
-    bpf_map_delete_elem(&conn_policy, k);
+    bpf_map_delete_elem(&conn_policy, &id);
     bpf_map_delete_elem(map, k);
   }
   return 0;

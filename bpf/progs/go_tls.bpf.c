@@ -49,8 +49,7 @@ static __always_inline int go_conn_fd(const struct hg_go_tls_binary *b, __u64 co
 }
 
 static __always_inline bool is_tls_conn(__u32 tgid, int fd) {
-  struct conn_key ck = {.tgid = tgid, .fd = fd};
-  struct conn_state *c = bpf_map_lookup_elem(&conns, &ck);
+  struct conn_state *c = conn_of_fd(tgid, fd);
   return c && c->tls;
 }
 
@@ -69,8 +68,7 @@ static __always_inline int go_tls_known_fd(struct pt_regs *ctx, __u32 tgid, __u6
   struct tls_session_key sk = {.tgid = tgid, .ssl = conn};
   struct ssl_session *cached = bpf_map_lookup_elem(&ssl_sessions, &sk);
   if (!cached) return -1;
-  struct conn_key ck = {.tgid = tgid, .fd = cached->fd};
-  struct conn_state *cc = bpf_map_lookup_elem(&conns, &ck);
+  struct conn_state *cc = conn_of_fd(tgid, cached->fd);
   return cc && cc->generation == cached->generation ? cached->fd : -1;
 }
 
@@ -130,8 +128,7 @@ static __always_inline int go_tls_return(struct pt_regs *ctx) {
   struct ssl_session *cached = bpf_map_lookup_elem(&ssl_sessions, &sk);
   if (cached) {
     /* A *tls.Conn collected and its memory reused for a new connection: stale. */
-    struct conn_key ck = {.tgid = tgid, .fd = cached->fd};
-    struct conn_state *cc = bpf_map_lookup_elem(&conns, &ck);
+    struct conn_state *cc = conn_of_fd(tgid, cached->fd);
     if (!cc || cc->generation != cached->generation) cached = NULL;
   }
   if (fd < 0 && cached) fd = cached->fd;
@@ -147,8 +144,7 @@ static __always_inline int go_tls_return(struct pt_regs *ctx) {
     return 0;
   }
   if (!cached || cached->fd != fd) {
-    struct conn_key ck = {.tgid = tgid, .fd = fd};
-    struct conn_state *cc = bpf_map_lookup_elem(&conns, &ck);
+    struct conn_state *cc = conn_of_fd(tgid, fd);
     if (cc) {
       struct ssl_session v = {.fd = fd, .generation = cc->generation};
       bpf_map_update_elem(&ssl_sessions, &sk, &v, BPF_ANY);

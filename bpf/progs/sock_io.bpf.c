@@ -51,21 +51,16 @@ int BPF_PROG(hg_sock_send, struct sock *sk, int ret, int flags) {
 /* The tracked connection of socket `sk` ends, if it has one. The local port is already released
  * at some of the callers' moments, so no sk_filter check: one lookup per call. */
 static __always_inline void end_of_socket(__u64 sk) {
-  struct conn_key *k = bpf_map_lookup_elem(&sk_conns, &sk);
-  if (!k) return;
-  struct conn_key key = *k;
-  struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
-  if (c && c->sk == sk)
-    conn_close(key.tgid, key.fd, c);
-  else
-    bpf_map_delete_elem(&sk_conns, &sk);
+  struct conn_key k = conn_key_of(0, 0, sk);
+  conn_close(bpf_map_lookup_elem(&conns, &k));
 }
 
 /* A socket's entry made before any data call opened it: its queue-time registration (a
  * listener's child never read by a watched process). */
 static __always_inline void forget_unopened(__u64 sk) {
   struct arrival *a = bpf_map_lookup_elem(&data_arrival, &sk);
-  if (a && !bpf_map_lookup_elem(&sk_conns, &sk)) {
+  struct conn_key k = conn_key_of(0, 0, sk);
+  if (a && !bpf_map_lookup_elem(&conns, &k)) {
     __sync_fetch_and_add(&sk_filter[a->slot & (HG_SK_FILTER_SLOTS - 1)], -1);
     bpf_map_delete_elem(&data_arrival, &sk);
   }

@@ -44,6 +44,7 @@ AgentCounters CounterBoard::Snapshot(const KernelCounters& k) const {
   c.tls_calls = k[HG_CNT_TLS_CALLS];
   c.tls_ciphertext_calls = k[HG_CNT_TLS_CIPHERTEXT_CALLS];
   c.socket_calls_unseen = k[HG_CNT_SOCKET_CALLS_UNSEEN];
+  c.stale_records = tracker_.stale_records;
   c.tls_unsupported = loop_.tls_unsupported;
   c.evictions["connection"] = tracker_.evictions.connections;
   c.evictions["in_flight_request"] = tracker_.evictions.in_flight_requests;

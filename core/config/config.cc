@@ -53,9 +53,8 @@ const char kEnvHelp[] =
     "  HUGIN_KERNEL_METRICS                                 true | false, as --kernel-metrics on | off\n"
     "  HUGIN_PROBE_STAGE                                    full | lookup | heads: a cost measurement;\n"
     "                                                       below full nothing is recorded\n"
-    "  HUGIN_DATA_PATH                                      syscalls (default) | sockets | auto: where\n"
-    "                                                       the kernel sees data calls (auto: sockets\n"
-    "                                                       on 6.4+)\n";
+    "  HUGIN_DATA_PATH                                      auto | syscalls | sockets: where the kernel\n"
+    "                                                       sees data calls (auto: sockets on 6.4+)\n";
 
 // Parses argv with CLI11: the flags, the usage for --help, or an Error for a bad command line.
 // CLI11 reports both --help and bad flags by throwing; the exceptions stop here.

@@ -60,10 +60,10 @@ struct Config {
   // (heads), and nothing is recorded: the harness's cost ladder (stage arms) measures what
   // each step of the kernel's work costs the service. bpf/hugin.h enum hg_probe_stage.
   ProbeStage probe_stage = ProbeStage::kFull;
-  // HUGIN_DATA_PATH (no flag): syscalls (default) | sockets | auto. Where the kernel sees data
-  // calls; auto takes sockets when the kernel has their tracepoints. The socket path is opt-in
-  // until a rare lost exchange under a flood of short connections is understood (README).
-  DataPath data_path = DataPath::kSyscalls;
+  // HUGIN_DATA_PATH (no flag): auto (default) | syscalls | sockets. Where the kernel sees data
+  // calls; auto takes sockets when the kernel has their tracepoints. For A/B measurements and
+  // for a kernel whose socket tracepoints misbehave.
+  DataPath data_path = DataPath::kAuto;
 };
 
 // --help was asked for: `text` is the (multi-line) usage; print it to stdout and exit 0.

@@ -292,7 +292,7 @@ TEST(ParseConfig, ProbeStage) {
 
 TEST(ParseConfig, DataPath) {
   Env env = {{"OPEN_PORT", "80"}};
-  EXPECT_EQ(ParseOk({}, env).data_path, DataPath::kSyscalls);  // what a user runs
+  EXPECT_EQ(ParseOk({}, env).data_path, DataPath::kAuto);  // what a user runs
   env["HUGIN_DATA_PATH"] = "syscalls";
   EXPECT_EQ(ParseOk({}, env).data_path, DataPath::kSyscalls);
   env["HUGIN_DATA_PATH"] = " sockets ";

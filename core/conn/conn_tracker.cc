@@ -233,6 +233,13 @@ void ConnTracker::TrackPosition(Conn& conn, const events::DataEvent& e) {
 void ConnTracker::OnData(const events::DataEvent& e) {
   auto it = conns_.find(Key(e.c.conn.tgid, e.c.conn.fd));
   Conn* conn;
+  if (it != conns_.end() && e.c.conn.generation < it->second->id.generation) {
+    // An older connection's record, after its fd's next connection opened (the socket data
+    // path ends a connection with its socket, which may outlive the fd: a call in flight on
+    // another thread during close(), a dup()ed fd). Its connection is finished: counted.
+    totals_.stale_records++;
+    return;
+  }
   if (it == conns_.end() || it->second->id.generation != e.c.conn.generation) {
     // Its OPEN record was lost, or it was evicted: then it restarts as joined mid-stream.
     const bool evicted = WasEvicted(e.c.conn);
@@ -382,6 +389,10 @@ void ConnTracker::Feed(Conn& conn, uint8_t dir, const protocols::Chunk& chunk) {
 void ConnTracker::OnClose(const events::CloseEvent& e) {
   auto it = conns_.find(Key(e.c.conn.tgid, e.c.conn.fd));
   if (it == conns_.end()) return;
+  // The end of an older connection on this fd, after the next one opened (its socket outlived
+  // the fd, socket data path): the one tracked now goes on. The older one was finished when the
+  // newer opened.
+  if (e.c.conn.generation < it->second->id.generation) return;
   Conn& conn = *it->second;
   const uint8_t client_dir = conn.role == HG_ROLE_SERVER ? HG_INGRESS : HG_EGRESS;
   if (e.tls && !conn.tls) BecomeTls(conn);

@@ -69,6 +69,7 @@ struct EvictionCounts {
 struct TrackerStats {
   uint64_t records = 0;            // ring buffer records handled
   uint64_t decode_errors = 0;      // records that failed validation
+  uint64_t stale_records = 0;      // records of a connection a newer one on its fd replaced
   uint64_t spans = 0;
   uint64_t parse_errors = 0;       // from the protocol stitchers
   uint64_t stream_gaps = 0;        // lost or hidden bytes noticed in a stream

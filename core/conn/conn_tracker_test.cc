@@ -71,6 +71,36 @@ TEST_F(TrackerTest, FdReuseStartsANewConnection) {
   EXPECT_EQ(tracker_.stats().open_conns, 1u);
 }
 
+// The socket data path ends a connection with its socket, which can outlive its fd: the next
+// connection on the fd may open first, and the older one's last records come after.
+TEST_F(TrackerTest, AnOlderConnectionsLateRecordsLeaveTheFdsNewConnectionAlone) {
+  Open(5, 1, HG_ROLE_SERVER);
+  Data(5, 1, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);
+  Data(5, 1, HG_ROLE_SERVER, HG_EGRESS, kOk, 11);
+  pos_.erase(5);
+  Open(5, 2, HG_ROLE_SERVER, 20);  // the fd's next connection, before the older one's end
+  Data(5, 2, HG_ROLE_SERVER, HG_INGRESS, kGet, 21);
+  events::DataEvent late;  // a call in flight on the older socket during close()
+  late.c = C(5, 1, HG_ROLE_SERVER, 22);
+  late.dir = HG_INGRESS;
+  late.pos = kGet.size();
+  late.len = kGet.size();
+  late.payload = kGet;
+  tracker_.OnData(late);
+  events::CloseEvent end;  // the older socket's end
+  end.c = C(5, 1, HG_ROLE_SERVER, 23);
+  end.bytes[HG_INGRESS] = 2 * kGet.size();
+  end.bytes[HG_EGRESS] = kOk.size();
+  tracker_.OnClose(end);
+  Data(5, 2, HG_ROLE_SERVER, HG_EGRESS, kOk, 24);
+  ASSERT_EQ(spans_.size(), 2u);
+  EXPECT_EQ(spans_[1].processing_start_ns, 21u);
+  EXPECT_EQ(spans_[1].end_ns, 24u);
+  EXPECT_EQ(tracker_.stats().stale_records, 1u);
+  EXPECT_EQ(tracker_.stats().unmatched_requests, 0u);
+  EXPECT_EQ(tracker_.stats().open_conns, 1u);
+}
+
 TEST_F(TrackerTest, LostOpenRecordStillYieldsSpans) {
   Data(9, 4, HG_ROLE_SERVER, HG_INGRESS, kGet, 10);
   Data(9, 4, HG_ROLE_SERVER, HG_EGRESS, kOk, 20);

@@ -35,6 +35,7 @@ struct AgentCounters {
   uint64_t tls_conns_without_plaintext = 0;  // ... that ended without any plaintext seen
   uint64_t tls_calls = 0;          // TLS library calls that moved plaintext
   uint64_t tls_ciphertext_calls = 0;  // syscalls on TLS connections, not recorded
+  uint64_t stale_records = 0;         // records of a connection its fd's next one replaced
   uint64_t socket_calls_unseen = 0;   // socket calls outside the data syscalls (socket path)
   // Memory-bound evictions by what was given up (connection, in_flight_request, header_bytes,
   // pending_pairing); every key is exposed, zeros included.

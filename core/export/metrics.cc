@@ -230,6 +230,10 @@ std::string Metrics::Expose(const AgentCounters& c) const {
        "Socket reads and writes of a watched process outside the data syscalls (io_uring, "
        "sendfile, sendmmsg): not recorded. Counted on the socket data path only; the syscall "
        "path does not see them at all."},
+      {"hugin_stale_records_total", c.stale_records,
+       "Records of a connection that arrived after the next connection on its fd had opened "
+       "(socket data path: a socket that outlived its fd, by a dup() or a call in flight during "
+       "close()): not parsed, the older connection was already finished."},
       {"hugin_kernel_exchanges_total", c.kernel_exchanges,
        "HTTP/1 server exchanges aggregated in the kernel into the http_server_* metrics, with "
        "no record sent to user space (only when no spans are produced)."},

@@ -171,6 +171,7 @@ Result<std::unique_ptr<BpfLoader>> BpfLoader::Start(const LoaderOptions& opts) {
                         "inet_sock_set_state and tcp_destroy_sock tracepoints (BTF, Linux 6.4 and later); this kernel "
                         "lacks one: use the syscall data path"};
   self->data_path_ = ResolveDataPath(opts.data_path, socket_hooks);
+  self->skel_->rodata->cfg_socket_path = self->data_path_ == DataPath::kSockets ? 1 : 0;
 
   // A BTF tracepoint the kernel does not have: leave its program out when Hugin can do
   // without it, otherwise say which one is missing (libbpf's own error names neither).

@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
                  "sockets: tp_btf/sock_recv_length, sock_send_length, inet_sock_set_state,\n"
                  "tcp_destroy_sock;\n"
                  "both: sched/sched_process_exit, tp_btf/sk_data_ready) until SIGTERM or\n"
-                 "SIGINT. HUGIN_DATA_PATH=syscalls|sockets|auto picks the path as for the\n"
-                 "agent (syscalls by default). Needs root.\n",
+                 "SIGINT. HUGIN_DATA_PATH=auto|syscalls|sockets picks the path as for the\n"
+                 "agent (auto: sockets when the kernel has them). Needs root.\n",
                  help ? "" : "hook_floor: takes no arguments, got ", help ? "" : argv[1]);
     if (!help) std::fputc('\n', stderr);
     return help ? 0 : 2;
@@ -36,9 +36,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop, SIGINT);
   sigprocmask(SIG_BLOCK, &stop, nullptr);
 
-  // The same data path the agent would take: HUGIN_DATA_PATH (syscalls, the default; sockets;
-  // auto).
-  hugin::DataPath path = hugin::DataPath::kSyscalls;
+  // The same data path the agent would take: HUGIN_DATA_PATH (auto, syscalls, sockets).
+  hugin::DataPath path = hugin::DataPath::kAuto;
   if (const char* p = std::getenv("HUGIN_DATA_PATH")) {
     const auto parsed = hugin::ParseDataPath(p);
     if (!parsed) {

@@ -136,6 +136,71 @@ TEST(ConnectionLife, AnFdReusedBeforeItsOldSocketEndsIsANewConnection) {
                        {second.c.conn.generation, kReq.size()}}));
 }
 
+// A socket that outlives its fd: dup()ed, the original fd closed and taken by the next accepted
+// connection, the old socket read again through the dup, then closed. On the socket path a
+// connection is its socket: the old one goes on (its records keep its identity, fd and
+// generation) until the socket ends, and the fd's new one is apart from it; neither ends the
+// other. (Keyed by fd, the old socket's end could delete the new connection's entry: a
+// connection flood lost 1-4 exchanges in 100,000 that way.) The syscall path ends a
+// connection at close() of its fd, and the dup's read starts another, joined mid-stream.
+void ChildOutlivesItsFd(int*) {
+  sockaddr_in a{};
+  const int ls = testing_bpf::LoopbackListener(4, &a);
+  const int cl1 = ConnectTo(a);
+  const int sv1 = Accept(ls);
+  const int cl2 = socket(AF_INET, SOCK_STREAM, 0);  // before the close: it must not take sv1's fd
+  const int dup1 = dup(sv1);
+  Exchange(cl1, sv1);
+  close(sv1);  // the socket lives on through dup1
+  if (connect(cl2, reinterpret_cast<const sockaddr*>(&a), sizeof(a)) != 0) _exit(4);
+  const int sv2 = Accept(ls);
+  if (sv2 != sv1) _exit(7);
+  Exchange(cl2, sv2);
+  Exchange(cl1, dup1);  // the old socket, through its dup
+  close(dup1);          // its end
+  Exchange(cl2, sv2);
+}
+
+TEST(ConnectionLife, ASocketThatOutlivesItsFdIsNeitherEndedNorEndingByItsFdsNextConnection) {
+  Watched w;
+  ASSERT_NO_FATAL_FAILURE(RunWatched(w, nullptr, ChildOutlivesItsFd));
+  std::map<int32_t, std::vector<events::OpenEvent>> opens;  // fd -> its opens, in order
+  for (const auto& o : w.seen.opens) opens[o.c.conn.fd].push_back(o);
+  int32_t sv = -1;
+  for (const auto& [fd, list] : opens)
+    if (list.size() >= 2 && list[0].c.role == HG_ROLE_SERVER) sv = fd;
+  ASSERT_GE(sv, 0) << "no server fd with two connections";
+  const uint64_t old_gen = opens[sv][0].c.conn.generation;
+  const uint64_t new_gen = opens[sv][1].c.conn.generation;
+  ASSERT_EQ(opens[sv].size(), 2u);
+  EXPECT_EQ(opens[sv][1].c.role, HG_ROLE_SERVER);
+  std::map<uint64_t, std::vector<uint64_t>> reads;  // generation -> ingress positions
+  std::map<uint64_t, uint64_t> last_read_ns;
+  for (const auto& d : w.seen.data)
+    if (d.dir == HG_INGRESS && d.c.role != HG_ROLE_CLIENT) {
+      reads[d.c.conn.generation].push_back(d.pos);
+      last_read_ns[d.c.conn.generation] = d.c.ts_ns;
+    }
+  std::map<uint64_t, events::CloseEvent> closes;
+  for (const auto& c : w.seen.closes) closes[c.c.conn.generation] = c;
+  const uint64_t n = kReq.size();
+  EXPECT_EQ(reads[new_gen], (std::vector<uint64_t>{0, n}));
+  ASSERT_TRUE(closes.count(old_gen));
+  if (w.loader->data_path() == DataPath::kSockets) {
+    EXPECT_EQ(reads[old_gen], (std::vector<uint64_t>{0, n})) << "the dup's read left its connection";
+    EXPECT_EQ(closes[old_gen].bytes[HG_INGRESS], 2 * n);
+    EXPECT_EQ(w.seen.opens.size(), 4u) << "2 server connections, 2 client ones; no other";
+    if (closes.count(new_gen))
+      EXPECT_GE(closes[new_gen].c.ts_ns, last_read_ns[new_gen]) << "ended by the old socket's end";
+  } else {
+    EXPECT_EQ(reads[old_gen], (std::vector<uint64_t>{0}));
+    EXPECT_EQ(closes[old_gen].bytes[HG_INGRESS], n);
+    int joined = 0;  // the dup's read: a connection of its own, joined mid-stream
+    for (const auto& o : w.seen.opens) joined += o.c.role == HG_ROLE_UNKNOWN;
+    EXPECT_EQ(joined, 1);
+  }
+}
+
 // The peer resets the connection after the server read its request; the server closes its end
 // kPauseMs later. The connection ends at that close, not at the reset: the application could
 // still have been inside a call on it.
