@@ -199,10 +199,10 @@ static __always_inline void forget_sk(const struct conn_state *c) {
 }
 
 /* The key of a connection in conns (maps.bpf.h says why it depends on the data path). */
-static __always_inline struct conn_key conn_key_of(__u32 tgid, int fd, __u64 sk) {
-  struct conn_key k = {.tgid = tgid, .fd = fd};
-  if (cfg_socket_path) __builtin_memcpy(&k, &sk, sizeof(k));
-  return k;
+static __always_inline __u64 conn_key_of(__u32 tgid, int fd, __u64 sk) {
+  /* The socket's address whole: the verifier may still see it as a pointer, which it lets a key
+   * be but not be taken apart. */
+  return cfg_socket_path ? sk : ((__u64)(__u32)fd << 32) | tgid; /* struct conn_key's layout */
 }
 
 /* Starts tracking (tgid, fd) as a new connection, replacing what was there
@@ -212,8 +212,6 @@ static __always_inline struct conn_key conn_key_of(__u32 tgid, int fd, __u64 sk)
  * 6.18 does). */
 static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *sk,
                                                     __u8 role, __u8 syscall) {
-  struct conn_key k = conn_key_of(tgid, fd, (__u64)sk);
-  struct conn_key id = {.tgid = tgid, .fd = fd};
   __u32 zero = 0;
   struct conn_state *c = bpf_map_lookup_elem(&conn_init, &zero);
   if (!c) return NULL;
@@ -230,7 +228,11 @@ static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *
   c->sk_slot = sk_slot_of_ports(BPF_CORE_READ(sk, __sk_common.skc_portpair));
   /* A client connection's exchanges are recorded: the kernel aggregates server sides only. */
   c->k_phase = cfg_kernel_http1 && role != HG_ROLE_CLIENT ? K_IDLE : K_OFF;
-  bpf_map_delete_elem(&ignored_fds, &id);
+  /* One key at a time on the stack: 6.1's verifier counts this frame in a 512-byte budget. */
+  __u64 k = conn_key_of(tgid, fd, (__u64)sk);
+  /* On the syscall path k is a struct conn_key's bytes: one key on this frame's stack (6.1's
+   * verifier counts it in a 512-byte budget shared with its callers). */
+  if (!cfg_socket_path) bpf_map_delete_elem(&ignored_fds, &k);
   /* The fd was reused without a close Hugin saw: release the old socket. */
   struct conn_state *old = bpf_map_lookup_elem(&conns, &k);
   if (old && old->sk != c->sk) forget_sk(old);
@@ -260,7 +262,7 @@ static __noinline void conn_close(struct conn_state *c) {
   if (!c) return;
   const __u32 tgid = c->tgid;
   const int fd = c->fd;
-  struct conn_key k = conn_key_of(tgid, fd, c->sk);
+  __u64 k = conn_key_of(tgid, fd, c->sk);
   struct conn_key id = {.tgid = tgid, .fd = fd};
   struct hg_close_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (e) {
@@ -307,8 +309,11 @@ static __always_inline void watch_port(__u16 port) {
  * starts at the handshake's end. So no accept() or connect() is needed to tell the two apart.
  * The softirq may update a pair meanwhile on another CPU (an ACK, more data): it writes the
  * byte count before the sequence number, so reading the sequence number first can only make a
- * sum too large, never too small (x86 keeps both orders); a few tries get a consistent pair. */
-static __always_inline __u8 role_at_stream_start(const struct tcp_sock *tp, __u8 dir, long moved) {
+ * sum too large, never too small (x86 keeps both orders); a few tries get a consistent pair.
+ * Not inlined: its reads' temporaries would grow the data path's frame, which shares the
+ * verifier's 512-byte stack budget with the deepest chain of calls under it. */
+static __noinline __u8 role_at_stream_start(__u64 sk, __u8 dir, long moved) {
+  const struct tcp_sock *tp = (const struct tcp_sock *)sk;
   const __u64 want_read = dir == HG_INGRESS ? (__u64)moved : 0;
   const __u64 want_written = dir == HG_EGRESS ? (__u64)moved : 0;
   const __u32 copied = BPF_CORE_READ(tp, copied_seq); /* this task's own */
@@ -337,7 +342,7 @@ static __always_inline __u8 role_at_stream_start(const struct tcp_sock *tp, __u8
 static __always_inline struct conn_state *conn_of_fd(__u32 tgid, int fd) {
   __u64 sk = 0;
   if (cfg_socket_path && !(sk = (__u64)tcp_sock_of_fd(fd))) return NULL;
-  struct conn_key k = conn_key_of(tgid, fd, sk);
+  __u64 k = conn_key_of(tgid, fd, sk);
   return bpf_map_lookup_elem(&conns, &k);
 }
 
@@ -354,12 +359,12 @@ static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 s
      * or it is not one Hugin follows. */
     return conn_of_fd(tgid, fd);
   }
-  struct conn_key k = conn_key_of(tgid, fd, sk);
+  __u64 k = conn_key_of(tgid, fd, sk);
   struct conn_state *c = bpf_map_lookup_elem(&conns, &k);
   if (c) return c;
   if (cfg_socket_path) {
     if (!is_tcp((struct sock *)sk)) return NULL;
-    const __u8 role = role_at_stream_start((const struct tcp_sock *)sk, dir, moved);
+    const __u8 role = role_at_stream_start(sk, dir, moved);
     /* Registered at ESTABLISHED (a watched port): the stamp of the bytes this call reads. */
     struct arrival *pre = bpf_map_lookup_elem(&data_arrival, &sk);
     const __u64 early_ns = pre ? pre->ns : 0;
@@ -377,11 +382,12 @@ static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 s
     if (c && role == HG_ROLE_SERVER) watch_port(c->lport);
     return c;
   }
-  if (bpf_map_lookup_elem(&ignored_fds, &k)) return NULL;
+  struct conn_key id = {.tgid = tgid, .fd = fd};
+  if (bpf_map_lookup_elem(&ignored_fds, &id)) return NULL;
   struct sock *s = tcp_sock_of_fd(fd);
   if (!s) {
     __u8 one = 1;
-    bpf_map_update_elem(&ignored_fds, &k, &one, BPF_ANY);
+    bpf_map_update_elem(&ignored_fds, &id, &one, BPF_ANY);
     return NULL;
   }
   return conn_open(tgid, fd, s, HG_ROLE_UNKNOWN, syscall);

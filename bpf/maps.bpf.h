@@ -75,10 +75,9 @@ struct {
  * its socket does, after close() has already freed the fd, which another thread may have
  * reused for a new connection by then; a key of (tgid, fd) would let the old connection's end
  * delete the new one's entry (seen: 1-4 lost exchanges in 100,000 short connections). A
- * socket's key stays its own until the socket is freed, after its last hook ran. The two kinds
- * cannot collide: a socket key's fd half is the high half of a kernel address (negative).
- * Either way the connection's identity in records and in conn_policy is (tgid, fd), kept in
- * the state. */
+ * socket's key stays its own until the socket is freed, after its last hook ran. The path is
+ * chosen at load: one map holds one kind of key. Either way the connection's identity in
+ * records and in conn_policy is (tgid, fd), kept in the state. */
 struct conn_key {
   __u32 tgid;
   __s32 fd;
@@ -127,7 +126,7 @@ struct conn_state {
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 65536);
-  __type(key, struct conn_key);
+  __type(key, __u64); /* conn_key_of */
   __type(value, struct conn_state);
 } conns SEC(".maps");
 
@@ -322,10 +321,30 @@ struct {
 } go_tls_calls SEC(".maps");
 
 /* ---- scratch space for building a data record (too big for the stack) ---- */
+/* A data call's user memory: a buffer, or an iovec array. */
+struct io_src {
+  __u64 ptr;
+  __u32 iovcnt; /* 0 for a plain buffer */
+  __u8 is_iov;
+};
+
+/* One record of a data call: the bytes at [off, off + seg) of the call. */
+struct slice_ctx {
+  struct io_src src;
+  __u64 pos;        /* stream position of the call's first byte */
+  __u64 now, arrival, generation, sk;
+  __u32 tgid, len, slices;
+  __s32 fd;
+  __u8 dir, syscall, role, full, flags;
+};
+
 struct data_scratch {
   /* struct hg_data_event, then the payload. Three times the maximum payload
    * so the verifier can prove (offset < 4 KiB) + (length < 8 KiB) in bounds. */
   __u8 raw[sizeof(struct hg_data_event) + 3 * HG_MAX_PAYLOAD];
+  /* The call emit_call writes as records (bpf_loop's emit_slice reads it): here, not on the
+   * stack, whose 512 bytes the data path's frame shares with its callees (6.1 counts 4). */
+  struct slice_ctx call;
 };
 
 struct {

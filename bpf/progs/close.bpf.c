@@ -9,11 +9,12 @@ int hg_enter_close(struct trace_event_raw_sys_enter *ctx) {
   if (!watched(tgid)) return 0;
   struct conn_key k = {.tgid = tgid, .fd = (__s32)ctx->args[0]};
   bpf_map_delete_elem(&ignored_fds, &k);
-  conn_close(bpf_map_lookup_elem(&conns, &k));
+  __u64 ck = conn_key_of(tgid, k.fd, 0);
+  conn_close(bpf_map_lookup_elem(&conns, &ck));
   return 0;
 }
 
-static long forget_conn_of(struct bpf_map *map, struct conn_key *k, struct conn_state *c,
+static long forget_conn_of(struct bpf_map *map, __u64 *k, struct conn_state *c,
                            __u32 *tgid) {
   if (c->tgid == *tgid) {
     struct conn_key id = {.tgid = c->tgid, .fd = c->fd};

@@ -51,7 +51,7 @@ int BPF_PROG(hg_sock_send, struct sock *sk, int ret, int flags) {
 /* The tracked connection of socket `sk` ends, if it has one. The local port is already released
  * at some of the callers' moments, so no sk_filter check: one lookup per call. */
 static __always_inline void end_of_socket(__u64 sk) {
-  struct conn_key k = conn_key_of(0, 0, sk);
+  __u64 k = conn_key_of(0, 0, sk);
   conn_close(bpf_map_lookup_elem(&conns, &k));
 }
 
@@ -59,7 +59,7 @@ static __always_inline void end_of_socket(__u64 sk) {
  * listener's child never read by a watched process). */
 static __always_inline void forget_unopened(__u64 sk) {
   struct arrival *a = bpf_map_lookup_elem(&data_arrival, &sk);
-  struct conn_key k = conn_key_of(0, 0, sk);
+  __u64 k = conn_key_of(0, 0, sk);
   if (a && !bpf_map_lookup_elem(&conns, &k)) {
     __sync_fetch_and_add(&sk_filter[a->slot & (HG_SK_FILTER_SLOTS - 1)], -1);
     bpf_map_delete_elem(&data_arrival, &sk);
