@@ -6,7 +6,7 @@
  * on the machine through the kernel's traced-syscall path and runs for each (15 runs per
  * request of the Go fixture, most of them epoll, futex and the load tool's calls). These hooks
  * run for socket reads and writes only, and hand over the socket itself: no fd -> socket walk
- * for a new connection, and a reused fd is told by its socket.
+ * for a new connection, and the socket is the connection's key (maps.bpf.h, conns).
  * What they do not see: which side of a connection a process is (no accept() or connect()
  * exit; the socket's byte counters tell, common.bpf.h role_at_stream_start) and when it ends
  * (no close(); its state changes and its destruction tell, below).
