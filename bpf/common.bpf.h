@@ -228,10 +228,9 @@ static __noinline struct conn_state *conn_open(__u32 tgid, int fd, struct sock *
   c->sk_slot = sk_slot_of_ports(BPF_CORE_READ(sk, __sk_common.skc_portpair));
   /* A client connection's exchanges are recorded: the kernel aggregates server sides only. */
   c->k_phase = cfg_kernel_http1 && role != HG_ROLE_CLIENT ? K_IDLE : K_OFF;
-  /* One key at a time on the stack: 6.1's verifier counts this frame in a 512-byte budget. */
   __u64 k = conn_key_of(tgid, fd, (__u64)sk);
-  /* On the syscall path k is a struct conn_key's bytes: one key on this frame's stack (6.1's
-   * verifier counts it in a 512-byte budget shared with its callers). */
+  /* On the syscall path k is a struct conn_key's bytes, so it serves ignored_fds too: one key on
+   * this frame's stack (6.1's verifier counts it in a 512-byte budget shared with its callers). */
   if (!cfg_socket_path) bpf_map_delete_elem(&ignored_fds, &k);
   /* The fd was reused without a close Hugin saw: release the old socket. */
   struct conn_state *old = bpf_map_lookup_elem(&conns, &k);
