@@ -381,12 +381,12 @@ static __always_inline struct conn_state *conn_lookup(__u32 tgid, int fd, __u8 s
     if (c && role == HG_ROLE_SERVER) watch_port(c->lport);
     return c;
   }
-  struct conn_key id = {.tgid = tgid, .fd = fd};
-  if (bpf_map_lookup_elem(&ignored_fds, &id)) return NULL;
+  /* The syscall path: k is a struct conn_key's bytes (conn_key_of), the ignored_fds key too. */
+  if (bpf_map_lookup_elem(&ignored_fds, &k)) return NULL;
   struct sock *s = tcp_sock_of_fd(fd);
   if (!s) {
     __u8 one = 1;
-    bpf_map_update_elem(&ignored_fds, &id, &one, BPF_ANY);
+    bpf_map_update_elem(&ignored_fds, &k, &one, BPF_ANY);
     return NULL;
   }
   return conn_open(tgid, fd, s, HG_ROLE_UNKNOWN, syscall);
