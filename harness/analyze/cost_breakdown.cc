@@ -4,6 +4,17 @@
 #include <map>
 
 namespace hugin::harness {
+namespace {
+
+// A probe-time run's programs, its requests and the programs' total ns per request.
+void TakeProbe(const RunResult& r, std::vector<ProgramCost>& programs, uint64_t& requests,
+               double& ns_per_request) {
+  programs = ProgramCosts(r.bpf, r.requests_served);
+  requests = r.requests_served;
+  if (r.requests_served) ns_per_request = double(r.bpf.run_time_ns) / double(r.requests_served);
+}
+
+}  // namespace
 
 std::vector<ProgramCost> ProgramCosts(const BpfStats& stats, uint64_t requests) {
   std::vector<ProgramCost> out;
@@ -64,7 +75,7 @@ std::vector<GroupDiff> DiffGroups(const ProcessCost& baseline, const ProcessCost
 
 CostBreakdown BreakdownStep(int rate, const std::vector<RunResult>& runs) {
   CostBreakdown b;
-  std::map<Arm, const RunResult*> profiled;
+  std::map<Arm, const RunResult*> profiled, ladder_probed;
   // hugin_metrics' probe-time run is the main table only when the step has no hugin one; a
   // failed hugin run counts too, so the metrics-only figures are never shown as Hugin's.
   const bool hugin_probed = std::any_of(runs.begin(), runs.end(), [rate](const RunResult& r) {
@@ -73,20 +84,27 @@ CostBreakdown BreakdownStep(int rate, const std::vector<RunResult>& runs) {
   for (const RunResult& r : runs) {
     if (!r.ok || r.rate != rate) continue;
     // A probe-time run's programs: the agent arm's are Hugin's (hugin_metrics' get their own
-    // table when Hugin's run is there too), the hook floor's its own table.
-    auto take_probe = [&r](std::vector<ProgramCost>& programs, uint64_t& requests, double& ns) {
-      programs = ProgramCosts(r.bpf, r.requests_served);
-      requests = r.requests_served;
-      if (r.requests_served) ns = double(r.bpf.run_time_ns) / double(r.requests_served);
-    };
+    // table when Hugin's run is there too), the hook floor's its own table, a ladder arm's its
+    // step's (below).
     const bool metrics_apart = r.arm == Arm::kHuginMetrics && hugin_probed;
-    if (r.probe_run && IsAgentArm(r.arm) && !metrics_apart && b.programs.empty())
-      take_probe(b.programs, b.probe_requests, b.probe_ns_per_request);
+    if (r.probe_run && IsAgentArm(r.arm) && !metrics_apart && b.programs.empty()) {
+      TakeProbe(r, b.programs, b.probe_requests, b.probe_ns_per_request);
+      b.probe_arm = r.arm;
+    }
     if (r.probe_run && metrics_apart && b.metrics_programs.empty())
-      take_probe(b.metrics_programs, b.metrics_probe_requests, b.metrics_probe_ns_per_request);
+      TakeProbe(r, b.metrics_programs, b.metrics_probe_requests, b.metrics_probe_ns_per_request);
     if (r.probe_run && r.arm == Arm::kHookFloor && b.floor_programs.empty())
-      take_probe(b.floor_programs, b.floor_probe_requests, b.floor_probe_ns_per_request);
+      TakeProbe(r, b.floor_programs, b.floor_probe_requests, b.floor_probe_ns_per_request);
+    if (r.probe_run && IsStageArm(r.arm)) ladder_probed.emplace(r.arm, &r);
     if (r.profile_run && r.service_profile) profiled.emplace(r.arm, &r);
+  }
+  for (const Arm arm : kLadderArms) {
+    const auto it = ladder_probed.find(arm);
+    if (it == ladder_probed.end()) continue;
+    LadderStepCost c;
+    c.arm = arm;
+    TakeProbe(*it->second, c.programs, c.requests, c.ns_per_request);
+    b.ladder.push_back(std::move(c));
   }
   if (auto it = profiled.find(Arm::kBaseline); it != profiled.end()) {
     b.baseline_service = ProcessCostOf(*it->second->service_profile, it->second->requests_served);

@@ -46,10 +46,20 @@ struct AgentArmCost {
   std::vector<GroupDiff> service_added;  // empty without a usable baseline profile
 };
 
+// A cost-ladder arm's hg_* programs from its own probe-time run: what bpf_stats counts for the
+// agent stopped at that step (or, for syscall_path, on the syscall data path).
+struct LadderStepCost {
+  Arm arm = Arm::kStageLookup;
+  uint64_t requests = 0;
+  double ns_per_request = 0;  // the programs' total
+  std::vector<ProgramCost> programs;
+};
+
 struct CostBreakdown {
   // Per hg_ program, from the probe-time run (bpf_stats on): the hugin arm's, or hugin_metrics'
-  // when it is the only agent arm; empty without one.
+  // when it is the only agent arm (probe_arm says whose); empty without one.
   std::vector<ProgramCost> programs;
+  Arm probe_arm = Arm::kHugin;
   uint64_t probe_requests = 0;
   double probe_ns_per_request = 0;  // the programs' total, as in the summary
   // The metrics-only agent's (hugin_metrics) hg_* programs from its own probe-time run, when the
@@ -65,12 +75,15 @@ struct CostBreakdown {
   std::vector<ProgramCost> floor_programs;
   uint64_t floor_probe_requests = 0;
   double floor_probe_ns_per_request = 0;
+  // Per cost-ladder arm with an ok probe-time run, in kLadderArms order. Never in programs: a
+  // ladder arm runs the agent but is no agent arm (IsAgentArm), its figures are its step's.
+  std::vector<LadderStepCost> ladder;
   std::optional<ProcessCost> baseline_service;
   uint64_t baseline_requests = 0;
   std::vector<AgentArmCost> arms;  // per agent arm with a profile run, in Arm order
   bool empty() const {
     return programs.empty() && metrics_programs.empty() && floor_programs.empty() &&
-           !baseline_service && arms.empty();
+           ladder.empty() && !baseline_service && arms.empty();
   }
 };
 

@@ -194,6 +194,69 @@ TEST(CostBreakdown, MetricsOnlyProbeRunBesideHuginsIsItsOwnTable) {
   EXPECT_FALSE(only.empty());
 }
 
+TEST(CostBreakdown, LadderArmProbeRunsAreTheLadderNotTheAgents) {
+  auto run = [](Arm arm, bool probe, uint64_t requests, std::vector<BpfProgramStats> programs) {
+    RunResult r;
+    r.ok = true;
+    r.arm = arm;
+    r.probe_run = probe;
+    r.requests_served = requests;
+    for (const auto& p : programs) r.bpf.run_time_ns += p.run_time_ns;
+    r.bpf.per_program = std::move(programs);
+    return r;
+  };
+  // Ladder runs first and out of ladder order: none may become the agent's table for coming
+  // first, and the ladder keeps kLadderArms' order. A paired stage_lookup run is no probe figure.
+  std::vector<RunResult> runs;
+  runs.push_back(run(Arm::kStageLookup, false, 1000, {{"hg_sock_recv", 9000000, 4000}}));
+  runs.push_back(run(Arm::kSyscallPath, true, 2000, {{"hg_sys_exit", 3000000, 30000}}));
+  runs.push_back(run(Arm::kStageHeads, true, 1000, {{"hg_sock_recv", 400000, 4000},
+                                                    {"hg_sock_send", 200000, 2000}}));
+  runs.push_back(run(Arm::kStageLookup, true, 1000, {{"hg_sock_recv", 250000, 4000}}));
+  runs.push_back(run(Arm::kHuginMetrics, true, 1000, {{"hg_sock_recv", 900000, 4000}}));
+  runs.push_back(run(Arm::kHookFloor, true, 1000, {{"hf_sock_recv", 120000, 4000}}));
+  const CostBreakdown b = BreakdownStep(0, runs);
+  ASSERT_EQ(b.ladder.size(), 3u);
+  EXPECT_EQ(b.ladder[0].arm, Arm::kStageLookup);
+  EXPECT_EQ(b.ladder[0].requests, 1000u);
+  EXPECT_DOUBLE_EQ(b.ladder[0].ns_per_request, 250);  // the probe-time run's, not the paired one's
+  EXPECT_EQ(b.ladder[1].arm, Arm::kStageHeads);
+  EXPECT_DOUBLE_EQ(b.ladder[1].ns_per_request, 600);
+  ASSERT_EQ(b.ladder[1].programs.size(), 2u);
+  EXPECT_EQ(b.ladder[1].programs[1].name, "hg_sock_send");
+  EXPECT_DOUBLE_EQ(b.ladder[1].programs[1].runs_per_request, 2);
+  EXPECT_EQ(b.ladder[2].arm, Arm::kSyscallPath);
+  EXPECT_EQ(b.ladder[2].requests, 2000u);
+  EXPECT_DOUBLE_EQ(b.ladder[2].ns_per_request, 1500);
+  // The agent's table is hugin_metrics' (the only agent arm), the floor's its own.
+  ASSERT_EQ(b.programs.size(), 1u);
+  EXPECT_EQ(b.probe_arm, Arm::kHuginMetrics);
+  EXPECT_DOUBLE_EQ(b.probe_ns_per_request, 900);
+  EXPECT_TRUE(b.metrics_programs.empty());
+  EXPECT_DOUBLE_EQ(b.floor_probe_ns_per_request, 120);
+  // A failed ladder run (stage_heads') is absent, the others stay.
+  runs[2].ok = false;
+  const CostBreakdown failed = BreakdownStep(0, runs);
+  ASSERT_EQ(failed.ladder.size(), 2u);
+  EXPECT_EQ(failed.ladder[0].arm, Arm::kStageLookup);
+  EXPECT_EQ(failed.ladder[1].arm, Arm::kSyscallPath);
+  // Ladder runs alone: a ladder and nothing else, still something to show.
+  const CostBreakdown alone = BreakdownStep(0, {runs[2], runs[1]});
+  EXPECT_TRUE(alone.programs.empty());
+  EXPECT_TRUE(alone.metrics_programs.empty());
+  EXPECT_EQ(alone.probe_requests, 0u);
+  ASSERT_EQ(alone.ladder.size(), 1u);
+  EXPECT_EQ(alone.ladder[0].arm, Arm::kSyscallPath);
+  EXPECT_FALSE(alone.empty());
+  // Hugin's probe-time run beside it: Hugin's is the table, hugin_metrics' its own.
+  runs.push_back(run(Arm::kHugin, true, 1000, {{"hg_sock_recv", 1500000, 4000}}));
+  const CostBreakdown with_hugin = BreakdownStep(0, runs);
+  EXPECT_EQ(with_hugin.probe_arm, Arm::kHugin);
+  EXPECT_DOUBLE_EQ(with_hugin.probe_ns_per_request, 1500);
+  EXPECT_DOUBLE_EQ(with_hugin.metrics_probe_ns_per_request, 900);
+  EXPECT_EQ(with_hugin.ladder.size(), 2u);
+}
+
 TEST(CostBreakdown, NoBaselineProfileNoDiff) {
   std::vector<RunResult> runs;
   runs.push_back(ProfileRun(Arm::kHugin, 100, MakeProfile("service", 100, {{"user", 1}}),

@@ -67,6 +67,46 @@ void AboveFloor(std::ostringstream& md, const char* who, double ns, double floor
         "count).\n\n";
 }
 
+// Every program's runs over the run's requests: a program table's total runs/request.
+double RunsPerRequest(const std::vector<ProgramCost>& programs) {
+  double runs = 0;
+  for (const ProgramCost& p : programs) runs += p.runs_per_request;
+  return runs;
+}
+
+// One row per step of the cost ladder that had its probe-time run, the floor first and Hugin
+// last, so each step's BPF ns/request reads against the one below it.
+void LadderTable(std::ostringstream& md, const CostBreakdown& b) {
+  struct Row {
+    std::string step;
+    double ns_per_request, runs_per_request;
+  };
+  std::vector<Row> rows;
+  const bool floor = !b.floor_programs.empty();
+  if (floor)
+    rows.push_back({"hook_floor", b.floor_probe_ns_per_request, RunsPerRequest(b.floor_programs)});
+  for (const LadderStepCost& c : b.ladder)
+    rows.push_back({ArmName(c.arm), c.ns_per_request, RunsPerRequest(c.programs)});
+  const char* metrics_only = "hugin_metrics (metrics-only)";
+  if (!b.metrics_programs.empty())
+    rows.push_back(
+        {metrics_only, b.metrics_probe_ns_per_request, RunsPerRequest(b.metrics_programs)});
+  if (!b.programs.empty())
+    rows.push_back({b.probe_arm == Arm::kHugin ? "hugin" : metrics_only, b.probe_ns_per_request,
+                    RunsPerRequest(b.programs)});
+  md << "Probe time up the cost ladder (each step's own probe-time run; runs/request: all its "
+        "programs' runs / requests served; above the floor: minus the hook floor's ns/request):\n\n"
+     << "| step | ns/request | runs/request | ns/request above the floor |\n|---|---|---|---|\n";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    md << "| " << r.step << " | " << Num(r.ns_per_request, 0) << " | "
+       << Num(r.runs_per_request, 2) << " | "
+       << (floor && i > 0 ? Num(r.ns_per_request - b.floor_probe_ns_per_request, 0) : "")
+       << " |\n";
+  }
+  md << "\n";
+}
+
 }  // namespace
 
 json CostBreakdownJson(const CostBreakdown& b) {
@@ -79,6 +119,11 @@ json CostBreakdownJson(const CostBreakdown& b) {
     return a;
   };
   const json programs = programs_json(b.programs);
+  json ladder = json::array();
+  for (const LadderStepCost& c : b.ladder)
+    ladder.push_back({{"arm", ArmName(c.arm)}, {"requests", c.requests},
+                      {"ns_per_request", c.ns_per_request},
+                      {"programs", programs_json(c.programs)}});
   json arms = json::array();
   for (const AgentArmCost& a : b.arms) {
     json added = json::array();
@@ -99,6 +144,7 @@ json CostBreakdownJson(const CostBreakdown& b) {
           {"floor_programs", programs_json(b.floor_programs)},
           {"floor_probe_requests", b.floor_probe_requests},
           {"floor_probe_ns_per_request", b.floor_probe_ns_per_request},
+          {"ladder", ladder},
           {"baseline_service", b.baseline_service ? ProcessJson(*b.baseline_service) : json(nullptr)},
           {"baseline_requests", b.baseline_requests},
           {"arms", arms}};
@@ -130,6 +176,7 @@ std::string CostBreakdownMarkdown(const CostBreakdown& b, const std::map<Arm, do
     if (!b.metrics_programs.empty())
       AboveFloor(md, "Metrics-only", b.metrics_probe_ns_per_request, b.floor_probe_ns_per_request);
   }
+  if (!b.ladder.empty()) LadderTable(md, b);
   if (b.baseline_service || !b.arms.empty())
     md << "Profile runs (perf record, one run per arm, in no pair): µs/request = the group's share "
           "of the process's samples × its CPU (/proc) over the run / requests served.\n\n";

@@ -98,6 +98,8 @@ TEST(CostReport, HookFloorProgramsAndHuginAboveThem) {
   EXPECT_DOUBLE_EQ(j["floor_probe_ns_per_request"].get<double>(), 300);
   EXPECT_EQ(md.find("Metrics-only probe time"), std::string::npos) << md;  // no such run
   EXPECT_TRUE(j["metrics_programs"].empty());
+  EXPECT_EQ(md.find("Probe time up the cost ladder"), std::string::npos) << md;  // no ladder run
+  EXPECT_TRUE(j["ladder"].empty());
 }
 
 TEST(CostReport, MetricsOnlyProgramsUnderHuginsAndAboveTheFloor) {
@@ -135,6 +137,121 @@ TEST(CostReport, MetricsOnlyProgramsUnderHuginsAndAboveTheFloor) {
   EXPECT_EQ(j["metrics_probe_requests"].get<uint64_t>(), 1000u);
   EXPECT_DOUBLE_EQ(j["metrics_probe_ns_per_request"].get<double>(), 1100);
   EXPECT_DOUBLE_EQ(j["probe_ns_per_request"].get<double>(), 3020);  // Hugin's stays Hugin's
+}
+
+TEST(CostReport, LadderTableFromTheFloorUpToHugin) {
+  CostBreakdown b = Sample();  // Hugin: 3020 ns/request, 0.1 + 10 runs/request
+  b.floor_programs = {{"hf_sys_exit", 10000, 300000, 10, 30, 300}};
+  b.floor_probe_requests = 1000;
+  b.floor_probe_ns_per_request = 300;
+  b.metrics_programs = {{"hg_sys_exit", 10000, 1000000, 10, 100, 1000},
+                        {"hg_data_ready", 2000, 100000, 2, 50, 100}};
+  b.metrics_probe_requests = 1000;
+  b.metrics_probe_ns_per_request = 1100;
+  b.ladder = {{Arm::kStageLookup, 1000, 500, {{"hg_sock_recv", 8000, 500000, 8, 62.5, 500}}},
+              {Arm::kStageHeads, 1000, 700,
+               {{"hg_sock_recv", 8000, 600000, 8, 75, 600},
+                {"hg_sock_send", 1000, 100000, 1, 100, 100}}},
+              {Arm::kSyscallPath, 2000, 1800, {{"hg_sys_exit", 30000, 3600000, 15, 120, 1800}}}};
+  const std::string md = CostBreakdownMarkdown(b);
+  // ns/request above the floor: 500 - 300, 700 - 300, 1800 - 300, 1100 - 300, 3020 - 300.
+  const size_t table = md.find(
+      "| step | ns/request | runs/request | ns/request above the floor |\n|---|---|---|---|\n"
+      "| hook_floor | 300 | 10.00 |  |\n"
+      "| stage_lookup | 500 | 8.00 | 200 |\n"
+      "| stage_heads | 700 | 9.00 | 400 |\n"
+      "| syscall_path | 1800 | 15.00 | 1500 |\n"
+      "| hugin_metrics (metrics-only) | 1100 | 12.00 | 800 |\n"
+      "| hugin | 3020 | 10.10 | 2720 |\n\n");
+  ASSERT_NE(table, std::string::npos) << md;
+  const size_t caption = md.find("Probe time up the cost ladder (each step's own probe-time run;");
+  ASSERT_NE(caption, std::string::npos) << md;
+  EXPECT_LT(caption, table);
+  // After the floor's table and its "above the floor" lines, before the profile runs.
+  EXPECT_GT(caption, md.find("Metrics-only probe time above the floor: 1100 − 300 = 800")) << md;
+  EXPECT_LT(table, md.find("Profile runs (perf record")) << md;
+  // One compact table: no ladder arm's per-program table.
+  EXPECT_EQ(md.find("| hg_sock_send |"), std::string::npos) << md;
+  const auto j = CostBreakdownJson(b);
+  ASSERT_EQ(j["ladder"].size(), 3u);
+  EXPECT_EQ(j["ladder"][1]["arm"], "stage_heads");
+  EXPECT_EQ(j["ladder"][1]["requests"].get<uint64_t>(), 1000u);
+  EXPECT_DOUBLE_EQ(j["ladder"][1]["ns_per_request"].get<double>(), 700);
+  ASSERT_EQ(j["ladder"][1]["programs"].size(), 2u);
+  EXPECT_EQ(j["ladder"][1]["programs"][1]["name"], "hg_sock_send");
+  EXPECT_DOUBLE_EQ(j["ladder"][1]["programs"][1]["ns_per_run"].get<double>(), 100);
+  EXPECT_EQ(j["ladder"][2]["arm"], "syscall_path");
+  EXPECT_EQ(j["ladder"][2]["requests"].get<uint64_t>(), 2000u);
+
+  // hugin_metrics the only agent arm (its run is programs[]), no floor: no "above" figures, and
+  // no row says hugin.
+  CostBreakdown metrics_only;
+  metrics_only.programs = b.metrics_programs;
+  metrics_only.probe_arm = Arm::kHuginMetrics;
+  metrics_only.probe_requests = 1000;
+  metrics_only.probe_ns_per_request = 1100;
+  metrics_only.ladder = {b.ladder[1]};
+  const std::string alone = CostBreakdownMarkdown(metrics_only);
+  EXPECT_NE(alone.find("|---|---|---|---|\n"
+                       "| stage_heads | 700 | 9.00 |  |\n"
+                       "| hugin_metrics (metrics-only) | 1100 | 12.00 |  |\n\n"),
+            std::string::npos)
+      << alone;
+  EXPECT_EQ(alone.find("| hugin |"), std::string::npos) << alone;
+}
+
+// The ladder arm's probe-time run feeds the ladder row and nothing paired: its arm's runs,
+// requests and ratios are the paired runs' alone, and the step's probe time stays the agent's.
+TEST(CostReport, LadderProbeRunIsInNoPair) {
+  Scenario s;
+  s.name = "ladder";
+  s.load.tool = "wrk";
+  s.arms = {Arm::kBaseline, Arm::kStageLookup, Arm::kHuginMetrics, Arm::kHookFloor};
+  std::vector<RunResult> runs;
+  for (int pair : {1, 2})
+    for (const Arm arm : s.arms) {
+      RunResult r;
+      r.arm = arm;
+      r.pair = pair;
+      r.ok = true;
+      r.requests_served = 1000;
+      r.load.p99_us = 100;
+      r.load.throughput_rps = arm == Arm::kBaseline ? 1000 : 980;
+      r.fixture_cpu_us = arm == Arm::kBaseline ? 10000 : 10500;  // +0.5 µs a request
+      runs.push_back(r);
+    }
+  auto probe = [](Arm arm, uint64_t ns, uint64_t runs_count) {
+    RunResult r;
+    r.arm = arm;
+    r.ok = true;
+    r.probe_run = true;
+    r.requests_served = 1000;
+    r.load.throughput_rps = 500;  // bpf_stats slows it: no paired figure may see this
+    r.fixture_cpu_us = 50000;
+    r.bpf.run_time_ns = ns;
+    r.bpf.run_cnt = runs_count;
+    r.bpf.per_program = {{"hg_sock_recv", ns, runs_count}};
+    return r;
+  };
+  runs.push_back(probe(Arm::kStageLookup, 400000, 6000));   // 400 ns, 6 runs a request
+  runs.push_back(probe(Arm::kHuginMetrics, 900000, 4000));  // 900 ns, 4 runs a request
+  runs.push_back(probe(Arm::kHookFloor, 200000, 4000));     // 200 ns, 4 runs a request
+  const ScenarioSummary sum = Summarize(s, runs, {}, 1);
+  const StepSummary& st = sum.steps[0];
+  ASSERT_TRUE(st.arms.count(Arm::kStageLookup));
+  EXPECT_EQ(st.arms.at(Arm::kStageLookup).runs, 2);
+  EXPECT_DOUBLE_EQ(st.arms.at(Arm::kStageLookup).requests, 2000);
+  EXPECT_NEAR(st.stage_throughput_ratio.at(Arm::kStageLookup).value, 0.98, 1e-9);
+  EXPECT_NEAR(st.stage_added_cpu_us_per_request.at(Arm::kStageLookup).value, 0.5, 1e-9);
+  EXPECT_DOUBLE_EQ(st.probe_ns_per_request, 900);
+  EXPECT_DOUBLE_EQ(st.probe_runs_per_request, 4);
+  ASSERT_EQ(st.cost.ladder.size(), 1u);
+  const std::string md = ReportMarkdown(RunInfo{}, {sum}, {});
+  EXPECT_NE(md.find("| hook_floor | 200 | 4.00 |  |\n"
+                    "| stage_lookup | 400 | 6.00 | 200 |\n"
+                    "| hugin_metrics (metrics-only) | 900 | 4.00 | 700 |\n"),
+            std::string::npos)
+      << md;
 }
 
 TEST(CostReport, BothAgentArmsEachHaveTheirProbeTimeInTheStep) {

@@ -58,6 +58,8 @@ std::vector<Arm> ProbeTimeArms(const std::vector<Arm>& arms) {
   std::vector<Arm> out;
   for (const Arm a : {Arm::kHugin, Arm::kHuginMetrics})
     if (has(a)) out.push_back(a);
+  for (const Arm a : kLadderArms)
+    if (has(a)) out.push_back(a);
   if (!out.empty() && has(Arm::kHookFloor)) out.push_back(Arm::kHookFloor);
   return out;
 }
@@ -151,8 +153,9 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options) {
 
   const std::vector<int> rates = s.load.rates.empty() ? std::vector<int>{0} : s.load.rates;
   // The probe-time runs: one per agent arm (the metrics-only agent's BPF work differs from the
-  // span-printing one's), and the hook floor's, so the report can say how much of the agents'
-  // probe time is the hooks' and the stats' own.
+  // span-printing one's), one per cost-ladder arm (its step's BPF ns per request), and the hook
+  // floor's, so the report can say how much of each one's probe time is the hooks' and the
+  // stats' own.
   const std::vector<Arm> probed = ProbeTimeArms(s.arms);
   // Profile runs: the baseline and every agent arm (not otel: Node's JIT frames need its own
   // perf map), when the scenario has an agent arm and profiling is on.

@@ -22,9 +22,10 @@ ScenarioSummary RunScenario(const Scenario& s, const RunnerOptions& options);
 
 // The arms that get one probe-time run (kernel.bpf_stats_enabled=1, in no pair) per step, in run
 // order: hugin and hugin_metrics each (the metrics-only agent aggregates HTTP/1 exchanges in the
-// kernel: its programs do other work per call, so Hugin's figures are not its), then hook_floor
-// (its empty programs: the floor under them). None without an agent arm: the floor alone has
-// nothing to be the floor of.
+// kernel: its programs do other work per call, so Hugin's figures are not its), then each
+// cost-ladder arm in kLadderArms order (the agent stopped at that step: what its programs cost
+// there), then hook_floor (its empty programs: the floor under them). None without an arm that
+// runs the agent: the floor alone has nothing to be the floor of.
 std::vector<Arm> ProbeTimeArms(const std::vector<Arm>& arms);
 
 // Arm order of a pair: as listed for odd pairs, reversed for even ones (ABBA), so neither arm

@@ -26,6 +26,22 @@ TEST(ScenarioRunner, EachAgentArmHasItsOwnProbeTimeRun) {
   EXPECT_TRUE(ProbeTimeArms({Arm::kBaseline, Arm::kHookFloor, Arm::kOtel}).empty());
 }
 
+TEST(ScenarioRunner, EachCostLadderArmHasItsOwnProbeTimeRun) {
+  using A = std::vector<Arm>;
+  // The whole ladder, listed in any order: the agent arms, the ladder in its order, the floor.
+  EXPECT_EQ(ProbeTimeArms({Arm::kBaseline, Arm::kSyscallPath, Arm::kHookFloor, Arm::kStageHeads,
+                           Arm::kHuginMetrics, Arm::kStageLookup, Arm::kHugin}),
+            (A{Arm::kHugin, Arm::kHuginMetrics, Arm::kStageLookup, Arm::kStageHeads,
+               Arm::kSyscallPath, Arm::kHookFloor}));
+  // Only the ladder arms the scenario has.
+  EXPECT_EQ(ProbeTimeArms({Arm::kBaseline, Arm::kStageHeads, Arm::kHuginMetrics}),
+            (A{Arm::kHuginMetrics, Arm::kStageHeads}));
+  // A ladder arm runs the agent: without an agent arm it still has its run, and the floor too.
+  EXPECT_EQ(ProbeTimeArms({Arm::kBaseline, Arm::kHookFloor, Arm::kSyscallPath}),
+            (A{Arm::kSyscallPath, Arm::kHookFloor}));
+  EXPECT_EQ(ProbeTimeArms({Arm::kBaseline, Arm::kStageLookup}), A{Arm::kStageLookup});
+}
+
 TEST(ScenarioRunner, DefaultPlacementSeparatesLoadFromService) {
   const Placement two = ResolvePlacement({}, 2);
   EXPECT_EQ(two.load_cpus, std::vector<int>{1});
