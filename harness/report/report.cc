@@ -415,8 +415,9 @@ std::string ReportMarkdown(const RunInfo& info, const std::vector<ScenarioSummar
         "interleaved pairs in ABBA order (fresh fixture process per run), with a 95% bootstrap "
         "interval in brackets; verdicts use the interval's bound. Absolute figures on a shared VM "
         "are noise, ratios are the result. Each run starts with a warm-up load that no figure "
-        "includes; probe time comes from one extra Hugin run per step with "
-        "kernel.bpf_stats_enabled=1 (it costs every program run, so no pair has it on).\n"
+        "includes; probe time comes from one extra run per step of each arm with BPF programs "
+        "(the agents, the cost ladder, the hook floor) with kernel.bpf_stats_enabled=1 (it costs "
+        "every program run, so no pair has it on).\n"
         "- the summary row of a scenario is its worst step; added CPU = (service + agent + load "
         "tool CPU) per request with Hugin minus without: the overhead headline at a fixed rate.\n\n";
 
