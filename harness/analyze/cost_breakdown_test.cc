@@ -17,6 +17,23 @@ Profile MakeProfile(const std::string& process, double cpu_us,
   return p;
 }
 
+// A run with bpf_stats figures: `programs`' run times summed as the run's total. `probe`: a
+// probe-time run (bpf_stats on), else a paired one.
+RunResult BpfRun(Arm arm, bool probe, uint64_t requests, std::vector<BpfProgramStats> programs) {
+  RunResult r;
+  r.ok = true;
+  r.arm = arm;
+  r.probe_run = probe;
+  r.requests_served = requests;
+  for (const auto& p : programs) r.bpf.run_time_ns += p.run_time_ns;
+  r.bpf.per_program = std::move(programs);
+  return r;
+}
+
+RunResult ProbeRun(Arm arm, uint64_t requests, std::vector<BpfProgramStats> programs) {
+  return BpfRun(arm, true, requests, std::move(programs));
+}
+
 RunResult ProfileRun(Arm arm, uint64_t requests, Profile service, std::optional<Profile> agent) {
   RunResult r;
   r.ok = true;
@@ -113,21 +130,11 @@ TEST(CostBreakdown, ServiceDiffBetweenArmsAndAgentStages) {
 }
 
 TEST(CostBreakdown, HookFloorProbeRunIsTheFloorNotHugin) {
-  auto probe_run = [](Arm arm, uint64_t requests, std::vector<BpfProgramStats> programs) {
-    RunResult r;
-    r.ok = true;
-    r.arm = arm;
-    r.probe_run = true;
-    r.requests_served = requests;
-    for (const auto& p : programs) r.bpf.run_time_ns += p.run_time_ns;
-    r.bpf.per_program = std::move(programs);
-    return r;
-  };
   // The floor's run first: it must not become Hugin's program table.
   std::vector<RunResult> runs;
-  runs.push_back(probe_run(Arm::kHookFloor, 1000, {{"hf_sys_exit", 300000, 10000},
+  runs.push_back(ProbeRun(Arm::kHookFloor, 1000, {{"hf_sys_exit", 300000, 10000},
                                                    {"hf_data_ready", 80000, 2000}}));
-  runs.push_back(probe_run(Arm::kHuginMetrics, 2000, {{"hg_sys_exit", 1800000, 20000}}));
+  runs.push_back(ProbeRun(Arm::kHuginMetrics, 2000, {{"hg_sys_exit", 1800000, 20000}}));
   const CostBreakdown b = BreakdownStep(0, runs);
   ASSERT_EQ(b.programs.size(), 1u);
   EXPECT_EQ(b.programs[0].name, "hg_sys_exit");
@@ -150,22 +157,12 @@ TEST(CostBreakdown, HookFloorProbeRunIsTheFloorNotHugin) {
 }
 
 TEST(CostBreakdown, MetricsOnlyProbeRunBesideHuginsIsItsOwnTable) {
-  auto probe_run = [](Arm arm, uint64_t requests, std::vector<BpfProgramStats> programs) {
-    RunResult r;
-    r.ok = true;
-    r.arm = arm;
-    r.probe_run = true;
-    r.requests_served = requests;
-    for (const auto& p : programs) r.bpf.run_time_ns += p.run_time_ns;
-    r.bpf.per_program = std::move(programs);
-    return r;
-  };
   // The metrics-only run first: it must not become Hugin's table for coming first.
   std::vector<RunResult> runs;
-  runs.push_back(probe_run(Arm::kHuginMetrics, 2000, {{"hg_sys_exit", 1000000, 20000},
+  runs.push_back(ProbeRun(Arm::kHuginMetrics, 2000, {{"hg_sys_exit", 1000000, 20000},
                                                       {"hg_data_ready", 200000, 4000}}));
-  runs.push_back(probe_run(Arm::kHugin, 1000, {{"hg_sys_exit", 1500000, 10000}}));
-  runs.push_back(probe_run(Arm::kHookFloor, 1000, {{"hf_sys_exit", 300000, 10000}}));
+  runs.push_back(ProbeRun(Arm::kHugin, 1000, {{"hg_sys_exit", 1500000, 10000}}));
+  runs.push_back(ProbeRun(Arm::kHookFloor, 1000, {{"hf_sys_exit", 300000, 10000}}));
   const CostBreakdown b = BreakdownStep(0, runs);
   ASSERT_EQ(b.programs.size(), 1u);
   EXPECT_EQ(b.probe_requests, 1000u);
@@ -195,26 +192,16 @@ TEST(CostBreakdown, MetricsOnlyProbeRunBesideHuginsIsItsOwnTable) {
 }
 
 TEST(CostBreakdown, LadderArmProbeRunsAreTheLadderNotTheAgents) {
-  auto run = [](Arm arm, bool probe, uint64_t requests, std::vector<BpfProgramStats> programs) {
-    RunResult r;
-    r.ok = true;
-    r.arm = arm;
-    r.probe_run = probe;
-    r.requests_served = requests;
-    for (const auto& p : programs) r.bpf.run_time_ns += p.run_time_ns;
-    r.bpf.per_program = std::move(programs);
-    return r;
-  };
   // Ladder runs first and out of ladder order: none may become the agent's table for coming
   // first, and the ladder keeps kLadderArms' order. A paired stage_lookup run is no probe figure.
   std::vector<RunResult> runs;
-  runs.push_back(run(Arm::kStageLookup, false, 1000, {{"hg_sock_recv", 9000000, 4000}}));
-  runs.push_back(run(Arm::kSyscallPath, true, 2000, {{"hg_sys_exit", 3000000, 30000}}));
-  runs.push_back(run(Arm::kStageHeads, true, 1000, {{"hg_sock_recv", 400000, 4000},
+  runs.push_back(BpfRun(Arm::kStageLookup, false, 1000, {{"hg_sock_recv", 9000000, 4000}}));
+  runs.push_back(BpfRun(Arm::kSyscallPath, true, 2000, {{"hg_sys_exit", 3000000, 30000}}));
+  runs.push_back(BpfRun(Arm::kStageHeads, true, 1000, {{"hg_sock_recv", 400000, 4000},
                                                     {"hg_sock_send", 200000, 2000}}));
-  runs.push_back(run(Arm::kStageLookup, true, 1000, {{"hg_sock_recv", 250000, 4000}}));
-  runs.push_back(run(Arm::kHuginMetrics, true, 1000, {{"hg_sock_recv", 900000, 4000}}));
-  runs.push_back(run(Arm::kHookFloor, true, 1000, {{"hf_sock_recv", 120000, 4000}}));
+  runs.push_back(BpfRun(Arm::kStageLookup, true, 1000, {{"hg_sock_recv", 250000, 4000}}));
+  runs.push_back(BpfRun(Arm::kHuginMetrics, true, 1000, {{"hg_sock_recv", 900000, 4000}}));
+  runs.push_back(BpfRun(Arm::kHookFloor, true, 1000, {{"hf_sock_recv", 120000, 4000}}));
   const CostBreakdown b = BreakdownStep(0, runs);
   ASSERT_EQ(b.ladder.size(), 3u);
   EXPECT_EQ(b.ladder[0].arm, Arm::kStageLookup);
@@ -249,7 +236,7 @@ TEST(CostBreakdown, LadderArmProbeRunsAreTheLadderNotTheAgents) {
   EXPECT_EQ(alone.ladder[0].arm, Arm::kSyscallPath);
   EXPECT_FALSE(alone.empty());
   // Hugin's probe-time run beside it: Hugin's is the table, hugin_metrics' its own.
-  runs.push_back(run(Arm::kHugin, true, 1000, {{"hg_sock_recv", 1500000, 4000}}));
+  runs.push_back(BpfRun(Arm::kHugin, true, 1000, {{"hg_sock_recv", 1500000, 4000}}));
   const CostBreakdown with_hugin = BreakdownStep(0, runs);
   EXPECT_EQ(with_hugin.probe_arm, Arm::kHugin);
   EXPECT_DOUBLE_EQ(with_hugin.probe_ns_per_request, 1500);
