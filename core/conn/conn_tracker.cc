@@ -37,11 +37,18 @@ uint64_t Fingerprint(const events::ConnId& id) {
 
 struct ConnTracker::Conn {
   enum class Capture { kDetecting, kParsing, kOff };
-  // A chunk held while inference says "maybe", with its bytes owned.
+  // A chunk held while inference says "maybe", with its bytes owned. `chunk.data` stays empty:
+  // a view into `bytes` would dangle once the vector moves a Held (a short string's bytes live
+  // inside the object), so view() makes it where it is used.
   struct Held {
     uint8_t dir;
-    protocols::Chunk chunk;  // chunk.data points into `bytes`
+    protocols::Chunk chunk;
     std::string bytes;
+    protocols::Chunk view() const {
+      protocols::Chunk c = chunk;
+      c.data = bytes;
+      return c;
+    }
   };
 
   events::ConnId id;
@@ -298,7 +305,7 @@ bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
   bool joined_from_start = false;
   if (!conn.held.empty()) {
     const Conn::Held& last = conn.held.back();
-    if (last.dir == e.dir && last.chunk.data.size() == last.chunk.len &&
+    if (last.dir == e.dir && last.bytes.size() == last.chunk.len &&
         last.chunk.pos + last.chunk.len == e.pos) {
       for (const Conn::Held& h : conn.held)
         if (h.dir == e.dir) joined += h.bytes;
@@ -332,7 +339,7 @@ bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
     conn.capture = Conn::Capture::kParsing;
     if (v.yes->capture != HG_CAPTURE_HEAD && policy_sink_)
       policy_sink_(conn.id, v.yes->capture, conn.tls);
-    for (const Conn::Held& h : conn.held) Feed(conn, h.dir, h.chunk);
+    for (const Conn::Held& h : conn.held) Feed(conn, h.dir, h.view());
     conn.held.clear();
     conn.held_bytes = 0;
     return true;
@@ -342,7 +349,6 @@ bool ConnTracker::Detect(Conn& conn, const events::DataEvent& e) {
     h.dir = e.dir;
     h.bytes.assign(e.payload);
     h.chunk = {e.pos, e.len, {}, e.c.ts_ns, e.arrival_ns};
-    h.chunk.data = h.bytes;
     conn.held_bytes += h.bytes.size();
     return false;
   }
